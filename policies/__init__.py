@@ -1,0 +1,42 @@
+"""The pure decision core. Imports nothing with I/O; reads no clock or environment."""
+
+from policies.evaluate import compute_exposure, evaluate
+from policies.model import (
+    Account,
+    Balance,
+    Check,
+    Decision,
+    Exposure,
+    Grade,
+    GradePolicy,
+    ItemKind,
+    OpenItem,
+    Outcome,
+    Policy,
+    Reason,
+    StaleAction,
+)
+from policies.money import FxRates, UnsupportedCurrencyError
+from policies.reasons import ReasonCode, WarningCode
+
+__all__ = [
+    "Account",
+    "Balance",
+    "Check",
+    "Decision",
+    "Exposure",
+    "FxRates",
+    "Grade",
+    "GradePolicy",
+    "ItemKind",
+    "OpenItem",
+    "Outcome",
+    "Policy",
+    "Reason",
+    "ReasonCode",
+    "StaleAction",
+    "UnsupportedCurrencyError",
+    "WarningCode",
+    "compute_exposure",
+    "evaluate",
+]

@@ -1,0 +1,165 @@
+"""The decision: release or hold one order, from values only.
+
+Deny-overrides: every enabled check runs, every failing one is reported with its
+figures, and any reason means hold. No clock, no I/O: `now`/`today` come in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from policies.model import (
+    Account,
+    Balance,
+    Check,
+    Decision,
+    Exposure,
+    Grade,
+    GradePolicy,
+    Outcome,
+    Policy,
+    Reason,
+    StaleAction,
+)
+from policies.money import ZERO
+from policies.reasons import REASON_ORDER, ReasonCode, WarningCode
+
+
+def compute_exposure(
+    account: Account | None,
+    balance: Balance | None,
+    order_amount: Decimal,
+    currency: str,
+    tolerance_days: int,
+    today: date,
+) -> Exposure:
+    limit = account.credit_limit if account else ZERO
+    items = balance.items if balance else ()
+    open_items = sum((i.amount for i in items), ZERO)
+    open_orders = balance.open_orders if balance else ZERO
+    overdue = [i for i in items if (today - i.due_date).days > tolerance_days]
+    total = open_items + open_orders + order_amount
+    return Exposure(
+        currency=account.currency if account else currency,
+        credit_limit=limit,
+        open_items=open_items,
+        open_orders=open_orders,
+        order_amount=order_amount,
+        total=total,
+        available=limit - open_items - open_orders,
+        over_limit=max(ZERO, total - limit),
+        overdue_amount=sum((i.amount for i in overdue), ZERO),
+        oldest_overdue_days=max(((today - i.due_date).days for i in overdue), default=0),
+        balance_as_of=balance.as_of if balance else None,
+    )
+
+
+def evaluate(
+    *,
+    order_amount: Decimal,
+    currency: str,
+    account: Account | None,
+    balance: Balance | None,
+    policy: Policy,
+    now: datetime,
+    today: date,
+) -> Decision:
+    """Decide one order. `order_amount` is already in the account's credit currency."""
+    grade_policy = policy.grades.get(account.grade, GradePolicy()) if account else GradePolicy()
+    exposure = compute_exposure(
+        account, balance, order_amount, currency, grade_policy.overdue_tolerance_days, today
+    )
+    reasons: list[Reason] = []
+    warnings: list[Reason] = []
+    cur = exposure.currency
+    enabled = policy.checks
+
+    if account is None:
+        # An unknown customer has no credit at all; there are no figures to check.
+        reasons.append(Reason(ReasonCode.NO_CREDIT, "customer is unknown: no credit granted"))
+        return _decide(reasons, warnings, exposure)
+
+    if Check.CUSTOMER_BLOCKED in enabled and account.blocked:
+        reasons.append(Reason(ReasonCode.CUSTOMER_BLOCKED, "customer is blocked by credit control"))
+
+    if Check.NO_CREDIT in enabled:
+        if account.grade is Grade.D:
+            reasons.append(Reason(ReasonCode.NO_CREDIT, "grade D: cash in advance only"))
+        elif account.credit_limit <= ZERO:
+            reasons.append(Reason(ReasonCode.NO_CREDIT, f"credit limit is {cur} 0"))
+
+    if Check.CREDIT_LIMIT in enabled and exposure.total > exposure.credit_limit:
+        reasons.append(
+            Reason(
+                ReasonCode.CREDIT_LIMIT_EXCEEDED,
+                f"exposure {cur} {exposure.total} exceeds limit {cur} {exposure.credit_limit} "
+                f"by {cur} {exposure.over_limit}",
+            )
+        )
+
+    if (
+        Check.OVERDUE in enabled
+        and exposure.overdue_amount > ZERO
+        and exposure.overdue_amount > grade_policy.min_overdue_amount
+    ):
+        reasons.append(
+            Reason(
+                ReasonCode.OVERDUE,
+                f"{cur} {exposure.overdue_amount} overdue beyond "
+                f"{grade_policy.overdue_tolerance_days} days tolerance, oldest "
+                f"{exposure.oldest_overdue_days} days past due",
+            )
+        )
+
+    if Check.REVIEW_DATE in enabled and account.review_date and today > account.review_date:
+        reasons.append(
+            Reason(
+                ReasonCode.REVIEW_DATE_PASSED,
+                f"credit review was due on {account.review_date.isoformat()}",
+            )
+        )
+
+    max_value = grade_policy.max_order_value
+    if Check.ORDER_VALUE in enabled and max_value is not None and order_amount > max_value:
+        reasons.append(
+            Reason(
+                ReasonCode.ORDER_VALUE_EXCEEDED,
+                f"order {cur} {order_amount} exceeds grade {account.grade} maximum "
+                f"{cur} {max_value}",
+            )
+        )
+
+    if Check.BALANCE_STALE in enabled and balance is not None:
+        age = now - balance.as_of
+        if age > policy.stale_after:
+            message = (
+                f"balance is {int(age.total_seconds() // 60)} minutes old "
+                f"(limit {int(policy.stale_after.total_seconds() // 60)})"
+            )
+            if policy.stale_action is StaleAction.HOLD:
+                reasons.append(Reason(ReasonCode.BALANCE_STALE, message))
+            else:
+                warnings.append(Reason(WarningCode.BALANCE_STALE, message))
+
+    if (
+        Check.NEAR_LIMIT in enabled
+        and exposure.credit_limit > ZERO
+        and exposure.total <= exposure.credit_limit
+        and exposure.total >= exposure.credit_limit * policy.near_limit_ratio
+    ):
+        used = (exposure.total * 100 / exposure.credit_limit).quantize(Decimal("0.1"))
+        warnings.append(
+            Reason(
+                WarningCode.LIMIT_NEARLY_USED,
+                f"{used}% of the {cur} {exposure.credit_limit} limit used",
+            )
+        )
+
+    return _decide(reasons, warnings, exposure)
+
+
+def _decide(reasons: list[Reason], warnings: list[Reason], exposure: Exposure) -> Decision:
+    ordered = tuple(sorted(reasons, key=lambda r: REASON_ORDER.index(ReasonCode(r.code))))
+    outcome = Outcome.HOLD if ordered else Outcome.RELEASE
+    return Decision(outcome, ordered, tuple(warnings), exposure)

@@ -1,0 +1,129 @@
+"""Frozen values that go into and come out of the decision core."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from policies.money import FxRates
+from policies.reasons import ReasonCode, WarningCode
+
+
+class Grade(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Outcome(StrEnum):
+    RELEASE = "release"
+    HOLD = "hold"
+
+
+class ItemKind(StrEnum):
+    INVOICE = "invoice"
+    NOTE = "note"
+
+
+class Check(StrEnum):
+    """The checks a policy can enable; the config lists them by these names."""
+
+    CUSTOMER_BLOCKED = "customer_blocked"
+    NO_CREDIT = "no_credit"
+    CREDIT_LIMIT = "credit_limit"
+    OVERDUE = "overdue"
+    REVIEW_DATE = "review_date"
+    ORDER_VALUE = "order_value"
+    BALANCE_STALE = "balance_stale"
+    NEAR_LIMIT = "near_limit"
+
+
+class StaleAction(StrEnum):
+    HOLD = "hold"
+    WARN = "warn"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A customer's credit master data, kept by finance."""
+
+    customer_id: str
+    credit_limit: Decimal
+    currency: str
+    grade: Grade
+    payment_terms_days: int
+    blocked: bool = False
+    review_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    """An unpaid receivable, its amount already in the customer's credit currency."""
+
+    item_id: str
+    kind: ItemKind
+    amount: Decimal
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What the customer owes and has reserved, as the gateway knows it."""
+
+    items: tuple[OpenItem, ...]
+    open_orders: Decimal  # reservations of the customer's other released orders
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GradePolicy:
+    overdue_tolerance_days: int = 0
+    min_overdue_amount: Decimal = Decimal(0)
+    max_order_value: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    grades: Mapping[Grade, GradePolicy]
+    checks: frozenset[Check] = frozenset(Check)
+    near_limit_ratio: Decimal = Decimal("0.9")
+    stale_after: timedelta = timedelta(hours=24)
+    stale_action: StaleAction = StaleAction.HOLD
+    fx: FxRates = field(default_factory=lambda: FxRates(base="EUR", rates={}))
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: ReasonCode | WarningCode
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    currency: str
+    credit_limit: Decimal
+    open_items: Decimal
+    open_orders: Decimal
+    order_amount: Decimal
+    total: Decimal
+    available: Decimal
+    over_limit: Decimal
+    overdue_amount: Decimal
+    oldest_overdue_days: int
+    balance_as_of: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...]
+    exposure: Exposure
+
+    @property
+    def released(self) -> bool:
+        return self.outcome is Outcome.RELEASE
