@@ -10,7 +10,19 @@ from prometheus_client import Counter, Histogram
 
 # Buckets around the latency budget: sub-millisecond to 100 ms, then a tail.
 LATENCY_BUCKETS = (
-    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1.0,
+    0.0005,
+    0.001,
+    0.002,
+    0.003,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    1.0,
 )
 
 DECISIONS = Counter(
@@ -23,4 +35,9 @@ DECISION_DURATION = Histogram(
     "Time to answer an order check, from request parsed to response built.",
     ["erp"],
     buckets=LATENCY_BUCKETS,
+)
+DB_ERRORS = Counter(
+    "gateway_db_errors_total",
+    "Requests that failed because the database was unreachable or refused a statement.",
+    ["operation"],
 )

@@ -22,7 +22,7 @@ from policies.model import (
     Reason,
     StaleAction,
 )
-from policies.money import ZERO
+from policies.money import ZERO, quantize
 from policies.reasons import REASON_ORDER, ReasonCode, WarningCode
 
 
@@ -93,8 +93,8 @@ def evaluate(
         reasons.append(
             Reason(
                 ReasonCode.CREDIT_LIMIT_EXCEEDED,
-                f"exposure {cur} {exposure.total} exceeds limit {cur} {exposure.credit_limit} "
-                f"by {cur} {exposure.over_limit}",
+                f"exposure {cur} {_m(exposure.total, cur)} exceeds limit "
+                f"{cur} {_m(exposure.credit_limit, cur)} by {cur} {_m(exposure.over_limit, cur)}",
             )
         )
 
@@ -106,7 +106,7 @@ def evaluate(
         reasons.append(
             Reason(
                 ReasonCode.OVERDUE,
-                f"{cur} {exposure.overdue_amount} overdue beyond "
+                f"{cur} {_m(exposure.overdue_amount, cur)} overdue beyond "
                 f"{grade_policy.overdue_tolerance_days} days tolerance, oldest "
                 f"{exposure.oldest_overdue_days} days past due",
             )
@@ -125,8 +125,8 @@ def evaluate(
         reasons.append(
             Reason(
                 ReasonCode.ORDER_VALUE_EXCEEDED,
-                f"order {cur} {order_amount} exceeds grade {account.grade} maximum "
-                f"{cur} {max_value}",
+                f"order {cur} {_m(order_amount, cur)} exceeds grade {account.grade} maximum "
+                f"{cur} {_m(max_value, cur)}",
             )
         )
 
@@ -152,11 +152,16 @@ def evaluate(
         warnings.append(
             Reason(
                 WarningCode.LIMIT_NEARLY_USED,
-                f"{used}% of the {cur} {exposure.credit_limit} limit used",
+                f"{used}% of the {cur} {_m(exposure.credit_limit, cur)} limit used",
             )
         )
 
     return _decide(reasons, warnings, exposure)
+
+
+def _m(amount: Decimal, currency: str) -> Decimal:
+    """An amount as the currency writes it (2 decimals for EUR, none for JPY)."""
+    return quantize(amount, currency)
 
 
 def _decide(reasons: list[Reason], warnings: list[Reason], exposure: Exposure) -> Decision:

@@ -1,0 +1,106 @@
+"""API keys with roles, compared in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fastapi import Request
+
+from gateway.errors import Forbidden, Unauthenticated
+
+
+class Role(StrEnum):
+    ERP = "erp"
+    SALES = "sales"
+    SALES_MANAGER = "sales_manager"
+    FINANCE_MANAGER = "finance_manager"
+    GENERAL_MANAGER = "general_manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    principal: str
+    role: Role
+    digest: bytes  # sha256 of the key: the key itself is not kept in memory
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
+    keys: list[ApiKey] = []
+    for n, entry in enumerate(filter(None, (e.strip() for e in raw.split(","))), start=1):
+        parts = entry.split(":", 2)
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"entry {n} is not principal:role:key")
+        principal, role, key = parts
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            roles = ", ".join(r.value for r in Role)
+            raise ValueError(
+                f"entry {n} ({principal}) has unknown role {role!r}; roles: {roles}"
+            ) from None
+        if len(key) < 16:
+            raise ValueError(f"entry {n} ({principal}): key shorter than 16 characters")
+        keys.append(ApiKey(principal, parsed_role, _digest(key)))
+    if not keys:
+        raise ValueError("no keys given")
+    return tuple(keys)
+
+
+class KeyRing:
+    def __init__(self, keys: tuple[ApiKey, ...]) -> None:
+        self._keys = keys
+
+    def authenticate(self, presented: str) -> Principal | None:
+        # Compare against every key, without stopping early, so timing says nothing
+        # about which key (or which prefix) matched.
+        digest = _digest(presented)
+        found: ApiKey | None = None
+        for key in self._keys:
+            if hmac.compare_digest(digest, key.digest):
+                found = key
+        return Principal(found.principal, found.role) if found else None
+
+
+def principal_from(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("missing bearer API key", code="UNAUTHENTICATED")
+    keyring: KeyRing = request.app.state.keyring
+    principal = keyring.authenticate(token.strip())
+    if principal is None:
+        raise Unauthenticated("unknown API key", code="UNAUTHENTICATED")
+    return principal
+
+
+def require(*roles: Role) -> Callable[[Request], Principal]:
+    """A FastAPI dependency admitting only the given roles."""
+    allowed = frozenset(roles)
+
+    def dependency(request: Request) -> Principal:
+        principal = principal_from(request)
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"role {principal.role} may not do this; allowed: "
+                + ", ".join(sorted(r.value for r in allowed)),
+                code="FORBIDDEN_ROLE",
+            )
+        request.state.principal = principal
+        return principal
+
+    return dependency

@@ -1,0 +1,90 @@
+"""The `gateway` command: serve, check-config, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gateway.config import ConfigError, load_config
+from gateway.settings import Settings, SettingsError
+
+
+def _fail(message: str) -> int:
+    print(f"gateway: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env()
+        load_config(settings.config_path)
+    except (SettingsError, ConfigError) as exc:
+        return _fail(f"refusing to start: {exc}")
+    import uvicorn
+
+    from gateway.db.engine import build_engine
+    from gateway.db.migrate import migrate
+
+    # Migrate once here, before workers fork, so they never race on the schema.
+    engine = build_engine(settings.database_url)
+    migrate(engine)
+    engine.dispose()
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+        loop="auto",
+        http="auto",
+    )
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else Settings.config_path_from_env()
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        return _fail(f"{path}: {exc}")
+    print(f"{path}: ok")
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from gateway.db.engine import build_engine
+    from gateway.db.migrate import migrate
+
+    url = Settings.database_url_from_env()
+    migrate(build_engine(url))
+    print("schema is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP gateway")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    check = sub.add_parser("check-config", help="validate the TOML configuration")
+    check.add_argument("--config", help="path (default: $GATEWAY_CONFIG or config/gateway.toml)")
+    check.set_defaults(func=cmd_check_config)
+    mig = sub.add_parser("migrate", help="upgrade the database schema")
+    mig.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Master data, open-item snapshots and exposure (ERP and admin; finance may read)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from gateway.auth import Principal, Role, require
+from gateway.customers import repository as repo
+from gateway.customers import service
+from gateway.customers.schemas import CustomerIn, OpenItemsIn
+from gateway.db.engine import read_tx, write_tx
+from gateway.errors import NotFound
+from gateway.http import ExactJSONRoute
+from gateway.orders import repository as orders_repo
+from gateway.orders.figures import exposure_json
+from gateway.resources import Resources, resources
+from policies import GradePolicy, compute_exposure
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ExactJSONRoute)
+CustomerId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+]
+Res = Annotated[Resources, Depends(resources)]
+writer = require(Role.ERP, Role.ADMIN)
+reader = require(Role.ERP, Role.ADMIN, Role.FINANCE_MANAGER)
+
+
+@router.put("/{customer_id}")
+def put_customer(
+    customer_id: CustomerId,
+    body: CustomerIn,
+    res: Res,
+    _: Annotated[Principal, Depends(writer)],
+) -> dict[str, Any]:
+    with write_tx(res.engine) as conn:
+        return service.upsert_customer(conn, customer_id, body, res.config.policy.fx, res.clock())
+
+
+@router.put("/{customer_id}/open-items")
+def put_open_items(
+    customer_id: CustomerId,
+    body: OpenItemsIn,
+    res: Res,
+    _: Annotated[Principal, Depends(writer)],
+) -> dict[str, Any]:
+    with write_tx(res.engine) as conn:
+        return service.replace_open_items(conn, customer_id, body, res.config.policy.fx)
+
+
+@router.get("/{customer_id}/exposure")
+def get_exposure(
+    customer_id: CustomerId, res: Res, _: Annotated[Principal, Depends(reader)]
+) -> dict[str, Any]:
+    now = res.clock()
+    with read_tx(res.engine) as conn:
+        customer = repo.get_customer(conn, customer_id)
+        if customer is None:
+            raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
+        account = service.account_of(customer)
+        balance = service.balance_of(conn, customer, exclude=None)
+        item_rows = repo.items_of(conn, customer_id)
+        order_rows = orders_repo.reserving_orders(conn, customer_id)
+    grade = res.config.policy.grades.get(account.grade, GradePolicy())
+    exposure = compute_exposure(
+        account,
+        balance,
+        0 * account.credit_limit,
+        account.currency,
+        grade.overdue_tolerance_days,
+        now.astimezone(res.config.timezone).date(),
+    )
+    cur = account.currency
+    return {
+        "customer_id": customer_id,
+        "exposure": exposure_json(exposure),
+        "orders": [
+            {
+                "erp": o.erp,
+                "order_id": o.order_id,
+                "revision": o.revision,
+                "amount": service.money_str(o.amount, cur),
+                "invoiced": service.money_str(o.invoiced, cur),
+                "reserved": service.money_str(o.reserved, cur),
+                "decision_id": o.decision_id,
+                "updated_at": o.updated_at.isoformat(),
+            }
+            for o in order_rows
+        ],
+        "items": [
+            {
+                "item_id": i.item_id,
+                "kind": i.kind,
+                "amount": service.money_str(i.amount, i.currency),
+                "currency": i.currency,
+                "amount_credit": service.money_str(i.amount_credit, cur),
+                "due_date": i.due_date.isoformat(),
+                "erp": i.erp,
+                "order_id": i.order_id,
+            }
+            for i in item_rows
+        ],
+    }

@@ -1,0 +1,58 @@
+"""Request and response bodies of master data and open-item snapshots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from gateway.schemas import (
+    CurrencyCode,
+    ErpName,
+    Identifier,
+    NonNegativeAmount,
+    PositiveAmount,
+    RequestModel,
+)
+from policies import Grade
+
+MAX_ITEMS = 10_000
+
+
+class CustomerIn(RequestModel):
+    name: str = Field(min_length=1, max_length=200)
+    credit_limit: NonNegativeAmount
+    currency: CurrencyCode
+    grade: Grade
+    payment_terms_days: int = Field(ge=0, le=3650)
+    blocked: bool = False
+    review_date: date | None = None
+
+
+class OpenItemIn(RequestModel):
+    item_id: Identifier
+    kind: Literal["invoice", "note"]
+    amount: PositiveAmount
+    currency: CurrencyCode
+    due_date: date
+    erp: ErpName | None = None
+    order_id: Identifier | None = None
+
+
+class OpenItemsIn(RequestModel):
+    as_of: AwareDatetime
+    items: list[OpenItemIn] = Field(max_length=MAX_ITEMS)
+
+
+class CustomerOut(BaseModel):
+    customer_id: str
+    name: str
+    credit_limit: str
+    currency: str
+    grade: str
+    payment_terms_days: int
+    blocked: bool
+    review_date: date | None
+    balance_as_of: datetime
+    updated_at: datetime

@@ -1,0 +1,153 @@
+"""Master-data upserts and open-item snapshots, each in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from gateway.customers import repository as repo
+from gateway.customers.schemas import CustomerIn, OpenItemsIn
+from gateway.errors import Conflict, NotFound
+from gateway.orders import repository as orders_repo
+from gateway.validation import require_currency, require_precision
+from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem
+from policies.money import quantize
+
+
+def customer_view(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "customer_id": row.customer_id,
+        "name": row.name,
+        "credit_limit": money_str(row.credit_limit, row.currency),
+        "currency": row.currency,
+        "grade": row.grade,
+        "payment_terms_days": row.payment_terms_days,
+        "blocked": row.blocked,
+        "review_date": row.review_date.isoformat() if row.review_date else None,
+        "balance_as_of": balance_as_of(row).isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def money_str(amount: Decimal, currency: str) -> str:
+    return str(quantize(amount, currency))
+
+
+def balance_as_of(row: Row[Any]) -> datetime:
+    """Until a first snapshot arrives, the balance dates from the master-data upsert."""
+    as_of: datetime = row.snapshot_as_of or row.updated_at
+    return as_of
+
+
+def account_of(row: Row[Any]) -> Account:
+    return Account(
+        customer_id=row.customer_id,
+        credit_limit=row.credit_limit,
+        currency=row.currency,
+        grade=Grade(row.grade),
+        payment_terms_days=row.payment_terms_days,
+        blocked=row.blocked,
+        review_date=row.review_date,
+    )
+
+
+def open_items_of(conn: Connection, customer_id: str) -> tuple[OpenItem, ...]:
+    return tuple(
+        OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date)
+        for r in repo.items_of(conn, customer_id)
+    )
+
+
+def balance_of(conn: Connection, row: Row[Any], exclude: tuple[str, str] | None) -> Balance:
+    return Balance(
+        items=open_items_of(conn, row.customer_id),
+        open_orders=orders_repo.reserved_total(conn, row.customer_id, exclude),
+        as_of=balance_as_of(row),
+    )
+
+
+def upsert_customer(
+    conn: Connection, customer_id: str, body: CustomerIn, fx: FxRates, now: datetime
+) -> dict[str, Any]:
+    require_currency(body.currency, "body.currency", fx, body.currency)
+    require_precision(body.credit_limit, body.currency, "body.credit_limit")
+    values = body.model_dump()
+    values["grade"] = body.grade.value
+    values["updated_at"] = now
+    existing = repo.get_customer(conn, customer_id, lock=True)
+    if existing is None:
+        repo.insert_customer(conn, {"customer_id": customer_id, **values})
+    else:
+        if existing.currency != body.currency and orders_repo.has_exposure(conn, customer_id):
+            # Reservations and items are stored in the old currency: converting them
+            # silently would change figures credit control has already seen.
+            raise Conflict(
+                f"customer {customer_id} has open items or orders in {existing.currency}; "
+                "its credit currency cannot change until they are settled",
+                code="CURRENCY_CHANGE_NOT_ALLOWED",
+            )
+        repo.update_customer(conn, customer_id, values)
+    row = repo.get_customer(conn, customer_id)
+    assert row is not None
+    return customer_view(row)
+
+
+def replace_open_items(
+    conn: Connection, customer_id: str, body: OpenItemsIn, fx: FxRates
+) -> dict[str, Any]:
+    customer = repo.get_customer(conn, customer_id, lock=True)
+    if customer is None:
+        raise NotFound(
+            f"customer {customer_id} is unknown: send its master data first",
+            code="CUSTOMER_NOT_FOUND",
+        )
+    if customer.snapshot_as_of is not None and body.as_of < customer.snapshot_as_of:
+        raise Conflict(
+            f"snapshot as of {body.as_of.isoformat()} is older than the stored one "
+            f"({customer.snapshot_as_of.isoformat()}); ignored",
+            code="STALE_SNAPSHOT",
+        )
+    rows = _item_rows(customer, body, fx)
+    repo.replace_items(conn, customer_id, rows)
+    orders_repo.consume_invoices(conn, customer_id, rows)
+    repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
+    return {"customer_id": customer_id, "as_of": body.as_of.isoformat(), "items": len(rows)}
+
+
+def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    rows = []
+    for n, item in enumerate(body.items):
+        field = f"body.items.{n}"
+        if item.item_id in seen:
+            raise_duplicate(field, item.item_id)
+        seen.add(item.item_id)
+        require_currency(item.currency, f"{field}.currency", fx, customer.currency)
+        require_precision(item.amount, item.currency, f"{field}.amount")
+        rows.append(
+            {
+                "customer_id": customer.customer_id,
+                "item_id": item.item_id,
+                "kind": item.kind,
+                "amount": item.amount,
+                "currency": item.currency,
+                "amount_credit": fx.convert(item.amount, item.currency, customer.currency),
+                "due_date": item.due_date,
+                "erp": item.erp,
+                "order_id": item.order_id,
+            }
+        )
+    return rows
+
+
+def raise_duplicate(field: str, item_id: str) -> None:
+    from gateway.errors import InvalidInput
+
+    raise InvalidInput(
+        f"{field}.item_id: item {item_id} appears twice in the snapshot",
+        code="DUPLICATE_ITEM",
+        details=[{"field": f"{field}.item_id", "message": "duplicate item_id"}],
+    )

@@ -1,0 +1,95 @@
+"""The tables. Money columns are `Money` (exact); times are aware UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from gateway.db.types import Money, UtcDateTime
+
+
+def money() -> Decimal:
+    return Field(sa_column=Column(Money(), nullable=False))  # type: ignore[no-any-return]
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    customer_id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    credit_limit: Decimal = money()
+    currency: str = Field(max_length=3)
+    grade: str = Field(max_length=1)
+    payment_terms_days: int
+    blocked: bool = False
+    review_date: date | None = None
+    # Time of the last open-item snapshot (None until the first one arrives).
+    snapshot_as_of: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class OpenItemRow(SQLModel, table=True):
+    __tablename__ = "open_items"
+
+    customer_id: str = Field(primary_key=True, max_length=64)
+    item_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=16)
+    amount: Decimal = money()  # in the item's own currency, as the ERP sent it
+    currency: str = Field(max_length=3)
+    amount_credit: Decimal = money()  # in the customer's credit currency
+    due_date: date
+    erp: str | None = Field(default=None, max_length=32)
+    order_id: str | None = Field(default=None, max_length=64)
+
+
+class OrderRow(SQLModel, table=True):
+    """The gateway's ledger of orders: a released order reserves credit until invoiced."""
+
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_customer_reserved", "customer_id", "reserved"),)
+
+    erp: str = Field(primary_key=True, max_length=32)
+    order_id: str = Field(primary_key=True, max_length=64)
+    customer_id: str = Field(max_length=64)
+    revision: int
+    status: str = Field(max_length=16)  # released | held | cancelled
+    amount: Decimal = money()  # latest revision, in the credit currency
+    invoiced: Decimal = money()  # consumed by invoices naming the order, for good
+    reserved: Decimal = money()  # what counts in other orders' exposure
+    decision_id: str = Field(max_length=36)
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class InvoiceConsumption(SQLModel, table=True):
+    """How much of an order each invoice consumed: re-sent snapshots stay idempotent."""
+
+    __tablename__ = "invoice_consumptions"
+
+    erp: str = Field(primary_key=True, max_length=32)
+    order_id: str = Field(primary_key=True, max_length=64)
+    item_id: str = Field(primary_key=True, max_length=64)
+    amount: Decimal = money()
+
+
+class DecisionRow(SQLModel, table=True):
+    """Every answer, stored whole: the replay record and the audit of checks."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("erp", "order_id", "revision", "token_key", name="uq_decision_request"),
+        Index("ix_decisions_customer_time", "customer_id", "created_at"),
+    )
+
+    decision_id: str = Field(primary_key=True, max_length=36)
+    erp: str = Field(max_length=32)
+    order_id: str = Field(max_length=64)
+    revision: int
+    token_key: str = Field(default="", max_length=64)  # fingerprint of the token, "" if none
+    payload_hash: str = Field(max_length=64)
+    customer_id: str = Field(max_length=64)
+    outcome: str = Field(max_length=8)
+    response: str = Field(sa_column=Column(Text(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

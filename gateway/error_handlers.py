@@ -1,0 +1,93 @@
+"""The one place errors become HTTP responses, in the contract's error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway import metrics
+from gateway.errors import GatewayError
+
+log = structlog.get_logger(__name__)
+
+_HTTP_CODES = {
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        details.append(
+            {
+                "field": _field_path(loc),
+                "message": err.get("msg", "invalid"),
+                "type": err.get("type"),
+            }
+        )
+    return details
+
+
+async def _gateway_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GatewayError)
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = _validation_details(exc)
+    if any(d["type"] == "json_invalid" for d in details):
+        return JSONResponse(
+            error_body("MALFORMED_JSON", "request body is not valid JSON", details), status_code=400
+        )
+    return JSONResponse(
+        error_body("VALIDATION_ERROR", "request payload is invalid", details), status_code=422
+    )
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    return JSONResponse(
+        error_body(code, str(exc.detail)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database is down or refused the statement: answer 503 so the ERP retries.
+    # Never a release by accident, and never a 500 that looks like our bug.
+    metrics.DB_ERRORS.labels(operation=request.scope.get("route_name", "unknown")).inc()
+    log.error("database_error", error=type(exc).__name__, detail=str(exc).splitlines()[0])
+    return JSONResponse(
+        error_body("DATABASE_UNAVAILABLE", "the database is unreachable; retry later"),
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(GatewayError, _gateway_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)

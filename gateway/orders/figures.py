@@ -1,0 +1,42 @@
+"""The answer's JSON shapes: figures as decimal strings in the credit currency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies import Decision, Exposure, Reason
+from policies.money import quantize
+
+
+def exposure_json(e: Exposure) -> dict[str, Any]:
+    c = e.currency
+
+    def m(value: Any) -> str:
+        return str(quantize(value, c))
+
+    return {
+        "currency": c,
+        "credit_limit": m(e.credit_limit),
+        "open_items": m(e.open_items),
+        "open_orders": m(e.open_orders),
+        "order_amount": m(e.order_amount),
+        "total": m(e.total),
+        "available": m(e.available),
+        "over_limit": m(e.over_limit),
+        "overdue_amount": m(e.overdue_amount),
+        "oldest_overdue_days": e.oldest_overdue_days,
+        "balance_as_of": e.balance_as_of.isoformat() if e.balance_as_of else None,
+    }
+
+
+def reasons_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
+    return [{"code": str(r.code), "message": r.message} for r in reasons]
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "outcome": decision.outcome.value,
+        "reasons": reasons_json(decision.reasons),
+        "warnings": reasons_json(decision.warnings),
+        "exposure": exposure_json(decision.exposure),
+    }

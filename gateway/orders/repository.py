@@ -1,0 +1,156 @@
+"""The order ledger, invoice consumption and the decision records. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, not_, select, update
+
+from gateway.db.tables import DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
+
+orders = OrderRow.__table__  # type: ignore[attr-defined]
+decisions = DecisionRow.__table__  # type: ignore[attr-defined]
+consumptions = InvoiceConsumption.__table__  # type: ignore[attr-defined]
+open_items = OpenItemRow.__table__  # type: ignore[attr-defined]
+
+RELEASED, HELD, CANCELLED = "released", "held", "cancelled"
+
+
+def get_order(conn: Connection, erp: str, order_id: str) -> Row[Any] | None:
+    stmt = select(orders).where(orders.c.erp == erp, orders.c.order_id == order_id)
+    return conn.execute(stmt).first()
+
+
+def reserved_total(conn: Connection, customer_id: str, exclude: tuple[str, str] | None) -> Decimal:
+    """Sum of the customer's reservations, leaving out `exclude` (the order being checked)."""
+    stmt = select(func.coalesce(func.sum(orders.c.reserved), 0)).where(
+        orders.c.customer_id == customer_id, orders.c.reserved > 0
+    )
+    if exclude is not None:
+        stmt = stmt.where(not_(and_(orders.c.erp == exclude[0], orders.c.order_id == exclude[1])))
+    return _as_money(conn, conn.execute(stmt).scalar_one())
+
+
+def reserving_orders(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
+    stmt = (
+        select(orders)
+        .where(orders.c.customer_id == customer_id, orders.c.reserved > 0)
+        .order_by(orders.c.updated_at)
+    )
+    return conn.execute(stmt).all()
+
+
+def has_exposure(conn: Connection, customer_id: str) -> bool:
+    reserved = select(orders.c.order_id).where(
+        orders.c.customer_id == customer_id, orders.c.reserved > 0
+    )
+    items = select(open_items.c.item_id).where(open_items.c.customer_id == customer_id)
+    return conn.execute(reserved.limit(1)).first() is not None or (
+        conn.execute(items.limit(1)).first() is not None
+    )
+
+
+def decisions_for(conn: Connection, erp: str, order_id: str, revision: int) -> Sequence[Row[Any]]:
+    stmt = select(
+        decisions.c.decision_id,
+        decisions.c.token_key,
+        decisions.c.payload_hash,
+        decisions.c.response,
+    ).where(
+        decisions.c.erp == erp, decisions.c.order_id == order_id, decisions.c.revision == revision
+    )
+    return conn.execute(stmt).all()
+
+
+def insert_decision(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(decisions).values(**values))
+
+
+def save_order(conn: Connection, existing: Row[Any] | None, values: dict[str, Any]) -> None:
+    if existing is None:
+        conn.execute(insert(orders).values(invoiced=Decimal(0), **values))
+    else:
+        key = (orders.c.erp == values["erp"]) & (orders.c.order_id == values["order_id"])
+        conn.execute(update(orders).where(key).values(**values))
+
+
+def set_status(conn: Connection, erp: str, order_id: str, values: dict[str, Any]) -> None:
+    conn.execute(
+        update(orders).where(orders.c.erp == erp, orders.c.order_id == order_id).values(**values)
+    )
+
+
+def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, Any]]) -> None:
+    """Let each item that names an order consume that much of it, for good.
+
+    Consumption per (order, item) only grows: the same invoice in the next snapshot
+    changes nothing, and a paid invoice (gone from the snapshot) gives nothing back.
+    """
+    named = [i for i in items if i["order_id"]]
+    if not named:
+        return
+    ids = {i["order_id"] for i in named}
+    rows = conn.execute(
+        select(orders).where(orders.c.customer_id == customer_id, orders.c.order_id.in_(ids))
+    ).all()
+    by_id: dict[str, list[Row[Any]]] = {}
+    for row in rows:
+        by_id.setdefault(row.order_id, []).append(row)
+    touched: dict[tuple[str, str], Row[Any]] = {}
+    for item in named:
+        for order in by_id.get(item["order_id"], []):
+            if item["erp"] and item["erp"] != order.erp:
+                continue
+            _record_consumption(
+                conn, order.erp, order.order_id, item["item_id"], item["amount_credit"]
+            )
+            touched[(order.erp, order.order_id)] = order
+    for (erp, order_id), order in touched.items():
+        invoiced = consumed(conn, erp, order_id)
+        set_status(
+            conn,
+            erp,
+            order_id,
+            {"invoiced": invoiced, "reserved": reservation(order.status, order.amount, invoiced)},
+        )
+
+
+def reservation(status: str, amount: Decimal, invoiced: Decimal) -> Decimal:
+    """A released order reserves what is not yet invoiced; others reserve nothing."""
+    return max(Decimal(0), amount - invoiced) if status == RELEASED else Decimal(0)
+
+
+def consumed(conn: Connection, erp: str, order_id: str) -> Decimal:
+    total = conn.execute(
+        select(func.coalesce(func.sum(consumptions.c.amount), 0)).where(
+            consumptions.c.erp == erp, consumptions.c.order_id == order_id
+        )
+    ).scalar_one()
+    return _as_money(conn, total)
+
+
+def _record_consumption(
+    conn: Connection, erp: str, order_id: str, item_id: str, amount: Decimal
+) -> None:
+    key = (
+        (consumptions.c.erp == erp)
+        & (consumptions.c.order_id == order_id)
+        & (consumptions.c.item_id == item_id)
+    )
+    current = conn.execute(select(consumptions.c.amount).where(key)).scalar_one_or_none()
+    if current is None:
+        conn.execute(
+            insert(consumptions).values(erp=erp, order_id=order_id, item_id=item_id, amount=amount)
+        )
+    elif amount > current:
+        conn.execute(update(consumptions).where(key).values(amount=amount))
+
+
+def _as_money(conn: Connection, value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    result = consumptions.c.amount.type.process_result_value(value, conn.dialect)
+    assert isinstance(result, Decimal)
+    return result

@@ -1,0 +1,77 @@
+"""The ERP's endpoints: check an order, cancel one."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Path, Response
+from sqlalchemy.exc import IntegrityError
+
+from gateway import metrics
+from gateway.auth import Principal, Role, require
+from gateway.db.engine import write_tx
+from gateway.http import ExactJSONRoute
+from gateway.orders.schemas import CheckIn
+from gateway.orders.service import CheckContext, CheckResult, cancel_order, check_order
+from gateway.resources import Resources, resources
+
+log = structlog.get_logger("gateway.check")
+router = APIRouter(prefix="/v1/orders", tags=["orders"], route_class=ExactJSONRoute)
+Res = Annotated[Resources, Depends(resources)]
+erp_only = require(Role.ERP)
+KNOWN_ERPS = frozenset({"sap", "baan"})
+
+
+def erp_label(erp: str) -> str:
+    # ERP names come from clients: keep the metric label set closed.
+    return erp if erp in KNOWN_ERPS else "other"
+
+
+@router.post("/check", responses={200: {"description": "release or hold, with the figures"}})
+def check(body: CheckIn, res: Res, _: Annotated[Principal, Depends(erp_only)]) -> Response:
+    started = time.perf_counter()
+    structlog.contextvars.bind_contextvars(erp=body.erp, order_id=body.order_id)
+    ctx = CheckContext(res.config.policy, res.config.timezone, res.clock(), res.overrides)
+    result = _check_with_retry(res, body, ctx)
+    elapsed = time.perf_counter() - started
+    label = erp_label(body.erp)
+    if not result.replayed:
+        metrics.DECISION_DURATION.labels(erp=label).observe(elapsed)
+        for reason in result.reasons or ("none",):
+            metrics.DECISIONS.labels(erp=label, outcome=result.outcome, reason=reason).inc()
+    log.info(
+        "order_checked",
+        decision_id=result.decision_id,
+        outcome=result.outcome,
+        reasons=list(result.reasons),
+        replayed=result.replayed,
+        revision=body.revision,
+        latency_ms=round(elapsed * 1000, 3),
+    )
+    return Response(result.body, media_type="application/json")
+
+
+def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> CheckResult:
+    try:
+        with write_tx(res.engine) as conn:
+            return check_order(conn, body, ctx)
+    except IntegrityError:
+        # Two first checks of the same order raced where no customer row could be
+        # locked (an unknown customer): the loser replays the winner's answer.
+        with write_tx(res.engine) as conn:
+            return check_order(conn, body, ctx)
+
+
+@router.post("/{erp}/{order_id}/cancel")
+def cancel(
+    erp: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")],
+    order_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")],
+    res: Res,
+    _: Annotated[Principal, Depends(erp_only)],
+) -> dict[str, Any]:
+    with write_tx(res.engine) as conn:
+        result = cancel_order(conn, erp, order_id, res.clock())
+    log.info("order_cancelled", erp=erp, order_id=order_id)
+    return result

@@ -1,0 +1,17 @@
+"""The check request (the ERP's question) as the contract defines it."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from gateway.schemas import CurrencyCode, ErpName, Identifier, PositiveAmount, RequestModel
+
+
+class CheckIn(RequestModel):
+    erp: ErpName
+    order_id: Identifier
+    revision: int = Field(ge=0, le=2**31 - 1)
+    customer_id: Identifier
+    amount: PositiveAmount
+    currency: CurrencyCode
+    override_token: str | None = Field(default=None, min_length=1, max_length=2048)

@@ -1,0 +1,280 @@
+"""The check: one transaction that reads the account, decides, and records.
+
+Per customer the checks are serialized (row lock on PostgreSQL, BEGIN IMMEDIATE on
+SQLite), so concurrent orders can never together release more than the limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from gateway.customers import repository as customers_repo
+from gateway.customers.service import account_of, balance_of
+from gateway.errors import Conflict, NotFound
+from gateway.orders import repository as repo
+from gateway.orders.figures import decision_json
+from gateway.orders.schemas import CheckIn
+from gateway.validation import require_currency, require_precision
+from policies import Decision, Outcome, Policy, Reason, ReasonCode, evaluate
+from policies.money import quantize
+
+
+@dataclass(frozen=True)
+class Override:
+    """A redeemed token: the order is released by an approved unfreeze request."""
+
+    request_id: str
+    approved_by: tuple[str, ...]
+
+
+class OverrideRedeemer(Protocol):
+    """Verifies a token for this order and, if valid, uses it up (same transaction)."""
+
+    def redeem(
+        self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
+    ) -> Override | str:
+        """Return the override, or the human-readable cause it was rejected."""
+        ...
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    policy: Policy
+    timezone: ZoneInfo
+    now: datetime
+    overrides: OverrideRedeemer | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    body: bytes  # the stored answer, served byte for byte on replay
+    replayed: bool
+    outcome: str
+    reasons: tuple[str, ...]
+    decision_id: str
+    balance_age_seconds: float | None = None
+
+
+def token_key(token: str | None) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32] if token else ""
+
+
+def payload_hash(body: CheckIn) -> str:
+    """The request's identity apart from the token: equal amounts hash equal."""
+    amount = format(body.amount.normalize(), "f")
+    canonical = "|".join(
+        (body.erp, body.order_id, str(body.revision), body.customer_id, amount, body.currency)
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResult:
+    require_precision(body.amount, body.currency, "body.amount")
+    customer = customers_repo.get_customer(conn, body.customer_id, lock=True)
+    order = repo.get_order(conn, body.erp, body.order_id)
+    key = token_key(body.override_token)
+    if order is not None:
+        replay = _replay_or_validate(conn, order, body, key)
+        if replay is not None:
+            return replay
+
+    if customer is None:
+        require_currency(body.currency, "body.currency", ctx.policy.fx, body.currency)
+        amount = body.amount
+        decision = evaluate(
+            order_amount=amount,
+            currency=body.currency,
+            account=None,
+            balance=None,
+            policy=ctx.policy,
+            now=ctx.now,
+            today=ctx.now.astimezone(ctx.timezone).date(),
+        )
+    else:
+        require_currency(body.currency, "body.currency", ctx.policy.fx, customer.currency)
+        amount = ctx.policy.fx.convert(body.amount, body.currency, customer.currency)
+        # The order's own earlier reservation is left out: a new revision replaces it.
+        balance = balance_of(conn, customer, exclude=(body.erp, body.order_id))
+        decision = evaluate(
+            order_amount=amount,
+            currency=body.currency,
+            account=account_of(customer),
+            balance=balance,
+            policy=ctx.policy,
+            now=ctx.now,
+            today=ctx.now.astimezone(ctx.timezone).date(),
+        )
+
+    override: Override | None = None
+    if decision.outcome is Outcome.HOLD and body.override_token:
+        decision, override = _apply_override(conn, decision, body, amount, ctx)
+
+    return _record(conn, body, order, decision, override, amount, key, ctx.now)
+
+
+def _replay_or_validate(
+    conn: Connection, order: Any, body: CheckIn, key: str
+) -> CheckResult | None:
+    if order.status == repo.CANCELLED:
+        raise Conflict(f"order {body.erp}/{body.order_id} was cancelled", code="ORDER_CANCELLED")
+    if order.customer_id != body.customer_id:
+        raise Conflict(
+            f"order {body.erp}/{body.order_id} belongs to customer {order.customer_id}",
+            code="CUSTOMER_MISMATCH",
+        )
+    if body.revision < order.revision:
+        raise Conflict(
+            f"revision {body.revision} is older than the latest ({order.revision})",
+            code="STALE_REVISION",
+            details={"latest_revision": order.revision},
+        )
+    if body.revision > order.revision:
+        return None
+    prior = repo.decisions_for(conn, body.erp, body.order_id, body.revision)
+    wanted = payload_hash(body)
+    if any(d.payload_hash != wanted for d in prior):
+        raise Conflict(
+            f"revision {body.revision} of order {body.erp}/{body.order_id} was already "
+            "checked with a different payload; send a higher revision for a change",
+            code="IDEMPOTENCY_CONFLICT",
+        )
+    for d in prior:
+        if d.token_key == key:
+            return _replayed(d)
+    if not key and prior:
+        # No token now, but this revision was decided with one: that answer stands.
+        return _replayed(prior[-1])
+    return None  # a new token for this revision: evaluate again
+
+
+def _replayed(row: Any) -> CheckResult:
+    stored = json.loads(row.response)
+    return CheckResult(
+        body=row.response.encode(),
+        replayed=True,
+        outcome=stored["outcome"],
+        reasons=tuple(r["code"] for r in stored["reasons"]),
+        decision_id=row.decision_id,
+    )
+
+
+def _apply_override(
+    conn: Connection, decision: Decision, body: CheckIn, amount: Decimal, ctx: CheckContext
+) -> tuple[Decision, Override | None]:
+    token = body.override_token
+    assert token is not None
+    result: Override | str = (
+        ctx.overrides.redeem(conn, token, body, amount, ctx.now)
+        if ctx.overrides is not None
+        else "override tokens are not enabled on this gateway"
+    )
+    if isinstance(result, Override):
+        return replace(decision, outcome=Outcome.RELEASE), result
+    rejected = Reason(ReasonCode.OVERRIDE_REJECTED, f"override token rejected: {result}")
+    return replace(decision, reasons=(*decision.reasons, rejected)), None
+
+
+def _record(
+    conn: Connection,
+    body: CheckIn,
+    order: Any,
+    decision: Decision,
+    override: Override | None,
+    amount: Decimal,
+    key: str,
+    now: datetime,
+) -> CheckResult:
+    decision_id = str(uuid.uuid4())
+    answer = {
+        "decision_id": decision_id,
+        "erp": body.erp,
+        "order_id": body.order_id,
+        "revision": body.revision,
+        "customer_id": body.customer_id,
+        # An overridden hold keeps its reasons: the ERP sees what was released anyway.
+        **decision_json(decision),
+        "override": (
+            {"request_id": override.request_id, "approved_by": list(override.approved_by)}
+            if override
+            else None
+        ),
+        "decided_at": now.isoformat(),
+    }
+    text = json.dumps(answer, separators=(",", ":"))
+    repo.insert_decision(
+        conn,
+        {
+            "decision_id": decision_id,
+            "erp": body.erp,
+            "order_id": body.order_id,
+            "revision": body.revision,
+            "token_key": key,
+            "payload_hash": payload_hash(body),
+            "customer_id": body.customer_id,
+            "outcome": decision.outcome.value,
+            "response": text,
+            "created_at": now,
+        },
+    )
+    status = repo.RELEASED if decision.released else repo.HELD
+    invoiced = order.invoiced if order is not None else Decimal(0)
+    repo.save_order(
+        conn,
+        order,
+        {
+            "erp": body.erp,
+            "order_id": body.order_id,
+            "customer_id": body.customer_id,
+            "revision": body.revision,
+            "status": status,
+            "amount": amount,
+            "reserved": repo.reservation(status, amount, invoiced),
+            "decision_id": decision_id,
+            "updated_at": now,
+        },
+    )
+    as_of = decision.exposure.balance_as_of
+    return CheckResult(
+        body=text.encode(),
+        replayed=False,
+        outcome=decision.outcome.value,
+        reasons=tuple(str(r.code) for r in decision.reasons),
+        decision_id=decision_id,
+        balance_age_seconds=(now - as_of).total_seconds() if as_of else None,
+    )
+
+
+def cancel_order(conn: Connection, erp: str, order_id: str, now: datetime) -> dict[str, Any]:
+    order = repo.get_order(conn, erp, order_id)
+    if order is None:
+        raise NotFound(f"order {erp}/{order_id} is unknown", code="ORDER_NOT_FOUND")
+    # Lock the customer as a check would, so a cancel never interleaves with one.
+    customer = customers_repo.get_customer(conn, order.customer_id, lock=True)
+    order = repo.get_order(conn, erp, order_id)
+    assert order is not None
+    if order.status != repo.CANCELLED:
+        repo.set_status(
+            conn,
+            erp,
+            order_id,
+            {"status": repo.CANCELLED, "reserved": Decimal(0), "updated_at": now},
+        )
+    return {
+        "erp": erp,
+        "order_id": order_id,
+        "customer_id": order.customer_id,
+        "status": repo.CANCELLED,
+        "revision": order.revision,
+        "released_reservation": str(
+            quantize(order.reserved, customer.currency) if customer else order.reserved
+        ),
+    }

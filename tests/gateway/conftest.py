@@ -1,0 +1,125 @@
+"""App fixtures: the real app on a real database (SQLite file, or throwaway PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.auth import parse_api_keys
+from gateway.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {
+    "erp": "erp-key-0123456789abcdef",
+    "admin": "admin-key-0123456789abcdef",
+    "sales": "sales-key-0123456789abcdef",
+    "sales2": "sales2-key-0123456789abcdef",
+    "sales_manager": "sm-key-0123456789abcdef",
+    "finance_manager": "fm-key-0123456789abcdef",
+    "general_manager": "gm-key-0123456789abcdef",
+}
+ROLE_OF = {"sales2": "sales"}
+API_KEYS = ",".join(f"{name}:{ROLE_OF.get(name, name)}:{key}" for name, key in KEYS.items())
+SECRET = "test-secret-0123456789abcdef-0123456789"
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@dataclass
+class Api:
+    """A TestClient that speaks as one principal at a time."""
+
+    client: TestClient
+
+    def _headers(self, who: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {KEYS[who]}"} if who else {}
+
+    def post(self, path: str, json: Any = None, who: str | None = "erp", **kw: Any) -> Any:
+        return self.client.post(path, json=json, headers=self._headers(who), **kw)
+
+    def put(self, path: str, json: Any = None, who: str | None = "erp", **kw: Any) -> Any:
+        return self.client.put(path, json=json, headers=self._headers(who), **kw)
+
+    def get(self, path: str, who: str | None = "erp", **kw: Any) -> Any:
+        return self.client.get(path, headers=self._headers(who), **kw)
+
+    # Domain shortcuts used across the tests.
+    def customer(self, cid: str = "C100", **fields: Any) -> Any:
+        body = {
+            "name": f"Customer {cid}",
+            "credit_limit": "10000.00",
+            "currency": "EUR",
+            "grade": "B",
+            "payment_terms_days": 30,
+            "blocked": False,
+            "review_date": None,
+        }
+        body.update(fields)
+        r = self.put(f"/v1/customers/{cid}", body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def items(self, cid: str, items: list[dict[str, Any]], as_of: str | None = None) -> Any:
+        return self.put(
+            f"/v1/customers/{cid}/open-items", {"as_of": as_of or START.isoformat(), "items": items}
+        )
+
+    def check(self, order_id: str = "4500000001", amount: Any = "1000.00", **fields: Any) -> Any:
+        body = {
+            "erp": "sap",
+            "order_id": order_id,
+            "revision": 1,
+            "customer_id": "C100",
+            "amount": amount,
+            "currency": "EUR",
+            "override_token": None,
+        }
+        body.update(fields)
+        return self.post("/v1/orders/check", body)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/gateway.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        config_path=ROOT / "config" / "gateway.toml",
+        api_keys=parse_api_keys(API_KEYS),
+        token_secret=SECRET,
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def api(settings: Settings, clock: FakeClock) -> Iterator[Api]:
+    app = create_app(settings, clock=clock)
+    with TestClient(app) as client:
+        yield Api(client)
