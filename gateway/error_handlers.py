@@ -56,7 +56,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     details = _validation_details(exc)
     if any(d["type"] == "json_invalid" for d in details):
         return JSONResponse(
-            error_body("MALFORMED_JSON", "request body is not valid JSON", details), status_code=400
+            error_body("MALFORMED_JSON", "request body is not valid JSON", details), status_code=422
         )
     return JSONResponse(
         error_body("VALIDATION_ERROR", "request payload is invalid", details), status_code=422
