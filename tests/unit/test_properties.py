@@ -9,8 +9,18 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import Account, Balance, Check, Grade, GradePolicy, ItemKind, OpenItem, Outcome
-from policies import Policy, evaluate
+from policies import (
+    Account,
+    Balance,
+    Check,
+    Grade,
+    GradePolicy,
+    ItemKind,
+    OpenItem,
+    Outcome,
+    Policy,
+    evaluate,
+)
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
