@@ -6,7 +6,7 @@ templates): never a customer or order id, so cardinality stays bounded.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 # Buckets around the latency budget: sub-millisecond to 100 ms, then a tail.
 LATENCY_BUCKETS = (
@@ -40,4 +40,25 @@ DB_ERRORS = Counter(
     "gateway_db_errors_total",
     "Requests that failed because the database was unreachable or refused a statement.",
     ["operation"],
+)
+SYNC_RUNS = Counter(
+    "gateway_sync_runs_total", "Balance sync runs per ERP, by result.", ["erp", "result"]
+)
+SYNC_RETRIES = Counter(
+    "gateway_sync_retries_total", "Retried ERP calls (transient errors) per ERP.", ["erp"]
+)
+SYNC_DURATION = Histogram(
+    "gateway_sync_duration_seconds",
+    "Duration of a sync run per ERP.",
+    ["erp"],
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+SYNC_LAST_SUCCESS = Gauge(
+    "gateway_sync_last_success_timestamp_seconds",
+    "Unix time of the last successful (or partial) sync per ERP.",
+    ["erp"],
+    multiprocess_mode="max",
+)
+ERP_CALLBACK_FAILURES = Counter(
+    "gateway_erp_callback_failures_total", "Release notifications an ERP did not take.", ["erp"]
 )

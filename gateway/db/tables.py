@@ -93,3 +93,17 @@ class DecisionRow(SQLModel, table=True):
     outcome: str = Field(max_length=8)
     response: str = Field(sa_column=Column(Text(), nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class SyncState(SQLModel, table=True):
+    """Per ERP: who runs the sync now (a lease, so one process of many does) and how it went."""
+
+    __tablename__ = "sync_state"
+
+    erp: str = Field(primary_key=True, max_length=32)
+    lease_holder: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    last_run_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    last_success_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    last_error: str | None = Field(default=None, max_length=500)
+    customers_synced: int = 0

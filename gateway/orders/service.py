@@ -118,7 +118,9 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     if decision.outcome is Outcome.HOLD and body.override_token:
         decision, override = _apply_override(conn, decision, body, amount, ctx)
 
-    return _record(conn, body, order, decision, override, amount, key, ctx.now)
+    return record_decision(
+        conn, RequestIdentity.of(body), order, decision, override, amount, ctx.now
+    )
 
 
 def _replay_or_validate(
@@ -147,13 +149,13 @@ def _replay_or_validate(
             "checked with a different payload; send a higher revision for a change",
             code="IDEMPOTENCY_CONFLICT",
         )
-    for d in prior:
-        if d.token_key == key:
-            return _replayed(d)
-    if not key and prior:
-        # No token now, but this revision was decided with one: that answer stands.
-        return _replayed(prior[-1])
-    return None  # a new token for this revision: evaluate again
+    if not key:
+        # Without a token the order's current answer stands: the first one, or a
+        # later release (by a token or by re-evaluation after a payment).
+        latest = next((d for d in prior if d.decision_id == order.decision_id), None)
+        return _replayed(latest) if latest is not None else None
+    same_token = next((d for d in prior if d.token_key == key), None)
+    return _replayed(same_token) if same_token is not None else None  # new token: evaluate
 
 
 def _replayed(row: Any) -> CheckResult:
@@ -183,16 +185,39 @@ def _apply_override(
     return replace(decision, reasons=(*decision.reasons, rejected)), None
 
 
-def _record(
+@dataclass(frozen=True)
+class RequestIdentity:
+    """What makes a decision record unique and replayable."""
+
+    erp: str
+    order_id: str
+    revision: int
+    customer_id: str
+    payload_hash: str
+    token_key: str
+
+    @classmethod
+    def of(cls, body: CheckIn) -> RequestIdentity:
+        return cls(
+            body.erp,
+            body.order_id,
+            body.revision,
+            body.customer_id,
+            payload_hash(body),
+            token_key(body.override_token),
+        )
+
+
+def record_decision(
     conn: Connection,
-    body: CheckIn,
+    body: RequestIdentity,
     order: Any,
     decision: Decision,
     override: Override | None,
     amount: Decimal,
-    key: str,
     now: datetime,
 ) -> CheckResult:
+    """Store the answer and move the order's reservation to match it."""
     decision_id = str(uuid.uuid4())
     answer = {
         "decision_id": decision_id,
@@ -217,8 +242,8 @@ def _record(
             "erp": body.erp,
             "order_id": body.order_id,
             "revision": body.revision,
-            "token_key": key,
-            "payload_hash": payload_hash(body),
+            "token_key": body.token_key,
+            "payload_hash": body.payload_hash,
             "customer_id": body.customer_id,
             "outcome": decision.outcome.value,
             "response": text,

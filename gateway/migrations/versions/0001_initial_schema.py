@@ -90,8 +90,21 @@ def upgrade() -> None:
             "ix_orders_customer_reserved", ["customer_id", "reserved"], unique=False
         )
 
+    op.create_table(
+        "sync_state",
+        sa.Column("erp", sa.String(length=32), nullable=False),
+        sa.Column("lease_holder", sa.String(length=64), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("customers_synced", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("erp"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("sync_state")
 
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index("ix_orders_customer_reserved")

@@ -1,0 +1,85 @@
+"""Held orders get a second look when a customer's balance improves.
+
+Called inside the transaction that applied a new snapshot (sync or push): each
+held order, oldest first, is evaluated again; those that now pass are released and
+reserve their amount before the next one is looked at, so together they still stay
+within the limit. The caller notifies the ERPs after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from gateway.customers import repository as customers_repo
+from gateway.customers.service import account_of, balance_of
+from gateway.orders import repository as repo
+from gateway.orders.service import CheckContext, RequestIdentity, record_decision
+from policies import Outcome, evaluate
+
+
+@dataclass(frozen=True)
+class Released:
+    erp: str
+    order_id: str
+    revision: int
+    customer_id: str
+    decision_id: str
+    answer: bytes
+
+
+def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> list[Released]:
+    customer = customers_repo.get_customer(conn, customer_id, lock=True)
+    if customer is None:
+        return []
+    held = conn.execute(
+        select(repo.orders)
+        .where(repo.orders.c.customer_id == customer_id, repo.orders.c.status == repo.HELD)
+        .order_by(repo.orders.c.updated_at, repo.orders.c.order_id)
+    ).all()
+    released: list[Released] = []
+    for order in held:
+        decision = evaluate(
+            order_amount=order.amount,
+            currency=customer.currency,
+            account=account_of(customer),
+            balance=balance_of(conn, customer, exclude=(order.erp, order.order_id)),
+            policy=ctx.policy,
+            now=ctx.now,
+            today=ctx.now.astimezone(ctx.timezone).date(),
+        )
+        if decision.outcome is not Outcome.RELEASE:
+            continue
+        identity = RequestIdentity(
+            order.erp,
+            order.order_id,
+            order.revision,
+            customer_id,
+            _payload_hash_of(conn, order),
+            f"reevaluated:{uuid.uuid4().hex[:16]}",
+        )
+        result = record_decision(conn, identity, order, decision, None, order.amount, ctx.now)
+        released.append(
+            Released(
+                order.erp,
+                order.order_id,
+                order.revision,
+                customer_id,
+                result.decision_id,
+                result.body,
+            )
+        )
+    return released
+
+
+def _payload_hash_of(conn: Connection, order: Any) -> str:
+    """The hash of the ERP's request this order's latest decision answered."""
+    row = conn.execute(
+        select(repo.decisions.c.payload_hash).where(
+            repo.decisions.c.decision_id == order.decision_id
+        )
+    ).scalar_one()
+    return str(row)
