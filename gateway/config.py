@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -75,13 +75,27 @@ class FxSection(_Strict):
         return value
 
 
+class AdapterSection(_Strict):
+    """One ERP the gateway syncs balances from and notifies about late releases."""
+
+    kind: Literal["sap", "baan"]
+    base_url: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    enabled: bool = True
+    sync_interval_seconds: float = Field(default=60, gt=0, le=86400)
+    timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    retry_budget_seconds: float = Field(default=10, gt=0, le=600)
+
+
 class GatewayConfig(_Strict):
     decision: DecisionSection = Field(default_factory=DecisionSection)
     grades: dict[Grade, GradeSection]
     fx: FxSection = Field(default_factory=FxSection)
     # Sections owned by other features are validated by them; kept raw here.
     approval: dict[str, Any] = Field(default_factory=dict)
-    adapters: dict[str, Any] = Field(default_factory=dict)
+    adapters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")], AdapterSection] = (
+        Field(default_factory=dict)
+    )
 
     @field_validator("grades")
     @classmethod

@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
-from gateway.orders.service import OverrideRedeemer
+from gateway.orders.service import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
+from gateway.sync.sources import ErpSource
 
 
 def utc_now() -> datetime:
@@ -27,7 +28,10 @@ class Resources:
     keyring: KeyRing
     clock: Callable[[], datetime] = utc_now
     overrides: OverrideRedeemer | None = None
-    extras: dict[str, object] = field(default_factory=dict)
+    erps: dict[str, ErpSource] = field(default_factory=dict)
+
+    def check_context(self) -> CheckContext:
+        return CheckContext(self.config.policy, self.config.timezone, self.clock(), self.overrides)
 
 
 def resources(request: Request) -> Resources:

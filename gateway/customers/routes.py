@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, BackgroundTasks, Depends, Path
 
 from gateway.auth import Principal, Role, require
 from gateway.customers import repository as repo
@@ -15,7 +15,9 @@ from gateway.errors import NotFound
 from gateway.http import ExactJSONRoute
 from gateway.orders import repository as orders_repo
 from gateway.orders.figures import exposure_json
+from gateway.orders.reevaluate import reevaluate_held
 from gateway.resources import Resources, resources
+from gateway.sync.notify import notify_releases
 from policies import GradePolicy, compute_exposure
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ExactJSONRoute)
@@ -43,10 +45,17 @@ def put_open_items(
     customer_id: CustomerId,
     body: OpenItemsIn,
     res: Res,
+    background: BackgroundTasks,
     _: Annotated[Principal, Depends(writer)],
 ) -> dict[str, Any]:
+    ctx = res.check_context()
     with write_tx(res.engine) as conn:
-        return service.replace_open_items(conn, customer_id, body, res.config.policy.fx)
+        stored = service.replace_open_items(conn, customer_id, body, res.config.policy.fx)
+        # A payment may have made room: held orders get a second look, and their
+        # ERPs hear about releases once this transaction has committed.
+        released = reevaluate_held(conn, customer_id, ctx)
+    background.add_task(notify_releases, released, res.erps)
+    return {**stored, "released": [f"{r.erp}/{r.order_id}" for r in released]}
 
 
 @router.get("/{customer_id}/exposure")

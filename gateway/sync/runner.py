@@ -9,7 +9,6 @@ Checks never wait for any of this: they answer from what is stored.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import socket
 import time
@@ -28,6 +27,7 @@ from gateway.db.tables import SyncState
 from gateway.errors import GatewayError
 from gateway.orders.reevaluate import Released
 from gateway.orders.service import CheckContext
+from gateway.sync.notify import notify_releases
 from gateway.sync.service import SnapshotRejected, apply_snapshot
 from gateway.sync.sources import ErpSource
 
@@ -141,22 +141,6 @@ class SyncRunner:
             **report.as_json()
             | {"failures": len(report.failures), "released": len(report.released)},
         )
-
-
-async def notify_releases(released: list[Released], sources: dict[str, ErpSource]) -> None:
-    """Tell each order's ERP that it was released; failures are counted, not fatal."""
-    for r in released:
-        source = sources.get(r.erp)
-        if source is None:
-            continue
-        try:
-            await source.notify_release(json.loads(r.answer))
-            log.info("release_notified", erp=r.erp, order_id=r.order_id, decision_id=r.decision_id)
-        except ErpError as exc:
-            metrics.ERP_CALLBACK_FAILURES.labels(erp=r.erp).inc()
-            log.warning(
-                "release_notify_failed", erp=r.erp, order_id=r.order_id, error=str(exc)[:300]
-            )
 
 
 def claim_lease(engine: Engine, erp: str, now: datetime, lease: timedelta, force: bool) -> bool:

@@ -1,0 +1,112 @@
+"""Configuration validation and the process's refusal to start without what it needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.config import ConfigError, parse_config
+from gateway.settings import Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = tomllib.loads((ROOT / "config" / "gateway.toml").read_text(), parse_float=Decimal)
+
+
+def with_change(path: str, value: Any) -> dict[str, Any]:
+    data = tomllib.loads((ROOT / "config" / "gateway.toml").read_text(), parse_float=Decimal)
+    *parents, last = path.split(".")
+    node = data
+    for p in parents:
+        node = node[p]
+    if value is None:
+        del node[last]
+    else:
+        node[last] = value
+    return data
+
+
+def test_shipped_config_is_valid() -> None:
+    parse_config(SHIPPED)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        ("decision.near_limit_ratio", "1.5", "decision.near_limit_ratio"),
+        ("decision.timezone", "Mars/Olympus", "decision.timezone"),
+        ("decision.checks", ["credit_limit", "astrology"], "decision.checks"),
+        ("decision.stale_action", "panic", "decision.stale_action"),
+        ("grades.B.overdue_tolerance_days", -1, "grades.B.overdue_tolerance_days"),
+        ("grades.C.max_order_value", "-5", "grades.C.max_order_value"),
+        ("grades.D", None, "grades"),
+        ("fx.rates", {"USD": "0"}, "fx.rates.USD"),
+        ("fx.rates", {"ZZZ": "1.1"}, "fx.rates"),
+        ("adapters.sap.base_url", "ftp://x", "adapters.sap.base_url"),
+        ("adapters.sap.max_attempts", 0, "adapters.sap.max_attempts"),
+        ("decision.typo_key", 1, "decision.typo_key"),
+    ],
+)
+def test_invalid_config_names_the_key(path: str, value: Any, named: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(with_change(path, value))
+    assert named in str(err.value)
+
+
+GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SECRET": "s" * 32}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "GATEWAY_API_KEYS is not set"),
+        ({"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123"}, "GATEWAY_TOKEN_SECRET"),
+        ({**GOOD_ENV, "GATEWAY_TOKEN_SECRET": "short"}, "at least 32"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:pilot:0123456789abcdef0123"}, "unknown role"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp"}, "principal:role:key"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp:short"}, "shorter than 16"),
+    ],
+)
+def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_refuses_to_start_without_keys(tmp_path: Path) -> None:
+    r = run_cli("serve", "--port", "1", env={"PATH": "/usr/bin:/bin"})
+    assert r.returncode == 2
+    assert "refusing to start" in r.stderr and "GATEWAY_API_KEYS" in r.stderr
+
+
+def test_serve_refuses_an_invalid_config(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[decision]\nnear_limit_ratio = "2"\n')
+    r = run_cli("serve", env={**GOOD_ENV, "GATEWAY_CONFIG": str(bad), "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 2
+    assert "near_limit_ratio" in r.stderr
+
+
+def test_check_config_command(tmp_path: Path) -> None:
+    ok = run_cli("check-config", "--config", str(ROOT / "config" / "gateway.toml"), env={})
+    assert ok.returncode == 0, ok.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text("this is = not = toml")
+    r = run_cli("check-config", "--config", str(broken), env={})
+    assert r.returncode == 2
+    assert "not valid TOML" in r.stderr
