@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -20,14 +21,24 @@ from gateway.ops.routes import router as ops_router
 from gateway.orders.routes import router as orders_router
 from gateway.resources import Resources, utc_now
 from gateway.settings import Settings
+from gateway.sync.factory import sources_from_config
+from gateway.sync.routes import router as sync_router
+from gateway.sync.runner import SyncRunner
+from gateway.sync.sources import ErpSource
 
 
 def create_app(
     settings: Settings | None = None,
     config: LoadedConfig | None = None,
     clock: Callable[[], datetime] = utc_now,
+    sources: dict[str, ErpSource] | None = None,
+    run_sync_loops: bool = True,
 ) -> FastAPI:
-    """Build the app. Without arguments, settings come from the environment."""
+    """Build the app. Without arguments, settings come from the environment.
+
+    `sources` replaces the ERP adapters built from the config (tests pass fakes);
+    `run_sync_loops=False` keeps the scheduled pulls off (sync on demand still works).
+    """
     settings = settings or Settings.from_env()
     config = config or load_config(settings.config_path)
 
@@ -43,10 +54,25 @@ def create_app(
             keyring=KeyRing(settings.api_keys),
             clock=clock,
         )
-        app.state.keyring = app.state.resources.keyring
+        res: Resources = app.state.resources
+        app.state.keyring = res.keyring
+        res.erps = sources if sources is not None else sources_from_config(config)
+        loops: list[asyncio.Task[None]] = []
+        for erp, source in res.erps.items():
+            section = config.raw.adapters.get(erp)
+            interval = section.sync_interval_seconds if section else 60.0
+            runner = SyncRunner(source, engine, res.check_context, interval)
+            res.syncs[erp] = runner
+            if run_sync_loops:
+                loops.append(asyncio.create_task(runner.run_forever(), name=f"sync-{erp}"))
         try:
             yield
         finally:
+            for task in loops:
+                task.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+            for source in res.erps.values():
+                await source.aclose()
             engine.dispose()
 
     app = FastAPI(
@@ -59,6 +85,7 @@ def create_app(
     app.include_router(ops_router)
     app.include_router(customers_router)
     app.include_router(orders_router)
+    app.include_router(sync_router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

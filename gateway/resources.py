@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from sqlalchemy import Engine
@@ -14,6 +15,9 @@ from gateway.config import LoadedConfig
 from gateway.orders.service import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.sync.sources import ErpSource
+
+if TYPE_CHECKING:
+    from gateway.sync.runner import SyncRunner
 
 
 def utc_now() -> datetime:
@@ -29,6 +33,7 @@ class Resources:
     clock: Callable[[], datetime] = utc_now
     overrides: OverrideRedeemer | None = None
     erps: dict[str, ErpSource] = field(default_factory=dict)
+    syncs: dict[str, SyncRunner] = field(default_factory=dict)
 
     def check_context(self) -> CheckContext:
         return CheckContext(self.config.policy, self.config.timezone, self.clock(), self.overrides)
