@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from gateway.db import tables  # noqa: F401  (registers the tables on the metadata)
+from gateway.unfreeze import tables as unfreeze_tables  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -1,0 +1,89 @@
+"""The append-only audit trail: every step of every unfreeze, with who, when and why.
+
+There is deliberately no update or delete here; `tests/unit/test_purity.py`'s
+sibling test scans the code for any statement that would change this table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select
+
+from gateway.unfreeze.tables import AuditEventRow
+
+audit_events = AuditEventRow.__table__  # type: ignore[attr-defined]
+
+
+def append(
+    conn: Connection,
+    *,
+    at: datetime,
+    kind: str,
+    principal: str,
+    role: str,
+    request_id: str | None = None,
+    erp: str | None = None,
+    order_id: str | None = None,
+    customer_id: str | None = None,
+    comment: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        insert(audit_events).values(
+            at=at,
+            kind=kind,
+            principal=principal,
+            role=role,
+            request_id=request_id,
+            erp=erp,
+            order_id=order_id,
+            customer_id=customer_id,
+            comment=comment,
+            data=json.dumps(data, sort_keys=True) if data is not None else None,
+        )
+    )
+
+
+def query(
+    conn: Connection,
+    *,
+    erp: str | None = None,
+    order_id: str | None = None,
+    customer_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 500,
+) -> Sequence[Row[Any]]:
+    stmt = select(audit_events)
+    if erp is not None:
+        stmt = stmt.where(audit_events.c.erp == erp)
+    if order_id is not None:
+        stmt = stmt.where(audit_events.c.order_id == order_id)
+    if customer_id is not None:
+        stmt = stmt.where(audit_events.c.customer_id == customer_id)
+    if since is not None:
+        stmt = stmt.where(audit_events.c.at >= since)
+    if until is not None:
+        stmt = stmt.where(audit_events.c.at < until)
+    stmt = stmt.order_by(audit_events.c.at, audit_events.c.event_id).limit(limit)
+    return conn.execute(stmt).all()
+
+
+def event_json(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "event_id": row.event_id,
+        "at": row.at.isoformat(),
+        "kind": row.kind,
+        "principal": row.principal,
+        "role": row.role,
+        "request_id": row.request_id,
+        "erp": row.erp,
+        "order_id": row.order_id,
+        "customer_id": row.customer_id,
+        "comment": row.comment,
+        "data": json.loads(row.data) if row.data else None,
+    }

@@ -1,0 +1,95 @@
+"""Unfreeze requests, approvals, override tokens and the append-only audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from gateway.db.tables import money
+from gateway.db.types import UtcDateTime
+
+
+class UnfreezeRequestRow(SQLModel, table=True):
+    __tablename__ = "unfreeze_requests"
+    __table_args__ = (
+        Index("ix_unfreeze_order", "erp", "order_id"),
+        Index("ix_unfreeze_status", "status", "created_at"),
+    )
+
+    request_id: str = Field(primary_key=True, max_length=36)
+    decision_id: str = Field(max_length=36)
+    erp: str = Field(max_length=32)
+    order_id: str = Field(max_length=64)
+    revision: int
+    customer_id: str = Field(max_length=64)
+    amount: Decimal = money()  # the held order's amount, in the credit currency
+    currency: str = Field(max_length=3)
+    grade: str = Field(max_length=1)
+    condition: str = Field(max_length=32)
+    justification: str = Field(sa_column=Column(Text(), nullable=False))
+    repayment_plan: str | None = Field(default=None, sa_column=Column(Text()))  # JSON
+    figures: str = Field(sa_column=Column(Text(), nullable=False))  # JSON, at request time
+    requester: str = Field(max_length=64)
+    required_roles: str = Field(max_length=200)  # comma-separated, matrix order
+    status: str = Field(max_length=16)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class ApprovalRow(SQLModel, table=True):
+    """One row per role: the primary key is what makes a role approve only once."""
+
+    __tablename__ = "unfreeze_approvals"
+
+    request_id: str = Field(primary_key=True, max_length=36)
+    role: str = Field(primary_key=True, max_length=32)
+    principal: str = Field(max_length=64)
+    comment: str = Field(sa_column=Column(Text(), nullable=False))
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class OverrideTokenRow(SQLModel, table=True):
+    """Server-side state of an issued token: it is redeemed at most once."""
+
+    __tablename__ = "override_tokens"
+
+    token_id: str = Field(primary_key=True, max_length=36)
+    request_id: str = Field(max_length=36, unique=True)
+    erp: str = Field(max_length=32)
+    order_id: str = Field(max_length=64)
+    customer_id: str = Field(max_length=64)
+    max_amount: Decimal = money()
+    status: str = Field(max_length=16)  # issued | redeemed | revoked
+    issued_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    redeemed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    redeemed_decision_id: str | None = Field(default=None, max_length=36)
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    revoked_by: str | None = Field(default=None, max_length=64)
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Append-only: the code has no update or delete path for this table."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        Index("ix_audit_order", "erp", "order_id"),
+        Index("ix_audit_customer", "customer_id", "at"),
+    )
+
+    event_id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    kind: str = Field(max_length=32)
+    principal: str = Field(max_length=64)
+    role: str = Field(max_length=32)
+    request_id: str | None = Field(default=None, max_length=36)
+    erp: str | None = Field(default=None, max_length=32)
+    order_id: str | None = Field(default=None, max_length=64)
+    customer_id: str | None = Field(default=None, max_length=64)
+    comment: str | None = Field(default=None, sa_column=Column(Text()))
+    data: str | None = Field(default=None, sa_column=Column(Text()))  # JSON
