@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,11 +58,21 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+# SQLite admits one writer at a time. Threads of one process queue here, on a
+# mutex, instead of in SQLite's busy handler, which polls with growing sleeps and
+# turns contention into latency spikes. Other processes still meet busy_timeout.
+_sqlite_writer = threading.Lock()
+
+
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """One read-write transaction: commit on success, roll back on any error."""
-    with engine.begin() as conn:
-        yield conn
+    if is_sqlite(engine):
+        with _sqlite_writer, engine.begin() as conn:
+            yield conn
+    else:
+        with engine.begin() as conn:
+            yield conn
 
 
 @contextmanager

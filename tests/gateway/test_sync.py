@@ -46,13 +46,25 @@ class FakeErp:
 
 
 def customer(limit: str = "10000.00") -> dict[str, Any]:
-    return {"name": "Sync GmbH", "credit_limit": limit, "currency": "EUR", "grade": "B",
-            "payment_terms_days": 30, "blocked": False, "review_date": None}
+    return {
+        "name": "Sync GmbH",
+        "credit_limit": limit,
+        "currency": "EUR",
+        "grade": "B",
+        "payment_terms_days": 30,
+        "blocked": False,
+        "review_date": None,
+    }
 
 
 def invoice(item_id: str, amount: str) -> dict[str, Any]:
-    return {"item_id": item_id, "kind": "invoice", "amount": amount, "currency": "EUR",
-            "due_date": "2026-12-31"}
+    return {
+        "item_id": item_id,
+        "kind": "invoice",
+        "amount": amount,
+        "currency": "EUR",
+        "due_date": "2026-12-31",
+    }
 
 
 @pytest.fixture
@@ -87,8 +99,9 @@ def test_sync_loads_master_data_and_items(sync_api: Api) -> None:
     assert status["erps"][0]["last_success_at"] is not None
 
 
-def test_payment_through_sync_releases_and_notifies(sync_api: Api, erp: FakeErp,
-                                                    clock: FakeClock) -> None:
+def test_payment_through_sync_releases_and_notifies(
+    sync_api: Api, erp: FakeErp, clock: FakeClock
+) -> None:
     sync(sync_api)
     held = sync_api.check("O1", "2000.00", customer_id="S1").json()
     assert held["outcome"] == "hold"
@@ -119,8 +132,7 @@ def test_erp_down_keeps_the_cache_answering(sync_api: Api, erp: FakeErp) -> None
     assert sync_api.check("O9", "100.00", customer_id="S1").json()["outcome"] == "release"
 
 
-def test_notify_failure_is_counted_not_fatal(sync_api: Api, erp: FakeErp,
-                                            clock: FakeClock) -> None:
+def test_notify_failure_is_counted_not_fatal(sync_api: Api, erp: FakeErp, clock: FakeClock) -> None:
     sync(sync_api)
     sync_api.check("O1", "2000.00", customer_id="S1")
     erp.items["S1"] = []
@@ -136,8 +148,9 @@ def test_unknown_erp_and_roles(sync_api: Api) -> None:
     assert sync_api.post("/v1/sync/sap", who="erp").status_code == 403
 
 
-def test_lease_keeps_a_second_process_out(settings: Settings, erp: FakeErp,
-                                          clock: FakeClock) -> None:
+def test_lease_keeps_a_second_process_out(
+    settings: Settings, erp: FakeErp, clock: FakeClock
+) -> None:
     from gateway.db.engine import build_engine
     from gateway.db.migrate import migrate
     from gateway.sync import runner
