@@ -1,0 +1,111 @@
+"""Real server processes for system tests: start, wait until healthy, kill -9, restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """A command that serves HTTP on `port`; a context manager that always cleans up."""
+
+    def __init__(
+        self,
+        cmd: list[str],
+        *,
+        port: int,
+        env: dict[str, str],
+        log: Path,
+        cwd: Path | None = None,
+        health_path: str = "/healthz",
+        timeout: float = 60,
+    ) -> None:
+        self.cmd = cmd
+        self.port = port
+        self.env = {**os.environ, **env}
+        self.log = log
+        self.cwd = cwd
+        self.health_path = health_path
+        self.timeout = timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        out = self.log.open("ab")
+        self.proc = subprocess.Popen(
+            self.cmd,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.cmd[:3]} exited early:\n{self.tail()}")
+            try:
+                if httpx.get(self.url + self.health_path, timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.kill9()
+                raise RuntimeError(f"{self.cmd[:3]} not healthy in {self.timeout}s:\n{self.tail()}")
+            time.sleep(0.1)
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def kill9(self) -> None:
+        """The crash: SIGKILL to the server and its workers, no chance to clean up."""
+        self._signal_group(signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        self._signal_group(signal.SIGTERM)
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def restart(self) -> ServerProcess:
+        self.stop()
+        return self.start()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
