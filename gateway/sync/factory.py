@@ -8,7 +8,7 @@ from gateway.sync.sources import ErpSource
 
 def sources_from_config(config: LoadedConfig) -> dict[str, ErpSource]:
     sources: dict[str, ErpSource] = {}
-    for name, section in config.raw.adapters.items():
+    for _name, section in config.raw.adapters.items():
         if not section.enabled:
             continue
         raise NotImplementedError(f"adapter kind {section.kind} lands with the adapters branch")
