@@ -25,6 +25,9 @@ from gateway.sync.factory import sources_from_config
 from gateway.sync.routes import router as sync_router
 from gateway.sync.runner import SyncRunner
 from gateway.sync.sources import ErpSource
+from gateway.unfreeze.redeem import TokenRedeemer
+from gateway.unfreeze.routes import router as unfreeze_router
+from gateway.unfreeze.tokens import TokenSigner
 
 
 def create_app(
@@ -47,12 +50,15 @@ def create_app(
         configure_logging()
         engine = build_engine(settings.database_url)
         migrate(engine)
+        signer = TokenSigner(settings.token_secret)
         app.state.resources = Resources(
             settings=settings,
             config=config,
             engine=engine,
             keyring=KeyRing(settings.api_keys),
+            signer=signer,
             clock=clock,
+            overrides=TokenRedeemer(signer),
         )
         res: Resources = app.state.resources
         app.state.keyring = res.keyring
@@ -86,6 +92,7 @@ def create_app(
     app.include_router(customers_router)
     app.include_router(orders_router)
     app.include_router(sync_router)
+    app.include_router(unfreeze_router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

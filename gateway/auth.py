@@ -6,20 +6,11 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from fastapi import Request
 
 from gateway.errors import Forbidden, Unauthenticated
-
-
-class Role(StrEnum):
-    ERP = "erp"
-    SALES = "sales"
-    SALES_MANAGER = "sales_manager"
-    FINANCE_MANAGER = "finance_manager"
-    GENERAL_MANAGER = "general_manager"
-    ADMIN = "admin"
+from policies.roles import Role
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from policies import Check, FxRates, Grade, GradePolicy, Policy, StaleAction
+from policies.approval import DEFAULT_MATRIX, ApprovalMatrix, Tier
 from policies.money import MINOR_UNITS
+from policies.roles import Role
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
@@ -87,12 +96,41 @@ class AdapterSection(_Strict):
     retry_budget_seconds: float = Field(default=10, gt=0, le=600)
 
 
+class TierSection(_Strict):
+    min_amount: Money
+    roles: list[Role] = Field(min_length=1)
+
+
+class ApprovalSection(_Strict):
+    request_ttl_hours: float = Field(default=72, gt=0, le=24 * 90)
+    token_ttl_hours: float = Field(default=24, gt=0, le=24 * 30)
+    tiers: list[TierSection] = Field(
+        default_factory=lambda: [
+            TierSection(min_amount=t.min_amount, roles=sorted(t.roles))
+            for t in DEFAULT_MATRIX.tiers
+        ],
+        min_length=1,
+    )
+    grades: dict[Grade, list[Role]] = Field(default_factory=dict)
+
+    def matrix(self) -> ApprovalMatrix:
+        return ApprovalMatrix(
+            tiers=tuple(Tier(t.min_amount, frozenset(t.roles)) for t in self.tiers),
+            grade_roles={g: frozenset(r) for g, r in self.grades.items()},
+        )
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> ApprovalSection:
+        self.matrix()  # raises ValueError with the reason; pydantic names the section
+        return self
+
+
 class GatewayConfig(_Strict):
     decision: DecisionSection = Field(default_factory=DecisionSection)
     grades: dict[Grade, GradeSection]
     fx: FxSection = Field(default_factory=FxSection)
     # Sections owned by other features are validated by them; kept raw here.
-    approval: dict[str, Any] = Field(default_factory=dict)
+    approval: ApprovalSection = Field(default_factory=ApprovalSection)
     adapters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")], AdapterSection] = (
         Field(default_factory=dict)
     )
@@ -111,6 +149,7 @@ class LoadedConfig:
     raw: GatewayConfig
     policy: Policy
     timezone: ZoneInfo
+    approval: ApprovalMatrix
 
 
 def _format(error: ValidationError) -> str:
@@ -137,7 +176,12 @@ def parse_config(data: dict[str, Any]) -> LoadedConfig:
         stale_action=cfg.decision.stale_action,
         fx=FxRates(base=cfg.fx.base, rates=dict(cfg.fx.rates)),
     )
-    return LoadedConfig(raw=cfg, policy=policy, timezone=ZoneInfo(cfg.decision.timezone))
+    return LoadedConfig(
+        raw=cfg,
+        policy=policy,
+        timezone=ZoneInfo(cfg.decision.timezone),
+        approval=cfg.approval.matrix(),
+    )
 
 
 def load_config(path: Path) -> LoadedConfig:

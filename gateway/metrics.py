@@ -62,3 +62,24 @@ SYNC_LAST_SUCCESS = Gauge(
 ERP_CALLBACK_FAILURES = Counter(
     "gateway_erp_callback_failures_total", "Release notifications an ERP did not take.", ["erp"]
 )
+UNFREEZE_REQUESTS = Counter(
+    "gateway_unfreeze_requests_total",
+    "Unfreeze request transitions, by the status reached "
+    "(created, approved, rejected, expired, voided).",
+    ["status"],
+)
+UNFREEZE_DECISION_SECONDS = Histogram(
+    "gateway_unfreeze_decision_seconds",
+    "Time from an unfreeze request to its final approval or rejection.",
+    buckets=(60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600),
+)
+OVERRIDE_TOKENS = Counter(
+    "gateway_override_tokens_total",
+    "Override token events (issued, redeemed, revoked).",
+    ["event"],
+)
+OVERRIDE_REJECTIONS = Counter(
+    "gateway_override_rejections_total",
+    "Checks whose override token did not release the order, by cause.",
+    ["cause"],
+)

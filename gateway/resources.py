@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import Request
@@ -15,6 +15,8 @@ from gateway.config import LoadedConfig
 from gateway.orders.service import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.sync.sources import ErpSource
+from gateway.unfreeze.service import UnfreezeContext
+from gateway.unfreeze.tokens import TokenSigner
 
 if TYPE_CHECKING:
     from gateway.sync.runner import SyncRunner
@@ -30,10 +32,22 @@ class Resources:
     config: LoadedConfig
     engine: Engine
     keyring: KeyRing
+    signer: TokenSigner
     clock: Callable[[], datetime] = utc_now
     overrides: OverrideRedeemer | None = None
     erps: dict[str, ErpSource] = field(default_factory=dict)
     syncs: dict[str, SyncRunner] = field(default_factory=dict)
+
+    def unfreeze_context(self) -> UnfreezeContext:
+        approval = self.config.raw.approval
+        return UnfreezeContext(
+            matrix=self.config.approval,
+            fx=self.config.policy.fx,
+            signer=self.signer,
+            request_ttl=timedelta(hours=approval.request_ttl_hours),
+            token_ttl=timedelta(hours=approval.token_ttl_hours),
+            now=self.clock(),
+        )
 
     def check_context(self) -> CheckContext:
         return CheckContext(self.config.policy, self.config.timezone, self.clock(), self.overrides)

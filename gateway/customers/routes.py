@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path
 
-from gateway.auth import Principal, Role, require
+from gateway.auth import Principal, require
 from gateway.customers import repository as repo
 from gateway.customers import service
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
@@ -19,6 +19,7 @@ from gateway.orders.reevaluate import reevaluate_held
 from gateway.resources import Resources, resources
 from gateway.sync.notify import notify_releases
 from policies import GradePolicy, compute_exposure
+from policies.roles import Role
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ExactJSONRoute)
 CustomerId = Annotated[

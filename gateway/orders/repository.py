@@ -154,3 +154,7 @@ def _as_money(conn: Connection, value: Any) -> Decimal:
     result = consumptions.c.amount.type.process_result_value(value, conn.dialect)
     assert isinstance(result, Decimal)
     return result
+
+
+def get_decision(conn: Connection, decision_id: str) -> Row[Any] | None:
+    return conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.exc import IntegrityError
 
 from gateway import metrics
-from gateway.auth import Principal, Role, require
+from gateway.auth import Principal, require
 from gateway.db.engine import write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.schemas import CheckIn
 from gateway.orders.service import CheckContext, CheckResult, cancel_order, check_order
 from gateway.resources import Resources, resources
+from policies.roles import Role
 
 log = structlog.get_logger("gateway.check")
 router = APIRouter(prefix="/v1/orders", tags=["orders"], route_class=ExactJSONRoute)

@@ -45,6 +45,12 @@ class OverrideRedeemer(Protocol):
         """Return the override, or the human-readable cause it was rejected."""
         ...
 
+    def order_changed(
+        self, conn: Connection, erp: str, order_id: str, amount: Decimal, now: datetime
+    ) -> None:
+        """A higher revision arrived: requests with outdated figures are voided."""
+        ...
+
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -102,6 +108,8 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     else:
         require_currency(body.currency, "body.currency", ctx.policy.fx, customer.currency)
         amount = ctx.policy.fx.convert(body.amount, body.currency, customer.currency)
+        if order is not None and body.revision > order.revision and ctx.overrides is not None:
+            ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
         # The order's own earlier reservation is left out: a new revision replaces it.
         balance = balance_of(conn, customer, exclude=(body.erp, body.order_id))
         decision = evaluate(

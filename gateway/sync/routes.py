@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
-from gateway.auth import Principal, Role, require
+from gateway.auth import Principal, require
 from gateway.errors import NotFound
 from gateway.resources import Resources, resources
 from gateway.sync.runner import sync_status
+from policies.roles import Role
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"])
 Res = Annotated[Resources, Depends(resources)]

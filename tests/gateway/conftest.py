@@ -24,9 +24,19 @@ KEYS = {
     "sales_manager": "sm-key-0123456789abcdef",
     "finance_manager": "fm-key-0123456789abcdef",
     "general_manager": "gm-key-0123456789abcdef",
+    "sm2": "sm2-key-0123456789abcdef",
+    "sales_as_manager": "samgr-key-0123456789abcdef",
 }
-ROLE_OF = {"sales2": "sales"}
-API_KEYS = ",".join(f"{name}:{ROLE_OF.get(name, name)}:{key}" for name, key in KEYS.items())
+# name -> (principal, role) where they differ from (name, name)
+IDENTITY = {
+    "sales2": ("sales2", "sales"),
+    "sm2": ("sm2", "sales_manager"),
+    # The same person as "sales", with a manager's key: must never approve their own.
+    "sales_as_manager": ("sales", "sales_manager"),
+}
+API_KEYS = ",".join(
+    "{}:{}:{}".format(*IDENTITY.get(name, (name, name)), key) for name, key in KEYS.items()
+)
 SECRET = "test-secret-0123456789abcdef-0123456789"
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

@@ -1,0 +1,99 @@
+"""Unfreeze requests, approvals and tokens. Never commits; never deletes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from gateway.unfreeze.tables import ApprovalRow, OverrideTokenRow, UnfreezeRequestRow
+from policies.roles import APPROVER_ROLES
+
+requests = UnfreezeRequestRow.__table__  # type: ignore[attr-defined]
+approvals = ApprovalRow.__table__  # type: ignore[attr-defined]
+tokens = OverrideTokenRow.__table__  # type: ignore[attr-defined]
+
+
+def _locked(conn: Connection, stmt: Any) -> Any:
+    return stmt.with_for_update() if conn.dialect.name != "sqlite" else stmt
+
+
+def get_request(conn: Connection, request_id: str, *, lock: bool = False) -> Row[Any] | None:
+    stmt = select(requests).where(requests.c.request_id == request_id)
+    return conn.execute(_locked(conn, stmt) if lock else stmt).first()
+
+
+def list_requests(
+    conn: Connection,
+    *,
+    status: str | None,
+    requester: str | None,
+    customer_id: str | None,
+    limit: int = 200,
+) -> Sequence[Row[Any]]:
+    stmt = select(requests)
+    if status:
+        stmt = stmt.where(requests.c.status == status)
+    if requester:
+        stmt = stmt.where(requests.c.requester == requester)
+    if customer_id:
+        stmt = stmt.where(requests.c.customer_id == customer_id)
+    return conn.execute(
+        stmt.order_by(requests.c.created_at, requests.c.request_id).limit(limit)
+    ).all()
+
+
+def open_requests_for_order(conn: Connection, erp: str, order_id: str) -> Sequence[Row[Any]]:
+    stmt = select(requests).where(
+        requests.c.erp == erp,
+        requests.c.order_id == order_id,
+        requests.c.status.in_(("pending", "approved")),
+    )
+    return conn.execute(_locked(conn, stmt)).all()
+
+
+def insert_request(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(requests).values(**values))
+
+
+def set_request_status(conn: Connection, request_id: str, status: str, at: Any) -> None:
+    conn.execute(
+        update(requests)
+        .where(requests.c.request_id == request_id)
+        .values(status=status, decided_at=at)
+    )
+
+
+def approvals_of(conn: Connection, request_id: str) -> Sequence[Row[Any]]:
+    """In time order; approvals at the same instant in the matrix's role order."""
+    stmt = select(approvals).where(approvals.c.request_id == request_id)
+    rank = {role.value: n for n, role in enumerate(APPROVER_ROLES)}
+    return sorted(conn.execute(stmt).all(), key=lambda a: (a.at, rank.get(a.role, 99)))
+
+
+def insert_approval(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(approvals).values(**values))
+
+
+def token_of_request(conn: Connection, request_id: str) -> Row[Any] | None:
+    return conn.execute(select(tokens).where(tokens.c.request_id == request_id)).first()
+
+
+def get_token(conn: Connection, token_id: str, *, lock: bool = False) -> Row[Any] | None:
+    stmt = select(tokens).where(tokens.c.token_id == token_id)
+    return conn.execute(_locked(conn, stmt) if lock else stmt).first()
+
+
+def insert_token(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(tokens).values(**values))
+
+
+def mark_token(conn: Connection, token_id: str, expected: str, values: dict[str, Any]) -> bool:
+    """Move a token out of `expected` status; False if someone else moved it first."""
+    result = conn.execute(
+        update(tokens)
+        .where(tokens.c.token_id == token_id, tokens.c.status == expected)
+        .values(**values)
+    )
+    return result.rowcount == 1

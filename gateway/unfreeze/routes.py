@@ -1,0 +1,119 @@
+"""Unfreeze requests, approvals, token revocation and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+
+from gateway.auth import Principal, require
+from gateway.db.engine import read_tx, write_tx
+from gateway.http import ExactJSONRoute
+from gateway.resources import Resources, resources
+from gateway.unfreeze import audit, service
+from gateway.unfreeze import repository as repo
+from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
+from policies.roles import Role
+
+router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
+Res = Annotated[Resources, Depends(resources)]
+RequestId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-f\-]+$")]
+sales = require(Role.SALES)
+approver = require(*service.APPROVERS)
+anyone_human = require(Role.SALES, Role.ADMIN, *service.APPROVERS)
+finance = require(Role.FINANCE_MANAGER, Role.ADMIN)
+
+
+@router.post("/v1/unfreeze-requests", status_code=201)
+def create(body: UnfreezeIn, res: Res, who: Annotated[Principal, Depends(sales)]) -> JSONResponse:
+    with write_tx(res.engine) as conn:
+        created = service.create_request(conn, body, who, res.unfreeze_context())
+    return JSONResponse(created, status_code=201)
+
+
+@router.post("/v1/unfreeze-requests/{request_id}/approve")
+def approve(
+    request_id: RequestId,
+    body: DecisionCommentIn,
+    res: Res,
+    who: Annotated[Principal, Depends(approver)],
+) -> dict[str, Any]:
+    with write_tx(res.engine) as conn:
+        return service.decide(
+            conn, request_id, who, "approve", body.comment, res.unfreeze_context()
+        )
+
+
+@router.post("/v1/unfreeze-requests/{request_id}/reject")
+def reject(
+    request_id: RequestId,
+    body: DecisionCommentIn,
+    res: Res,
+    who: Annotated[Principal, Depends(approver)],
+) -> dict[str, Any]:
+    with write_tx(res.engine) as conn:
+        return service.decide(conn, request_id, who, "reject", body.comment, res.unfreeze_context())
+
+
+@router.get("/v1/unfreeze-requests/{request_id}")
+def get_one(
+    request_id: RequestId, res: Res, who: Annotated[Principal, Depends(anyone_human)]
+) -> dict[str, Any]:
+    ctx = res.unfreeze_context()
+    with write_tx(res.engine) as conn:  # may expire the request on the way
+        row = service.load(conn, request_id, ctx)
+        service.check_visible(row, who)
+        return service.view(conn, row, who, ctx)
+
+
+@router.get("/v1/unfreeze-requests")
+def list_requests(
+    res: Res,
+    who: Annotated[Principal, Depends(anyone_human)],
+    status: Literal["pending", "approved", "rejected", "expired", "voided"] | None = None,
+    customer_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    ctx = res.unfreeze_context()
+    mine = who.name if who.role is Role.SALES else None
+    with write_tx(res.engine) as conn:
+        # Expire lapsed ones first, so "pending" means still decidable.
+        for row in repo.list_requests(conn, status="pending", requester=mine, customer_id=None):
+            service.load(conn, row.request_id, ctx)
+        rows = repo.list_requests(conn, status=status, requester=mine, customer_id=customer_id)
+        return {"requests": [service.view(conn, r, who, ctx) for r in rows]}
+
+
+@router.post("/v1/override-tokens/{token_id}/revoke")
+def revoke(
+    token_id: RequestId, res: Res, who: Annotated[Principal, Depends(finance)]
+) -> dict[str, Any]:
+    with write_tx(res.engine) as conn:
+        return service.revoke_token(conn, token_id, who, res.unfreeze_context())
+
+
+@router.get("/v1/audit")
+def audit_trail(
+    res: Res,
+    _: Annotated[Principal, Depends(finance)],
+    erp: Annotated[str | None, Query(max_length=32)] = None,
+    order_id: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: Annotated[str | None, Query(max_length=64)] = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    since = datetime.combine(date_from, time.min, UTC) if date_from else None
+    until = datetime.combine(date_to, time.min, UTC) + timedelta(days=1) if date_to else None
+    with read_tx(res.engine) as conn:
+        rows = audit.query(
+            conn,
+            erp=erp,
+            order_id=order_id,
+            customer_id=customer_id,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+    return {"events": [audit.event_json(r) for r in rows]}

@@ -1,0 +1,26 @@
+"""Request bodies of the unfreeze flow."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from gateway.schemas import PositiveAmount, RequestModel
+
+
+class Installment(RequestModel):
+    due_date: date
+    amount: PositiveAmount
+
+
+class UnfreezeIn(RequestModel):
+    decision_id: str = Field(min_length=1, max_length=36)
+    condition: Literal["paid_overdue", "repayment_plan", "other"]
+    justification: str = Field(min_length=1, max_length=4000, pattern=r"\S")
+    repayment_plan: list[Installment] | None = Field(default=None, max_length=60)
+
+
+class DecisionCommentIn(RequestModel):
+    comment: str = Field(default="", max_length=2000)

@@ -1,0 +1,405 @@
+"""The unfreeze flow in the shell: load, apply the pure state machine, store, audit.
+
+Every function runs inside the caller's transaction; the audit event of a step is
+written in the same transaction as the step, so the trail never misses or invents one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from gateway import metrics
+from gateway.auth import Principal
+from gateway.customers import repository as customers_repo
+from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput, NotFound
+from gateway.orders import repository as orders_repo
+from gateway.unfreeze import audit
+from gateway.unfreeze import repository as repo
+from gateway.unfreeze.schemas import UnfreezeIn
+from gateway.unfreeze.tokens import TokenClaims, TokenSigner
+from gateway.validation import require_precision
+from policies import FxRates, Grade
+from policies.approval import ApprovalMatrix
+from policies.money import quantize
+from policies.roles import Role
+from policies.unfreeze import (
+    Approval,
+    RequestStatus,
+    UnfreezeError,
+    UnfreezeRequest,
+    approve,
+    expire_if_due,
+    reject,
+    void,
+)
+
+APPROVERS = (Role.SALES_MANAGER, Role.FINANCE_MANAGER, Role.GENERAL_MANAGER)
+OVERSEERS = (Role.ADMIN, Role.FINANCE_MANAGER, Role.SALES_MANAGER, Role.GENERAL_MANAGER)
+
+
+@dataclass(frozen=True)
+class UnfreezeContext:
+    matrix: ApprovalMatrix
+    fx: FxRates
+    signer: TokenSigner
+    request_ttl: timedelta
+    token_ttl: timedelta
+    now: datetime
+
+
+def _translate(exc: UnfreezeError) -> GatewayError:
+    cls = {403: Forbidden, 409: Conflict, 422: InvalidInput}.get(exc.http_status, Conflict)
+    return cls(exc.message, code=exc.code)
+
+
+def to_domain(row: Row[Any], approval_rows: Any) -> UnfreezeRequest:
+    return UnfreezeRequest(
+        request_id=row.request_id,
+        requester=row.requester,
+        required_roles=tuple(Role(r) for r in row.required_roles.split(",")),
+        approvals=tuple(
+            Approval(a.principal, Role(a.role), a.at, a.comment) for a in approval_rows
+        ),
+        status=RequestStatus(row.status),
+        expires_at=row.expires_at,
+    )
+
+
+def _event(
+    conn: Connection,
+    row: Row[Any],
+    kind: str,
+    who: Principal | None,
+    at: datetime,
+    comment: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    audit.append(
+        conn,
+        at=at,
+        kind=kind,
+        principal=who.name if who else "gateway",
+        role=who.role.value if who else "system",
+        request_id=row.request_id,
+        erp=row.erp,
+        order_id=row.order_id,
+        customer_id=row.customer_id,
+        comment=comment,
+        data=data,
+    )
+
+
+def create_request(
+    conn: Connection, body: UnfreezeIn, who: Principal, ctx: UnfreezeContext
+) -> dict[str, Any]:
+    decision = orders_repo.get_decision(conn, body.decision_id)
+    if decision is None:
+        raise NotFound(f"decision {body.decision_id} is unknown", code="DECISION_NOT_FOUND")
+    customer = customers_repo.get_customer(conn, decision.customer_id, lock=True)
+    order = orders_repo.get_order(conn, decision.erp, decision.order_id)
+    if decision.outcome != "hold":
+        raise Conflict("only a held decision can be unfrozen", code="DECISION_NOT_HELD")
+    if order is None or customer is None or order.decision_id != decision.decision_id:
+        raise Conflict(
+            "the decision is not its order's latest: request on the latest one",
+            code="DECISION_NOT_LATEST",
+        )
+    if order.status != orders_repo.HELD:
+        raise Conflict(
+            f"order {order.erp}/{order.order_id} is {order.status}, not held", code="ORDER_NOT_HELD"
+        )
+    if repo.open_requests_for_order(conn, order.erp, order.order_id):
+        raise Conflict("this order already has an open unfreeze request", code="REQUEST_EXISTS")
+    answer = json.loads(decision.response)
+    exposure = answer["exposure"]
+    plan = _validated_plan(body, customer.currency, Decimal(exposure["over_limit"]), ctx.now)
+    amount_base = ctx.fx.convert(order.amount, customer.currency, ctx.fx.base)
+    roles = ctx.matrix.required_roles(amount_base, Grade(customer.grade))
+    figures = {
+        "currency": customer.currency,
+        "credit_limit": exposure["credit_limit"],
+        "payment_terms_days": customer.payment_terms_days,
+        "open_items": exposure["open_items"],
+        "open_orders": exposure["open_orders"],
+        "over_limit": exposure["over_limit"],
+        "overdue_amount": exposure["overdue_amount"],
+        "oldest_overdue_days": exposure["oldest_overdue_days"],
+        "order_amount": exposure["order_amount"],
+        "reasons": [r["code"] for r in answer["reasons"]],
+    }
+    request_id = str(uuid.uuid4())
+    repo.insert_request(
+        conn,
+        {
+            "request_id": request_id,
+            "decision_id": decision.decision_id,
+            "erp": order.erp,
+            "order_id": order.order_id,
+            "revision": order.revision,
+            "customer_id": order.customer_id,
+            "amount": order.amount,
+            "currency": customer.currency,
+            "grade": customer.grade,
+            "condition": body.condition,
+            "justification": body.justification,
+            "repayment_plan": json.dumps(plan) if plan is not None else None,
+            "figures": json.dumps(figures),
+            "requester": who.name,
+            "required_roles": ",".join(roles),
+            "status": RequestStatus.PENDING.value,
+            "created_at": ctx.now,
+            "expires_at": ctx.now + ctx.request_ttl,
+        },
+    )
+    row = repo.get_request(conn, request_id)
+    assert row is not None
+    _event(
+        conn,
+        row,
+        "request_created",
+        who,
+        ctx.now,
+        body.justification,
+        {"condition": body.condition, "required_roles": list(roles), "figures": figures},
+    )
+    metrics.UNFREEZE_REQUESTS.labels(status="created").inc()
+    return view(conn, row, who, ctx)
+
+
+def _validated_plan(
+    body: UnfreezeIn, currency: str, over_limit: Decimal, now: datetime
+) -> list[dict[str, str]] | None:
+    if body.condition == "repayment_plan" and not body.repayment_plan:
+        raise InvalidInput(
+            "condition repayment_plan needs the plan's installments",
+            code="REPAYMENT_PLAN_REQUIRED",
+            details=[{"field": "body.repayment_plan", "message": "required"}],
+        )
+    if not body.repayment_plan:
+        return None
+    previous = now.date() - timedelta(days=1)
+    for n, inst in enumerate(body.repayment_plan):
+        field = f"body.repayment_plan.{n}"
+        require_precision(inst.amount, currency, f"{field}.amount")
+        if inst.due_date <= previous:
+            message = "installment dates must be today or later and strictly increasing"
+            raise InvalidInput(
+                f"{field}.due_date: {message}",
+                details=[{"field": f"{field}.due_date", "message": message}],
+            )
+        previous = inst.due_date
+    total = sum((i.amount for i in body.repayment_plan), Decimal(0))
+    if total < over_limit:
+        message = f"the plan repays {total}, less than the over-limit part {over_limit}"
+        raise InvalidInput(
+            message,
+            code="REPAYMENT_PLAN_TOO_SMALL",
+            details=[{"field": "body.repayment_plan", "message": message}],
+        )
+    return [
+        {"due_date": i.due_date.isoformat(), "amount": str(quantize(i.amount, currency))}
+        for i in body.repayment_plan
+    ]
+
+
+def load(
+    conn: Connection, request_id: str, ctx: UnfreezeContext, *, lock: bool = False
+) -> Row[Any]:
+    """The request, with an overdue pending one expired (and audited) on the way."""
+    row = repo.get_request(conn, request_id, lock=lock)
+    if row is None:
+        raise NotFound(f"unfreeze request {request_id} is unknown", code="REQUEST_NOT_FOUND")
+    domain = to_domain(row, repo.approvals_of(conn, request_id))
+    if expire_if_due(domain, ctx.now).status is RequestStatus.EXPIRED and (
+        domain.status is RequestStatus.PENDING
+    ):
+        repo.set_request_status(conn, request_id, RequestStatus.EXPIRED.value, ctx.now)
+        _event(conn, row, "request_expired", None, ctx.now)
+        metrics.UNFREEZE_REQUESTS.labels(status="expired").inc()
+        row = repo.get_request(conn, request_id)
+        assert row is not None
+    return row
+
+
+def decide(
+    conn: Connection,
+    request_id: str,
+    who: Principal,
+    action: str,
+    comment: str,
+    ctx: UnfreezeContext,
+) -> dict[str, Any]:
+    row = load(conn, request_id, ctx, lock=True)
+    domain = to_domain(row, repo.approvals_of(conn, request_id))
+    try:
+        if action == "approve":
+            after = approve(domain, who.name, who.role, comment, ctx.now)
+        else:
+            after = reject(domain, who.name, who.role, comment, ctx.now)
+    except UnfreezeError as exc:
+        raise _translate(exc) from None
+    if action == "approve":
+        repo.insert_approval(
+            conn,
+            {
+                "request_id": request_id,
+                "role": who.role.value,
+                "principal": who.name,
+                "comment": comment,
+                "at": ctx.now,
+            },
+        )
+        _event(conn, row, "request_approved", who, ctx.now, comment)
+    else:
+        _event(conn, row, "request_rejected", who, ctx.now, comment)
+    if after.status is not RequestStatus.PENDING:
+        repo.set_request_status(conn, request_id, after.status.value, ctx.now)
+        metrics.UNFREEZE_REQUESTS.labels(status=after.status.value).inc()
+        metrics.UNFREEZE_DECISION_SECONDS.observe((ctx.now - row.created_at).total_seconds())
+    if after.status is RequestStatus.APPROVED:
+        _issue_token(conn, row, ctx)
+    fresh = repo.get_request(conn, request_id)
+    assert fresh is not None
+    return view(conn, fresh, who, ctx)
+
+
+def _issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
+    token_id = str(uuid.uuid4())
+    expires = ctx.now + ctx.token_ttl
+    repo.insert_token(
+        conn,
+        {
+            "token_id": token_id,
+            "request_id": row.request_id,
+            "erp": row.erp,
+            "order_id": row.order_id,
+            "customer_id": row.customer_id,
+            "max_amount": row.amount,
+            "status": "issued",
+            "issued_at": ctx.now,
+            # Whole seconds: the signed claims carry epoch seconds.
+            "expires_at": expires.replace(microsecond=0),
+        },
+    )
+    _event(
+        conn,
+        row,
+        "token_issued",
+        None,
+        ctx.now,
+        None,
+        {
+            "token_id": token_id,
+            "max_amount": str(row.amount),
+            "expires_at": expires.replace(microsecond=0).isoformat(),
+        },
+    )
+    metrics.OVERRIDE_TOKENS.labels(event="issued").inc()
+
+
+def view(
+    conn: Connection, row: Row[Any], viewer: Principal, ctx: UnfreezeContext
+) -> dict[str, Any]:
+    approvals = repo.approvals_of(conn, row.request_id)
+    token = repo.token_of_request(conn, row.request_id)
+    body: dict[str, Any] = {
+        "request_id": row.request_id,
+        "status": row.status,
+        "required_roles": row.required_roles.split(","),
+        "approvals": [
+            {"principal": a.principal, "role": a.role, "at": a.at.isoformat(), "comment": a.comment}
+            for a in approvals
+        ],
+        "erp": row.erp,
+        "order_id": row.order_id,
+        "revision": row.revision,
+        "customer_id": row.customer_id,
+        "decision_id": row.decision_id,
+        "amount": str(quantize(row.amount, row.currency)),
+        "currency": row.currency,
+        "condition": row.condition,
+        "justification": row.justification,
+        "repayment_plan": json.loads(row.repayment_plan) if row.repayment_plan else None,
+        "figures": json.loads(row.figures),
+        "requester": row.requester,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "token_id": token.token_id if token else None,
+        "token_status": token.status if token else None,
+    }
+    if token is not None and viewer.name == row.requester:
+        # Only the requester sees the token itself; it is re-derived, never stored.
+        body["token"] = ctx.signer.issue(
+            TokenClaims(
+                token.token_id,
+                row.request_id,
+                token.erp,
+                token.order_id,
+                token.customer_id,
+                token.max_amount,
+                token.expires_at,
+            )
+        )
+        body["token_expires_at"] = token.expires_at.isoformat()
+    return body
+
+
+def check_visible(row: Row[Any], viewer: Principal) -> None:
+    if viewer.role in OVERSEERS or viewer.name == row.requester:
+        return
+    raise Forbidden("a sales rep sees only their own requests", code="FORBIDDEN_REQUEST")
+
+
+def revoke_token(
+    conn: Connection, token_id: str, who: Principal, ctx: UnfreezeContext
+) -> dict[str, Any]:
+    token = repo.get_token(conn, token_id, lock=True)
+    if token is None:
+        raise NotFound(f"override token {token_id} is unknown", code="TOKEN_NOT_FOUND")
+    if token.status == "redeemed":
+        raise Conflict("the token was already redeemed", code="TOKEN_ALREADY_REDEEMED")
+    if token.status == "issued":
+        repo.mark_token(
+            conn,
+            token_id,
+            "issued",
+            {"status": "revoked", "revoked_at": ctx.now, "revoked_by": who.name},
+        )
+        row = repo.get_request(conn, token.request_id)
+        assert row is not None
+        _event(conn, row, "token_revoked", who, ctx.now, None, {"token_id": token_id})
+        metrics.OVERRIDE_TOKENS.labels(event="revoked").inc()
+    return {"token_id": token_id, "status": "revoked", "request_id": token.request_id}
+
+
+def void_pending_for_order(
+    conn: Connection, erp: str, order_id: str, new_amount: Decimal, now: datetime
+) -> None:
+    """A higher revision with a larger amount voids pending requests (outdated figures).
+
+    An issued token stays valid, but only ever for its approved amount.
+    """
+    for row in repo.open_requests_for_order(conn, erp, order_id):
+        if row.status != "pending" or new_amount <= row.amount:
+            continue
+        domain = to_domain(row, repo.approvals_of(conn, row.request_id))
+        if void(domain).status is RequestStatus.VOIDED:
+            repo.set_request_status(conn, row.request_id, RequestStatus.VOIDED.value, now)
+            _event(
+                conn,
+                row,
+                "request_voided",
+                None,
+                now,
+                None,
+                {"new_amount": str(new_amount), "requested_amount": str(row.amount)},
+            )
+            metrics.UNFREEZE_REQUESTS.labels(status="voided").inc()

@@ -1,0 +1,22 @@
+"""Who can do what: the principals' roles, and the approvers among them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ERP = "erp"
+    SALES = "sales"
+    SALES_MANAGER = "sales_manager"
+    FINANCE_MANAGER = "finance_manager"
+    GENERAL_MANAGER = "general_manager"
+    ADMIN = "admin"
+
+
+# The roles an approval matrix may name, in the order approvals are listed.
+APPROVER_ROLES: tuple[Role, ...] = (
+    Role.SALES_MANAGER,
+    Role.FINANCE_MANAGER,
+    Role.GENERAL_MANAGER,
+)
