@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -37,10 +38,9 @@ def test_every_single_character_change_is_refused() -> None:
     for i in range(len(token)):
         replacement = "A" if token[i] != "A" else "B"
         tampered = token[:i] + replacement + token[i + 1 :]
-        try:
-            assert signer.verify(tampered) == CLAIMS  # base64 padding bits may not matter
-        except BadTokenError:
-            pass
+        # Either refused, or (a base64 padding bit) the very same claims: never others.
+        with contextlib.suppress(BadTokenError):
+            assert signer.verify(tampered) == CLAIMS
 
 
 def test_other_secret_is_refused() -> None:
