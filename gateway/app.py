@@ -15,6 +15,7 @@ from gateway.config import LoadedConfig, load_config
 from gateway.customers.routes import router as customers_router
 from gateway.db.engine import build_engine
 from gateway.db.migrate import migrate
+from gateway.erp.routes import router as erp_router
 from gateway.http import BodyLimitMiddleware, RequestIdMiddleware
 from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(orders_router)
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
+    app.include_router(erp_router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

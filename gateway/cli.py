@@ -64,6 +64,17 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gateway.demo import run
+
+    path = Path(args.config) if args.config else Settings.config_path_from_env()
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        return _fail(f"{path}: {exc}")
+    return run(args.port, args.sap_port, args.baan_port, args.rate, args.seconds, path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the TOML configuration")
     check.add_argument("--config", help="path (default: $GATEWAY_CONFIG or config/gateway.toml)")
     check.set_defaults(func=cmd_check_config)
+    demo = sub.add_parser("demo", help="gateway + both mock ERPs + orders, with generated keys")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--sap-port", type=int, default=8101)
+    demo.add_argument("--baan-port", type=int, default=8102)
+    demo.add_argument("--rate", type=float, default=5.0, help="orders per second")
+    demo.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C)")
+    demo.add_argument("--config", help="base config (default: config/gateway.toml)")
+    demo.set_defaults(func=cmd_demo)
     mig = sub.add_parser("migrate", help="upgrade the database schema")
     mig.set_defaults(func=cmd_migrate)
     return parser

@@ -32,9 +32,15 @@ def erp_label(erp: str) -> str:
 
 @router.post("/check", responses={200: {"description": "release or hold, with the figures"}})
 def check(body: CheckIn, res: Res, _: Annotated[Principal, Depends(erp_only)]) -> Response:
+    result = run_check(res, body)
+    return Response(result.body, media_type="application/json")
+
+
+def run_check(res: Resources, body: CheckIn) -> CheckResult:
+    """The check with its metrics and its log line; shared by the ERP adapter routes."""
     started = time.perf_counter()
     structlog.contextvars.bind_contextvars(erp=body.erp, order_id=body.order_id)
-    ctx = CheckContext(res.config.policy, res.config.timezone, res.clock(), res.overrides)
+    ctx = res.check_context()
     result = _check_with_retry(res, body, ctx)
     elapsed = time.perf_counter() - started
     label = erp_label(body.erp)
@@ -51,7 +57,7 @@ def check(body: CheckIn, res: Res, _: Annotated[Principal, Depends(erp_only)]) -
         revision=body.revision,
         latency_ms=round(elapsed * 1000, 3),
     )
-    return Response(result.body, media_type="application/json")
+    return result
 
 
 def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> CheckResult:

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import structlog
+
+from adapters.http import ErpHttp
+from adapters.sources import BaanSource, SapSource
+from gateway import metrics
 from gateway.config import LoadedConfig
 from gateway.sync.sources import ErpSource
+
+log = structlog.get_logger("gateway.sync")
+
+
+def _on_retry(erp: str, attempt: int, exc: BaseException) -> None:
+    metrics.SYNC_RETRIES.labels(erp=erp).inc()
+    log.warning("erp_call_retry", erp=erp, attempt=attempt, error=str(exc)[:200])
 
 
 def sources_from_config(config: LoadedConfig) -> dict[str, ErpSource]:
     sources: dict[str, ErpSource] = {}
-    for _name, section in config.raw.adapters.items():
+    for name, section in config.raw.adapters.items():
         if not section.enabled:
             continue
-        raise NotImplementedError(f"adapter kind {section.kind} lands with the adapters branch")
+        http = ErpHttp(
+            name,
+            section.base_url,
+            timeout=section.timeout_seconds,
+            max_attempts=section.max_attempts,
+            budget_seconds=section.retry_budget_seconds,
+            on_retry=_on_retry,
+        )
+        source: SapSource | BaanSource = (
+            SapSource(http) if section.kind == "sap" else BaanSource(http)
+        )
+        source.erp = name
+        sources[name] = source
     return sources

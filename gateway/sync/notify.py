@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import structlog
-from adapters.errors import ErpError
 
+from adapters.errors import ErpError
 from gateway import metrics
 from gateway.orders.reevaluate import Released
 from gateway.sync.sources import ErpSource

@@ -18,9 +18,9 @@ from typing import Any
 
 import anyio
 import structlog
-from adapters.errors import ErpError
 from sqlalchemy import Engine, insert, select, update
 
+from adapters.errors import ErpError
 from gateway import metrics
 from gateway.db.engine import write_tx
 from gateway.db.tables import SyncState

@@ -1,0 +1,101 @@
+"""What both ERP styles map to and from: the gateway's own check request."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from adapters.errors import PayloadError
+
+MAX_PAYLOAD = 256 * 1024
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """The neutral order: what `POST /v1/orders/check` takes."""
+
+    erp: str
+    order_id: str
+    revision: int
+    customer_id: str
+    amount: Decimal
+    currency: str
+    override_token: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "erp": self.erp,
+            "order_id": self.order_id,
+            "revision": self.revision,
+            "customer_id": self.customer_id,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "override_token": self.override_token,
+        }
+
+
+def check_size(raw: bytes) -> None:
+    if len(raw) > MAX_PAYLOAD:
+        raise PayloadError("PAYLOAD_TOO_LARGE", f"payload over {MAX_PAYLOAD} bytes", 413)
+
+
+def load_json_object(raw: bytes) -> dict[str, Any]:
+    """Parse an ERP's JSON body exactly (numbers as Decimal), or refuse it clearly."""
+    check_size(raw)
+    try:
+        data = json.loads(raw, parse_float=Decimal)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise PayloadError("MALFORMED_PAYLOAD", f"not valid JSON: {str(exc)[:120]}") from None
+    if not isinstance(data, dict):
+        raise PayloadError("MALFORMED_PAYLOAD", "expected a JSON object")
+    return data
+
+
+def text_field(
+    data: dict[str, Any], name: str, *, max_len: int = 64, required: bool = True
+) -> str | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise PayloadError("MALFORMED_PAYLOAD", f"{name} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a string")
+    text = str(value).strip()
+    if not text or len(text) > max_len:
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be 1..{max_len} characters")
+    return text
+
+
+def amount_field(value: Any, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a decimal amount")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} is not a number") from None
+    if not amount.is_finite():
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} is not a finite number")
+    return amount
+
+
+def int_field(value: Any, name: str, default: int | None = None) -> int:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool):
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a whole number")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a whole number") from None
+    if not 0 <= number < 2**31:
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} is out of range")
+    return number
+
+
+def payment_terms_days(key: str | None, default: int = 30) -> int:
+    """SAP-style keys carry the days in their digits: NT30 -> 30, Z060 -> 60, 0001 -> 1."""
+    digits = "".join(ch for ch in (key or "") if ch.isdigit())
+    return min(int(digits), 3650) if digits else default

@@ -1,0 +1,317 @@
+"""What both mock ERPs share: their books, the gateway call on every order, and faults.
+
+A mock keeps customers, open items and sales orders in memory. Creating or
+changing an order calls the gateway's adapter endpoint with the ERP-style payload
+and applies the answer (blocked or released). The gateway's later release
+notification releases a blocked order. Faults can be switched on for the sync
+endpoints (latency, 5xx, timeouts, dropped connections, malformed bodies), so
+tests and the demo can show what the gateway does then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+
+@dataclass
+class Customer:
+    customer_id: str
+    name: str
+    limit: Decimal
+    currency: str
+    grade: str
+    terms_days: int
+    blocked: bool = False
+    review_date: date | None = None
+
+
+@dataclass
+class OpenItem:
+    item_id: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    due: date
+    kind: str = "invoice"
+    order_id: str | None = None
+
+
+@dataclass
+class SalesOrder:
+    order_id: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    revision: int = 1
+    status: str = "new"  # new | released | blocked | check_failed
+    reasons: list[str] = field(default_factory=list)
+    answer: dict[str, Any] | None = None
+
+
+class Faults(BaseModel):
+    latency_ms: int = Field(default=0, ge=0, le=60_000)
+    error_rate: float = Field(default=0, ge=0, le=1)
+    timeout_rate: float = Field(default=0, ge=0, le=1)
+    drop_rate: float = Field(default=0, ge=0, le=1)
+    malformed_rate: float = Field(default=0, ge=0, le=1)
+
+
+class OrderIn(BaseModel):
+    customer_id: str = Field(min_length=1, max_length=64)
+    amount: Decimal = Field(gt=0, le=Decimal(10) ** 12)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    override_token: str | None = None
+
+
+class ChangeIn(BaseModel):
+    amount: Decimal = Field(gt=0, le=Decimal(10) ** 12)
+    override_token: str | None = None
+
+
+class PaymentIn(BaseModel):
+    customer_id: str
+    amount: Decimal = Field(gt=0)
+
+
+@dataclass
+class Books:
+    customers: dict[str, Customer] = field(default_factory=dict)
+    items: dict[str, OpenItem] = field(default_factory=dict)
+    orders: dict[str, SalesOrder] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    next_order: int = 1
+
+    def pay(self, customer_id: str, amount: Decimal) -> list[str]:
+        """Settle the oldest items first (the seeds' rule); returns what was cleared."""
+        cleared = []
+        for item in sorted(
+            (i for i in self.items.values() if i.customer_id == customer_id), key=lambda i: i.due
+        ):
+            if amount <= 0:
+                break
+            take = min(amount, item.amount)
+            item.amount -= take
+            amount -= take
+            if item.amount == 0:
+                del self.items[item.item_id]
+                cleared.append(item.item_id)
+        return cleared
+
+
+def demo_books(prefix: str, currency: str, today: date, numeric: bool) -> Books:
+    """A realistic mix: every grade, some overdue, some close to the limit, one blocked."""
+    books = Books()
+    rnd = random.Random(prefix)
+    # (grade, limit, terms days, days overdue, open balance, blocked)
+    plans: list[tuple[str, str, int, int, int, bool]] = [
+        ("A", "250000", 45, 0, 60000, False),
+        ("A", "180000", 30, 0, 150000, False),
+        ("B", "80000", 30, 20, 20000, False),
+        ("B", "60000", 30, 0, 52000, False),
+        ("B", "50000", 30, 40, 10000, False),
+        ("C", "25000", 14, 0, 5000, False),
+        ("C", "20000", 14, 10, 8000, False),
+        ("D", "0", 0, 0, 0, False),
+        ("A", "120000", 60, 0, 0, False),
+        ("B", "40000", 30, 0, 0, True),
+    ]
+    for n, (grade, limit, terms, overdue_days, balance, blocked) in enumerate(plans, start=1):
+        cid = f"{1000000 + n}" if numeric else f"{prefix}{n:03d}"
+        books.customers[cid] = Customer(
+            cid,
+            f"{prefix} Customer {n}",
+            Decimal(limit),
+            currency,
+            grade,
+            terms,
+            blocked=blocked,
+            review_date=today + timedelta(days=rnd.randint(30, 300)),
+        )
+        if balance:
+            due = (
+                today - timedelta(days=overdue_days)
+                if overdue_days
+                else today + timedelta(days=terms)
+            )
+            item_id = f"90{n:06d}"
+            books.items[item_id] = OpenItem(item_id, cid, Decimal(balance), currency, due)
+    return books
+
+
+@dataclass
+class ErpStyle:
+    """What differs between ERPs: names, payloads, paths."""
+
+    erp: str
+    adapter_path: str
+    order_number: Callable[[int], str]
+    build_payload: Callable[[SalesOrder, str | None], tuple[bytes, str]]
+    blocked_in: Callable[[dict[str, Any]], bool]
+    reasons_in: Callable[[dict[str, Any]], list[str]]
+
+
+def build_app(
+    books: Books,
+    style: ErpStyle,
+    gateway_url: str,
+    api_key: str,
+    register: Callable[[FastAPI, Books], None],
+) -> FastAPI:
+    gateway = httpx.AsyncClient(
+        base_url=gateway_url, timeout=5, headers={"Authorization": f"Bearer {api_key}"}
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await gateway.aclose()
+
+    app = FastAPI(title=f"Mock {style.erp} ERP", lifespan=lifespan)
+    sync_paths: set[str] = set()
+    app.state.sync_paths = sync_paths
+    app.state.books = books
+
+    @app.middleware("http")
+    async def faults(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if not any(request.url.path.startswith(p) for p in sync_paths):
+            return await call_next(request)
+        f = books.faults
+        if f.latency_ms:
+            await asyncio.sleep(f.latency_ms / 1000)
+        roll = random.random()
+        if roll < f.timeout_rate:
+            await asyncio.sleep(30)
+        elif roll < f.timeout_rate + f.error_rate:
+            return JSONResponse({"error": "injected fault"}, status_code=503)
+        elif roll < f.timeout_rate + f.error_rate + f.drop_rate:
+            return StreamingResponse(_dropped(), media_type="application/json")
+        elif roll < f.timeout_rate + f.error_rate + f.drop_rate + f.malformed_rate:
+            return Response(b'{"d": {"results": [ {"broken', media_type="application/json")
+        return await call_next(request)
+
+    async def check(order: SalesOrder, token: str | None) -> SalesOrder:
+        content, ctype = style.build_payload(order, token)
+        try:
+            r = await gateway.post(
+                style.adapter_path, content=content, headers={"Content-Type": ctype}
+            )
+            answer = r.json()
+            if r.status_code != 200:
+                order.status, order.reasons = "check_failed", [str(answer)[:200]]
+                return order
+        except (httpx.HTTPError, ValueError) as exc:
+            # No answer, no release: the ERP keeps the order blocked.
+            order.status, order.reasons = "check_failed", [type(exc).__name__]
+            return order
+        order.answer = answer
+        order.status = "blocked" if style.blocked_in(answer) else "released"
+        order.reasons = style.reasons_in(answer)
+        return order
+
+    @app.post("/orders", status_code=201)
+    async def create_order(body: OrderIn) -> dict[str, Any]:
+        customer = books.customers.get(body.customer_id)
+        currency = body.currency or (customer.currency if customer else "EUR")
+        order = SalesOrder(
+            style.order_number(books.next_order), body.customer_id, body.amount, currency
+        )
+        books.next_order += 1
+        books.orders[order.order_id] = order
+        return _order_json(await check(order, body.override_token))
+
+    @app.post("/orders/{order_id}/change")
+    async def change_order(order_id: str, body: ChangeIn) -> dict[str, Any]:
+        order = _find(books, order_id)
+        order.amount, order.revision = body.amount, order.revision + 1
+        return _order_json(await check(order, body.override_token))
+
+    @app.post("/orders/{order_id}/recheck")
+    async def recheck(order_id: str, body: ChangeIn | None = None) -> dict[str, Any]:
+        order = _find(books, order_id)
+        return _order_json(await check(order, body.override_token if body else None))
+
+    @app.get("/orders/{order_id}")
+    async def get_order(order_id: str) -> dict[str, Any]:
+        return _order_json(_find(books, order_id))
+
+    @app.get("/orders")
+    async def list_orders() -> dict[str, Any]:
+        return {"orders": [_order_json(o) for o in books.orders.values()]}
+
+    @app.post("/payments")
+    async def payment(body: PaymentIn) -> dict[str, Any]:
+        if body.customer_id not in books.customers:
+            raise HTTPException(404, "unknown customer")
+        return {"cleared": books.pay(body.customer_id, body.amount)}
+
+    @app.post("/_faults")
+    async def set_faults(body: Faults) -> dict[str, Any]:
+        books.faults = body
+        return body.model_dump()
+
+    @app.delete("/_faults")
+    async def clear_faults() -> dict[str, Any]:
+        books.faults = Faults()
+        return books.faults.model_dump()
+
+    @app.get("/_stats")
+    async def stats() -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for o in books.orders.values():
+            counts[o.status] = counts.get(o.status, 0) + 1
+        return {"orders": counts, "customers": len(books.customers)}
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    register(app, books)
+    return app
+
+
+async def _dropped() -> Any:
+    yield b'{"d": '
+    raise ConnectionResetError("injected: connection dropped")
+
+
+def _find(books: Books, order_id: str) -> SalesOrder:
+    order = books.orders.get(order_id)
+    if order is None:
+        raise HTTPException(404, f"order {order_id} not found")
+    return order
+
+
+def _order_json(o: SalesOrder) -> dict[str, Any]:
+    return {
+        "order_id": o.order_id,
+        "customer_id": o.customer_id,
+        "amount": str(o.amount),
+        "currency": o.currency,
+        "revision": o.revision,
+        "status": o.status,
+        "reasons": o.reasons,
+    }
+
+
+def cli(description: str, default_port: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument("--gateway-url", default="http://127.0.0.1:8080")
+    parser.add_argument("--api-key", required=True, help="the gateway key of role erp")
+    return parser.parse_args()

@@ -1,0 +1,86 @@
+"""ERP-shaped entry points: the same check, in each ERP's own payload and answer style."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
+
+from adapters.baan import mapping as baan
+from adapters.common import CheckRequest
+from adapters.errors import PayloadError
+from adapters.sap import mapping as sap
+from gateway.auth import Principal, require
+from gateway.errors import GatewayError, InvalidInput
+from gateway.orders.routes import run_check
+from gateway.orders.schemas import CheckIn
+from gateway.resources import Resources, resources
+from policies.roles import Role
+
+router = APIRouter(prefix="/v1/adapters", tags=["erp adapters"])
+Res = Annotated[Resources, Depends(resources)]
+erp_only = require(Role.ERP)
+XML_TYPES = ("application/xml", "text/xml")
+
+_BODY = {
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "application/xml": {"schema": {"type": "string"}},
+    }
+}
+
+
+def _checked(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
+    try:
+        body = CheckIn.model_validate(parsed.to_json())
+    except ValidationError as exc:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise InvalidInput("the order does not make a valid check", details=details) from None
+    answer: dict[str, Any] = json.loads(run_check(res, body).body)
+    return answer
+
+
+class _PayloadRejected(GatewayError):
+    status = 422
+
+
+@router.post("/sap/sales-orders", openapi_extra={"requestBody": _BODY})
+async def sap_sales_order(
+    request: Request, res: Res, _: Annotated[Principal, Depends(erp_only)]
+) -> dict[str, Any]:
+    """An A_SalesOrder-shaped JSON body, or an ORDERS05 IDoc as XML."""
+    xml = request.headers.get("content-type", "").split(";")[0].strip() in XML_TYPES
+    parsed = await _parse_or_reject(request, sap.parse_idoc if xml else sap.parse_sales_order_json)
+    return sap.answer(await _in_thread(res, parsed))
+
+
+@router.post("/baan/sales-orders", openapi_extra={"requestBody": _BODY})
+async def baan_sales_order(
+    request: Request, res: Res, _: Annotated[Principal, Depends(erp_only)]
+) -> dict[str, Any]:
+    """A tdsls400-shaped sales order record."""
+    parsed = await _parse_or_reject(request, baan.parse_sales_order)
+    return baan.answer(await _in_thread(res, parsed))
+
+
+async def _parse_or_reject(
+    request: Request, parse: Callable[[bytes], CheckRequest]
+) -> CheckRequest:
+    raw = await request.body()
+    try:
+        return parse(raw)
+    except PayloadError as exc:
+        error = _PayloadRejected(exc.message, code=exc.code)
+        error.status = exc.status
+        raise error from None
+
+
+async def _in_thread(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
+    # The check is synchronous database work: keep it off the event loop.
+    return await anyio.to_thread.run_sync(_checked, res, parsed)
