@@ -186,12 +186,7 @@ async def _traffic(demo: Demo, rate: float, stats: Counter[str], stop_at: float 
                     f"{demo.mock(victim)}/_faults", json={"error_rate": 0.5, "latency_ms": 300}
                 )
                 stats[f"faults:{victim}"] += 1
-                asyncio.get_running_loop().call_later(
-                    15,
-                    lambda v=victim: asyncio.ensure_future(
-                        client.delete(f"{demo.mock(v)}/_faults")
-                    ),
-                )
+                healing.add(asyncio.create_task(_heal_later(client, demo.mock(victim))))
                 last_fault = time.monotonic()
             await asyncio.sleep(rnd.expovariate(rate))
 
