@@ -9,7 +9,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from gateway import error_handlers
+from gateway import error_handlers, metrics
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig, load_config
 from gateway.customers.routes import router as customers_router
@@ -18,6 +18,7 @@ from gateway.db.migrate import migrate
 from gateway.erp.routes import router as erp_router
 from gateway.http import BodyLimitMiddleware, RequestIdMiddleware
 from gateway.logging import configure_logging
+from gateway.ops.http_metrics import HttpMetricsMiddleware
 from gateway.ops.routes import router as ops_router
 from gateway.orders.routes import router as orders_router
 from gateway.resources import Resources, utc_now
@@ -51,6 +52,7 @@ def create_app(
         configure_logging()
         engine = build_engine(settings.database_url)
         migrate(engine)
+        metrics.BUILD_INFO.labels(version=app.version).set(1)
         signer = TokenSigner(settings.token_secret)
         app.state.resources = Resources(
             settings=settings,
@@ -96,5 +98,6 @@ def create_app(
     app.include_router(unfreeze_router)
     app.include_router(erp_router)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(HttpMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from gateway.config import ConfigError, load_config
@@ -26,6 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.db.engine import build_engine
     from gateway.db.migrate import migrate
 
+    _prepare_multiprocess_metrics(args.workers)
     # Migrate once here, before workers fork, so they never race on the schema.
     engine = build_engine(settings.database_url)
     migrate(engine)
@@ -42,6 +45,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         http="auto",
     )
     return 0
+
+
+def _prepare_multiprocess_metrics(workers: int) -> None:
+    """Several workers share their metrics through files (prometheus-client's way)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if workers <= 1 and not directory:
+        return
+    if not directory:
+        directory = tempfile.mkdtemp(prefix="gateway-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):  # samples of a previous run's processes
+        stale.unlink()
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

@@ -76,7 +76,8 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     # The database is down or refused the statement: answer 503 so the ERP retries.
     # Never a release by accident, and never a 500 that looks like our bug.
-    metrics.DB_ERRORS.labels(operation=request.scope.get("route_name", "unknown")).inc()
+    route = request.scope.get("route")
+    metrics.DB_ERRORS.labels(operation=getattr(route, "path", None) or "unmatched").inc()
     log.error("database_error", error=type(exc).__name__, detail=str(exc).splitlines()[0])
     return JSONResponse(
         error_body("DATABASE_UNAVAILABLE", "the database is unreachable; retry later"),

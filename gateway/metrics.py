@@ -83,3 +83,34 @@ OVERRIDE_REJECTIONS = Counter(
     "Checks whose override token did not release the order, by cause.",
     ["cause"],
 )
+HTTP_REQUESTS = Counter(
+    "gateway_http_requests_total",
+    "HTTP requests by route template, method and status class (2xx, 4xx, 5xx).",
+    ["route", "method", "status"],
+)
+HTTP_DURATION = Histogram(
+    "gateway_http_request_duration_seconds",
+    "HTTP request duration by route template and method.",
+    ["route", "method"],
+    buckets=LATENCY_BUCKETS,
+)
+BALANCE_AGE = Histogram(
+    "gateway_balance_age_seconds",
+    "Age of the customer's balance snapshot at decision time.",
+    ["erp"],
+    buckets=(60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 48 * 3600, 7 * 86400),
+)
+BUILD_INFO = Gauge(
+    "gateway_build_info",
+    "The running version (value 1).",
+    ["version"],
+    multiprocess_mode="max",
+)
+CHECKS = Counter(
+    "gateway_checks_total",
+    "Fresh decisions (one per order check, replays excluded), by ERP and outcome.",
+    ["erp", "outcome"],
+)
+REPLAYS = Counter(
+    "gateway_check_replays_total", "Checks answered from the stored decision (retries).", ["erp"]
+)

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.db.engine import read_tx
+from gateway.ops.exposition import DatabaseGauges, render
 from gateway.resources import Resources, resources
+from gateway.sync.runner import sync_status
 
 router = APIRouter(tags=["operations"])
 
@@ -31,12 +33,16 @@ def readyz(res: Annotated[Resources, Depends(resources)]) -> Response:
     except SQLAlchemyError as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+    if ready:
+        # For information: stale balances hold orders, they do not make us unready.
+        body["syncs"] = sync_status(res.engine)
+        body["configured_erps"] = sorted(res.syncs)
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")
-def prometheus_metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def prometheus_metrics(res: Annotated[Resources, Depends(resources)]) -> Response:
+    stale_after = res.config.policy.stale_after.total_seconds()
+    body = render(DatabaseGauges(res.engine, res.clock(), stale_after))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -44,8 +44,13 @@ def run_check(res: Resources, body: CheckIn) -> CheckResult:
     result = _check_with_retry(res, body, ctx)
     elapsed = time.perf_counter() - started
     label = erp_label(body.erp)
-    if not result.replayed:
+    if result.replayed:
+        metrics.REPLAYS.labels(erp=label).inc()
+    else:
+        metrics.CHECKS.labels(erp=label, outcome=result.outcome).inc()
         metrics.DECISION_DURATION.labels(erp=label).observe(elapsed)
+        if result.balance_age_seconds is not None:
+            metrics.BALANCE_AGE.labels(erp=label).observe(result.balance_age_seconds)
         for reason in result.reasons or ("none",):
             metrics.DECISIONS.labels(erp=label, outcome=result.outcome, reason=reason).inc()
     log.info(

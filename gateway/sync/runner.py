@@ -75,6 +75,12 @@ class SyncRunner:
         self.context = context  # () -> CheckContext, so each run sees "now"
         self.interval = interval
         self._lock = asyncio.Lock()
+        # Series exist from the start (at 0), so dashboards and alerts see them.
+        erp = source.erp
+        metrics.SYNC_RETRIES.labels(erp=erp)
+        metrics.ERP_CALLBACK_FAILURES.labels(erp=erp)
+        for result in ("success", "partial", "failure"):
+            metrics.SYNC_RUNS.labels(erp=erp, result=result)
 
     async def run_forever(self) -> None:
         while True:

@@ -3,90 +3,22 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.gateway.conftest import API_KEYS, KEYS, SECRET
-from tests.support.processes import ServerProcess, free_port
+from tests.support.landscape import Landscape, running_landscape
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
-ADMIN = {"Authorization": f"Bearer {KEYS['admin']}"}
-
-
-@dataclass
-class Landscape:
-    gateway: ServerProcess
-    sap: ServerProcess
-    baan: ServerProcess
-
-    def sync(self, erp: str) -> dict[str, object]:
-        r = httpx.post(f"{self.gateway.url}/v1/sync/{erp}", headers=ADMIN, timeout=60)
-        assert r.status_code == 200, r.text
-        body: dict[str, object] = r.json()
-        return body
-
-    def order(self, erp: str, customer: str, amount: str) -> dict[str, object]:
-        mock = self.sap if erp == "sap" else self.baan
-        r = httpx.post(
-            f"{mock.url}/orders", json={"customer_id": customer, "amount": amount}, timeout=30
-        )
-        assert r.status_code == 201, r.text
-        body: dict[str, object] = r.json()
-        return body
 
 
 @pytest.fixture
 def landscape(tmp_path: Path) -> Iterator[Landscape]:
-    ports = {name: free_port() for name in ("gateway", "sap", "baan")}
-    config = (ROOT / "config" / "gateway.toml").read_text()
-    config = config.replace("enabled = false", "enabled = true")
-    config = config.replace("http://127.0.0.1:8101", f"http://127.0.0.1:{ports['sap']}")
-    config = config.replace("http://127.0.0.1:8102", f"http://127.0.0.1:{ports['baan']}")
-    config = re.sub(r"sync_interval_seconds = \d+", "sync_interval_seconds = 3600", config)
-    config = re.sub(r"retry_budget_seconds = \d+", "retry_budget_seconds = 3", config)
-    (tmp_path / "gateway.toml").write_text(config)
-    gateway = ServerProcess(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(ports["gateway"])],
-        port=ports["gateway"],
-        cwd=ROOT,
-        log=tmp_path / "gateway.log",
-        env={
-            "GATEWAY_API_KEYS": API_KEYS,
-            "GATEWAY_TOKEN_SECRET": SECRET,
-            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
-            "GATEWAY_CONFIG": str(tmp_path / "gateway.toml"),
-            "GATEWAY_LOG_FORMAT": "json",
-        },
-    )
-    mocks = {
-        erp: ServerProcess(
-            [
-                sys.executable,
-                "-m",
-                f"adapters.{erp}.mock",
-                "--port",
-                str(ports[erp]),
-                "--gateway-url",
-                f"http://127.0.0.1:{ports['gateway']}",
-                "--api-key",
-                KEYS["erp"],
-            ],
-            port=ports[erp],
-            cwd=ROOT,
-            log=tmp_path / f"{erp}.log",
-            env={},
-        )
-        for erp in ("sap", "baan")
-    }
-    with mocks["sap"], mocks["baan"], gateway:
-        yield Landscape(gateway, mocks["sap"], mocks["baan"])
+    with running_landscape(tmp_path, sync_interval=3600) as started:
+        yield started
 
 
 def test_orders_flow_from_both_erps(landscape: Landscape) -> None:
