@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gateway import error_handlers, metrics
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig, load_config
+from gateway.console.routes import install as install_console
 from gateway.customers.routes import router as customers_router
 from gateway.db.engine import build_engine
 from gateway.db.migrate import migrate
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
     app.include_router(erp_router)
+    install_console(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(HttpMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)

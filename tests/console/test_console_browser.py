@@ -1,0 +1,228 @@
+"""The console in a real browser (Debian's chromium driven by Playwright): the whole
+unfreeze story by clicking, plus bad input and keyboard use. Screenshots of the main
+pages are saved under test-artifacts/console/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.gateway.conftest import API_KEYS, KEYS, SECRET
+from tests.support.processes import ServerProcess, free_port
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "console"
+CHROMIUM = "/usr/bin/chromium"
+ERP = {"Authorization": f"Bearer {KEYS['erp']}"}
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[ServerProcess]:
+    port = free_port()
+    server = ServerProcess(
+        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
+        port=port,
+        cwd=ROOT,
+        log=tmp_path / "gateway.log",
+        env={
+            "GATEWAY_API_KEYS": API_KEYS,
+            "GATEWAY_TOKEN_SECRET": SECRET,
+            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
+        },
+    )
+    with server:
+        yield server
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run installs Debian's chromium")
+        pytest.skip("Debian chromium not installed")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def seed_hold(url: str) -> str:
+    httpx.put(
+        f"{url}/v1/customers/C100",
+        headers=ERP,
+        json={
+            "name": "Muster GmbH",
+            "credit_limit": "10000.00",
+            "currency": "EUR",
+            "grade": "B",
+            "payment_terms_days": 30,
+        },
+    ).raise_for_status()
+    httpx.put(
+        f"{url}/v1/customers/C100/open-items",
+        headers=ERP,
+        json={
+            "as_of": datetime.now(UTC).isoformat(),
+            "items": [
+                {
+                    "item_id": "INV-1",
+                    "kind": "invoice",
+                    "amount": "2500.00",
+                    "currency": "EUR",
+                    "due_date": "2099-01-31",
+                }
+            ],
+        },
+    ).raise_for_status()
+    answer = check(url)
+    assert answer["outcome"] == "hold"
+    return str(answer["decision_id"])
+
+
+def check(url: str, token: str | None = None) -> dict[str, Any]:
+    r = httpx.post(
+        f"{url}/v1/orders/check",
+        headers=ERP,
+        json={
+            "erp": "sap",
+            "order_id": "4500012345",
+            "revision": 1,
+            "customer_id": "C100",
+            "amount": "9000.00",
+            "currency": "EUR",
+            "override_token": token,
+        },
+    )
+    r.raise_for_status()
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def sign_in(page: Any, url: str, who: str, path: str = "/console") -> None:
+    page.goto(f"{url}{path}")
+    page.get_by_label("Your API key").fill(KEYS[who])
+    page.keyboard.press("Enter")  # forms work with the keyboard
+    page.wait_for_load_state("networkidle")
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/console/login")
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> None:
+    url = gateway.url
+    seed_hold(url)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+    sign_in(page, url, "sales")
+    assert "/console/held" in page.url
+    shot(page, "01-held-orders")
+    page.get_by_role("link", name="sap/4500012345").click()
+    assert page.locator("#order-outcome").inner_text() == "held"
+    assert "above the approved credit limit" in page.content()
+    shot(page, "02-order-held")
+
+    # Bad input: a repayment plan without installments is refused and changes nothing.
+    page.get_by_label("Condition").select_option("repayment_plan")
+    page.get_by_label("Justification").fill("will pay in December")
+    page.get_by_role("button", name="Request unfreeze").click()
+    assert "needs the plan" in page.locator("#form-error").inner_text()
+    assert (
+        httpx.get(
+            f"{url}/v1/unfreeze-requests", headers={"Authorization": f"Bearer {KEYS['admin']}"}
+        ).json()["requests"]
+        == []
+    )
+
+    page.get_by_label("Condition").select_option("repayment_plan")
+    page.get_by_label("Justification").fill("pays 1500 on 15 Dec, CFO informed")
+    page.get_by_label("Installment 1 due").fill("2099-12-15")
+    page.get_by_label("Amount (EUR)").first.fill("1500.00")
+    page.get_by_role("button", name="Request unfreeze").click()
+    assert page.locator("#request-status").inner_text() == "pending"
+    shot(page, "03-request-pending")
+    request_url = page.url
+    sign_out(page)
+
+    for approver in ("sales_manager", "finance_manager"):
+        sign_in(page, url, approver)
+        assert "Waiting for my approval" in page.content()
+        page.get_by_role("link", name=request_url.rsplit("/", 1)[1][:8]).click()
+        page.get_by_label("Comment").fill(f"ok from {approver}")
+        page.get_by_role("button", name="Approve as").click()
+        page.wait_for_load_state("networkidle")
+        shot(page, f"04-approved-by-{approver}")
+        sign_out(page)
+
+    sign_in(page, url, "sales", request_url.removeprefix(url))
+    assert page.locator("#request-status").inner_text() == "approved"
+    token = page.locator("#token").inner_text().strip()
+    shot(page, "05-token")
+
+    released = check(url, token)  # the ERP re-sends the order with the token
+    assert released["outcome"] == "release"
+    page.goto(f"{url}/console/orders/sap/4500012345")
+    assert page.locator("#order-outcome").inner_text() == "released"
+    shot(page, "06-order-released")
+    sign_out(page)
+
+    sign_in(page, url, "finance_manager", "/console/customers/C100")
+    assert "% of the limit used" in page.locator("#utilization-text").inner_text()
+    shot(page, "07-customer")
+    page.goto(f"{url}/console/audit?day_from=2000-01-01")
+    assert "token redeemed" in page.content()
+    shot(page, "08-audit")
+
+
+def test_phone_layout_and_keyboard_only_sign_in(gateway: ServerProcess, browser: Any) -> None:
+    seed_hold(gateway.url)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{gateway.url}/console")
+    page.keyboard.type(KEYS["sales"])  # the key field has focus on load
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert "Held orders" in page.content()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, "the page must not scroll sideways on a phone"
+    shot(page, "09-phone-held")
+
+
+def test_wrong_key_shows_a_message(gateway: ServerProcess, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(f"{gateway.url}/console/login")
+    page.get_by_label("Your API key").fill("not-a-real-key-000000")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text() == "That key is not valid."
+    shutil.rmtree(SHOTS / "tmp", ignore_errors=True)

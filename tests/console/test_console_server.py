@@ -1,0 +1,86 @@
+"""Console security without a browser: cookie flags, CSRF, roles, bad input."""
+
+from __future__ import annotations
+
+import re
+
+from tests.gateway.conftest import KEYS, Api
+
+
+def sign_in(api: Api, who: str) -> None:
+    r = api.client.post(
+        "/console/login", data={"api_key": KEYS[who], "next": "/console"}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match is not None
+    return match.group(1)
+
+
+def test_session_cookie_flags_and_no_key_inside(api: Api) -> None:
+    r = api.client.post("/console/login", data={"api_key": KEYS["sales"]}, follow_redirects=False)
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert KEYS["sales"] not in cookie
+    assert "Secure" not in cookie  # plain HTTP here; set behind TLS (X-Forwarded-Proto)
+    r = api.client.post(
+        "/console/login",
+        data={"api_key": KEYS["sales"]},
+        headers={"X-Forwarded-Proto": "https"},
+        follow_redirects=False,
+    )
+    assert "Secure" in r.headers["set-cookie"]
+
+
+def test_pages_need_a_session(api: Api) -> None:
+    r = api.client.get("/console/held", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/login")
+
+
+def test_erp_keys_and_wrong_keys_cannot_sign_in(api: Api) -> None:
+    r = api.client.post("/console/login", data={"api_key": KEYS["erp"]})
+    assert r.status_code == 401 and "ERP keys cannot sign in" in r.text
+    r = api.client.post("/console/login", data={"api_key": "nope-nope-nope-nope"})
+    assert r.status_code == 401
+
+
+def test_forms_without_csrf_change_nothing(api: Api) -> None:
+    api.customer("C100", credit_limit="100.00")
+    decision = api.check("O1", "500.00").json()["decision_id"]
+    sign_in(api, "sales")
+    r = api.client.post(
+        "/console/orders/sap/O1/unfreeze",
+        data={
+            "decision_id": decision,
+            "condition": "other",
+            "justification": "please",
+            "csrf": "forged",
+        },
+    )
+    assert r.status_code == 422 and "stale" in r.text
+    assert api.get("/v1/unfreeze-requests", who="admin").json()["requests"] == []
+    page = api.client.get("/console/orders/sap/O1").text
+    r = api.client.post(
+        "/console/orders/sap/O1/unfreeze",
+        data={
+            "decision_id": decision,
+            "condition": "other",
+            "justification": "please",
+            "csrf": csrf(page),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+
+
+def test_roles_see_only_their_pages(api: Api) -> None:
+    api.customer("C100")
+    sign_in(api, "sales")
+    assert api.client.get("/console/customers/C100").status_code == 403
+    assert api.client.get("/console/audit").status_code == 403
+    sign_in(api, "finance_manager")
+    assert api.client.get("/console/customers/C100").status_code == 200
+    assert api.client.get("/console/audit").status_code == 200
