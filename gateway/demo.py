@@ -247,6 +247,7 @@ def run(
         start(demo, config)
         print(f"""
 Order-hold gateway demo (logs in {workdir})
+  console      {demo.gateway}/console   (sign in with a key below)
   API docs     {demo.gateway}/docs
   metrics      {demo.gateway}/metrics
   SAP mock     {demo.mock("sap")}/docs      Baan mock  {demo.mock("baan")}/docs
