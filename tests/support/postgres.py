@@ -45,9 +45,11 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
 class PostgresCluster:
     data_dir: Path
     port: int
+    options: str
 
     @classmethod
-    def start(cls, base_dir: Path) -> PostgresCluster:
+    def start(cls, base_dir: Path, *, durable: bool = False) -> PostgresCluster:
+        """A new cluster. `durable=False` (tests) trades crash safety for speed."""
         base_dir.mkdir(parents=True, exist_ok=True)
         data_dir = base_dir / "data"
         if os.geteuid() == 0:
@@ -77,19 +79,26 @@ class PostgresCluster:
         port = _free_port()
         options = (
             f"-c port={port} -c listen_addresses=127.0.0.1 "
-            f"-c unix_socket_directories={base_dir} -c max_connections=300 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            f"-c unix_socket_directories={base_dir} -c max_connections=300"
         )
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        cluster = cls(data_dir, port, options)
+        cluster.resume()
+        return cluster
+
+    def resume(self) -> None:
+        """Start (again) on the same port and data directory."""
         subprocess.run(
             _as_postgres_user(
                 [
                     _bin("pg_ctl"),
                     "-D",
-                    str(data_dir),
+                    str(self.data_dir),
                     "-l",
-                    str(base_dir / "postgres.log"),
+                    str(self.data_dir.parent / "postgres.log"),
                     "-o",
-                    options,
+                    self.options,
                     "-w",
                     "start",
                 ]
@@ -97,7 +106,16 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
-        return cls(data_dir, port)
+
+    def crash(self) -> None:
+        """Stop like a crash: immediate mode, no checkpoint (recovery replays the WAL)."""
+        subprocess.run(
+            _as_postgres_user(
+                [_bin("pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"]
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def admin_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
