@@ -90,6 +90,7 @@ def create_app(
         version="0.1.0",
         summary="Release or hold, on every sales order, from cached credit state.",
         lifespan=lifespan,
+        responses=error_handlers.ERROR_RESPONSES,
     )
     error_handlers.install(app)
     app.include_router(ops_router)

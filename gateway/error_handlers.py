@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +22,31 @@ _HTTP_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+class _ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of the API."""
+
+    error: _ErrorDetail
+
+
+_ERROR = {"model": ErrorBody}
+# Documented on every route, so clients (and schemathesis) know every answer's shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {**_ERROR, "description": "No or unknown API key"},
+    403: {**_ERROR, "description": "The key's role may not do this"},
+    404: {**_ERROR, "description": "Unknown resource"},
+    409: {**_ERROR, "description": "Conflicts with stored state"},
+    413: {**_ERROR, "description": "Body too large"},
+    422: {**_ERROR, "description": "Invalid payload (with field paths)"},
+    503: {**_ERROR, "description": "Database unreachable: retry"},
 }
 
 

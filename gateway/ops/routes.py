@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,7 +23,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "Not ready (database unreachable)"}})
 def readyz(res: Annotated[Resources, Depends(resources)]) -> Response:
     checks: dict[str, str] = {"config": "ok"}
     try:
@@ -41,7 +41,16 @@ def readyz(res: Annotated[Resources, Depends(resources)]) -> Response:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}},
+            "description": "Prometheus text exposition",
+        }
+    },
+)
 def prometheus_metrics(res: Annotated[Resources, Depends(resources)]) -> Response:
     stale_after = res.config.policy.stale_after.total_seconds()
     body = render(DatabaseGauges(res.engine, res.clock(), stale_after))

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.auth import Principal, require
 from gateway.db.engine import read_tx, write_tx
+from gateway.errors import InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.unfreeze import audit, service
@@ -18,6 +19,22 @@ from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role
 
 router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day_start(text: str | None, name: str) -> datetime | None:
+    """A YYYY-MM-DD query value as the start of that day in UTC (422 if no such day)."""
+    if text is None:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text), time.min, UTC)
+    except ValueError:
+        raise InvalidInput(
+            f"{name}: {text} is not a date",
+            details=[{"field": f"query.{name}", "message": "not a date"}],
+        ) from None
+
+
 Res = Annotated[Resources, Depends(resources)]
 RequestId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-f\-]+$")]
 sales = require(Role.SALES)
@@ -100,12 +117,13 @@ def audit_trail(
     erp: Annotated[str | None, Query(max_length=32)] = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[str | None, Query(alias="from", pattern=ISO_DATE)] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=ISO_DATE)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
-    since = datetime.combine(date_from, time.min, UTC) if date_from else None
-    until = datetime.combine(date_to, time.min, UTC) + timedelta(days=1) if date_to else None
+    since = _day_start(date_from, "from")
+    until = _day_start(date_to, "to")
+    until = until + timedelta(days=1) if until else None
     with read_tx(res.engine) as conn:
         rows = audit.query(
             conn,
