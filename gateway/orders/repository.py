@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, not_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, not_, select, update
 
 from gateway.db.tables import DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
 
@@ -17,20 +17,45 @@ open_items = OpenItemRow.__table__  # type: ignore[attr-defined]
 
 RELEASED, HELD, CANCELLED = "released", "held", "cancelled"
 
+# The check's statements, built once (see customers.repository for why).
+_order = select(orders).where(
+    orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid")
+)
+_reserved = select(func.coalesce(func.sum(orders.c.reserved), 0)).where(
+    orders.c.customer_id == bindparam("cid"), orders.c.reserved > 0
+)
+_reserved_except = _reserved.where(
+    not_(and_(orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid")))
+)
+_decisions_of_revision = select(
+    decisions.c.decision_id,
+    decisions.c.token_key,
+    decisions.c.payload_hash,
+    decisions.c.response,
+).where(
+    decisions.c.erp == bindparam("erp"),
+    decisions.c.order_id == bindparam("oid"),
+    decisions.c.revision == bindparam("rev"),
+)
+_insert_decision = insert(decisions)
+_insert_order = insert(orders)
+_update_order = update(orders).where(
+    orders.c.erp == bindparam("k_erp"), orders.c.order_id == bindparam("k_oid")
+)
+
 
 def get_order(conn: Connection, erp: str, order_id: str) -> Row[Any] | None:
-    stmt = select(orders).where(orders.c.erp == erp, orders.c.order_id == order_id)
-    return conn.execute(stmt).first()
+    return conn.execute(_order, {"erp": erp, "oid": order_id}).first()
 
 
 def reserved_total(conn: Connection, customer_id: str, exclude: tuple[str, str] | None) -> Decimal:
     """Sum of the customer's reservations, leaving out `exclude` (the order being checked)."""
-    stmt = select(func.coalesce(func.sum(orders.c.reserved), 0)).where(
-        orders.c.customer_id == customer_id, orders.c.reserved > 0
-    )
-    if exclude is not None:
-        stmt = stmt.where(not_(and_(orders.c.erp == exclude[0], orders.c.order_id == exclude[1])))
-    return _as_money(conn, conn.execute(stmt).scalar_one())
+    if exclude is None:
+        total = conn.execute(_reserved, {"cid": customer_id}).scalar_one()
+    else:
+        params = {"cid": customer_id, "erp": exclude[0], "oid": exclude[1]}
+        total = conn.execute(_reserved_except, params).scalar_one()
+    return _as_money(conn, total)
 
 
 def reserving_orders(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
@@ -53,27 +78,19 @@ def has_exposure(conn: Connection, customer_id: str) -> bool:
 
 
 def decisions_for(conn: Connection, erp: str, order_id: str, revision: int) -> Sequence[Row[Any]]:
-    stmt = select(
-        decisions.c.decision_id,
-        decisions.c.token_key,
-        decisions.c.payload_hash,
-        decisions.c.response,
-    ).where(
-        decisions.c.erp == erp, decisions.c.order_id == order_id, decisions.c.revision == revision
-    )
-    return conn.execute(stmt).all()
+    params = {"erp": erp, "oid": order_id, "rev": revision}
+    return conn.execute(_decisions_of_revision, params).all()
 
 
 def insert_decision(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(decisions).values(**values))
+    conn.execute(_insert_decision, values)
 
 
 def save_order(conn: Connection, existing: Row[Any] | None, values: dict[str, Any]) -> None:
     if existing is None:
-        conn.execute(insert(orders).values(invoiced=Decimal(0), **values))
+        conn.execute(_insert_order, {"invoiced": Decimal(0), **values})
     else:
-        key = (orders.c.erp == values["erp"]) & (orders.c.order_id == values["order_id"])
-        conn.execute(update(orders).where(key).values(**values))
+        conn.execute(_update_order, {"k_erp": values["erp"], "k_oid": values["order_id"], **values})
 
 
 def set_status(conn: Connection, erp: str, order_id: str, values: dict[str, Any]) -> None:
