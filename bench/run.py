@@ -238,11 +238,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for c in (2, 16):
             results["wrk"].append(wrk("gateway sqlite", port, c, seconds, ERP_KEY))
 
+    port = free_port()
+    env = {**gateway_env(f"sqlite:///{work}/bench-normal.db"),
+           "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL"}
+    with server(gateway_cmd(port, 1), env, port, work / "gw-sqlite-normal.log"):
+        asyncio.run(seed(port))
+        wrk("gateway sqlite", port, 16, 3, ERP_KEY)
+        for c in (2, 16):
+            results["wrk"].append(wrk("gateway sqlite NORMAL", port, c, seconds, ERP_KEY))
+
     if not args.skip_postgres:
         sys.path.insert(0, str(ROOT))
         from tests.support.postgres import PostgresCluster
 
-        cluster = PostgresCluster.start(work / "pg")
+        # Durable settings (fsync, synchronous_commit on): what production runs.
+        cluster = PostgresCluster.start(work / "pg", durable=True)
         try:
             url = cluster.create_database("bench")
             for workers in (1, 2, 4):

@@ -53,6 +53,9 @@ class Settings:
                 f"GATEWAY_TOKEN_SECRET must be set to at least {MIN_SECRET_LENGTH} characters "
                 f"(got {len(secret)})"
             )
+        mode = env.get("GATEWAY_SQLITE_SYNCHRONOUS", "FULL").upper()
+        if mode not in ("FULL", "NORMAL"):
+            raise SettingsError("GATEWAY_SQLITE_SYNCHRONOUS must be FULL (default) or NORMAL")
         return cls(
             database_url=cls.database_url_from_env(env),
             config_path=cls.config_path_from_env(env),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,13 +13,22 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 # SQLite durability: WAL with synchronous=FULL fsyncs the log on every commit, so an
-# acknowledged decision survives a power loss too (NORMAL would survive kill -9 only).
+# acknowledged decision survives a power loss too. NORMAL (GATEWAY_SQLITE_SYNCHRONOUS)
+# survives kill -9 but may lose the last commits on a power loss; it is faster because
+# the single writer no longer waits for the disk (see bench/RESULTS.md).
+SQLITE_SYNC_MODES = ("FULL", "NORMAL")
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
+
+
+def sqlite_synchronous() -> str:
+    mode = os.environ.get("GATEWAY_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if mode not in SQLITE_SYNC_MODES:
+        raise ValueError(f"GATEWAY_SQLITE_SYNCHRONOUS must be one of {SQLITE_SYNC_MODES}")
+    return mode
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -36,6 +46,7 @@ def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    synchronous = sqlite_synchronous()
     engine = create_engine(
         url, pool_size=20, max_overflow=20, connect_args={"check_same_thread": False, "timeout": 10}
     )
@@ -47,6 +58,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         for pragma in SQLITE_PRAGMAS:
             dbapi_conn.execute(pragma)
+        dbapi_conn.execute(f"PRAGMA synchronous={synchronous}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
