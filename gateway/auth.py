@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -79,11 +79,14 @@ def principal_from(request: Request) -> Principal:
     return principal
 
 
-def require(*roles: Role) -> Callable[[Request], Principal]:
-    """A FastAPI dependency admitting only the given roles."""
+def require(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency admitting only the given roles.
+
+    Async on purpose: a sync dependency would cost a threadpool hop on every request.
+    """
     allowed = frozenset(roles)
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:
         principal = principal_from(request)
         if principal.role not in allowed:
             raise Forbidden(

@@ -53,6 +53,6 @@ class Resources:
         return CheckContext(self.config.policy, self.config.timezone, self.clock(), self.overrides)
 
 
-def resources(request: Request) -> Resources:
+async def resources(request: Request) -> Resources:
     res: Resources = request.app.state.resources
     return res

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
+import anyio
 import structlog
 from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.exc import IntegrityError
 
 from gateway import metrics
 from gateway.auth import Principal, require
-from gateway.db.engine import write_tx
+from gateway.db.engine import is_sqlite, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.schemas import CheckIn
 from gateway.orders.service import CheckContext, CheckResult, cancel_order, check_order
@@ -31,8 +32,13 @@ def erp_label(erp: str) -> str:
 
 
 @router.post("/check", responses={200: {"description": "release or hold, with the figures"}})
-def check(body: CheckIn, res: Res, _: Annotated[Principal, Depends(erp_only)]) -> Response:
-    result = run_check(res, body)
+async def check(body: CheckIn, res: Res, _: Annotated[Principal, Depends(erp_only)]) -> Response:
+    if is_sqlite(res.engine):
+        # SQLite serializes every check behind one writer lock anyway: running it on the
+        # event loop saves two thread switches per request (measured in bench/).
+        result = run_check(res, body)
+    else:
+        result = await anyio.to_thread.run_sync(run_check, res, body)
     return Response(result.body, media_type="application/json")
 
 

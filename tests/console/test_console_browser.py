@@ -127,13 +127,13 @@ def check(url: str, token: str | None = None) -> dict[str, Any]:
 def sign_in(page: Any, url: str, who: str, path: str = "/console") -> None:
     page.goto(f"{url}{path}")
     page.get_by_label("Your API key").fill(KEYS[who])
-    page.keyboard.press("Enter")  # forms work with the keyboard
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # forms work with the keyboard
 
 
 def sign_out(page: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/console/login")
+    with page.expect_navigation(url="**/console/login"):
+        page.get_by_role("button", name="Sign out").click()
 
 
 def shot(page: Any, name: str) -> None:
@@ -148,7 +148,8 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     sign_in(page, url, "sales")
     assert "/console/held" in page.url
     shot(page, "01-held-orders")
-    page.get_by_role("link", name="sap/4500012345").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="sap/4500012345").click()
     assert page.locator("#order-outcome").inner_text() == "held"
     assert "above the approved credit limit" in page.content()
     shot(page, "02-order-held")
@@ -156,7 +157,8 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     # Bad input: a repayment plan without installments is refused and changes nothing.
     page.get_by_label("Condition").select_option("repayment_plan")
     page.get_by_label("Justification").fill("will pay in December")
-    page.get_by_role("button", name="Request unfreeze").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Request unfreeze").click()
     assert "needs the plan" in page.locator("#form-error").inner_text()
     assert (
         httpx.get(
@@ -169,7 +171,8 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     page.get_by_label("Justification").fill("pays 1500 on 15 Dec, CFO informed")
     page.get_by_label("Installment 1 due").fill("2099-12-15")
     page.get_by_label("Amount (EUR)").first.fill("1500.00")
-    page.get_by_role("button", name="Request unfreeze").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Request unfreeze").click()
     assert page.locator("#request-status").inner_text() == "pending"
     shot(page, "03-request-pending")
     request_url = page.url
@@ -178,10 +181,11 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     for approver in ("sales_manager", "finance_manager"):
         sign_in(page, url, approver)
         assert "Waiting for my approval" in page.content()
-        page.get_by_role("link", name=request_url.rsplit("/", 1)[1][:8]).click()
+        with page.expect_navigation():
+            page.get_by_role("link", name=request_url.rsplit("/", 1)[1][:8]).click()
         page.get_by_label("Comment").fill(f"ok from {approver}")
-        page.get_by_role("button", name="Approve as").click()
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Approve as").click()
         shot(page, f"04-approved-by-{approver}")
         sign_out(page)
 
@@ -211,8 +215,8 @@ def test_phone_layout_and_keyboard_only_sign_in(gateway: ServerProcess, browser:
     page = context.new_page()
     page.goto(f"{gateway.url}/console")
     page.keyboard.type(KEYS["sales"])  # the key field has focus on load
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Held orders" in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, "the page must not scroll sideways on a phone"
@@ -223,6 +227,7 @@ def test_wrong_key_shows_a_message(gateway: ServerProcess, browser: Any) -> None
     page = browser.new_page()
     page.goto(f"{gateway.url}/console/login")
     page.get_by_label("Your API key").fill("not-a-real-key-000000")
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text() == "That key is not valid."
     shutil.rmtree(SHOTS / "tmp", ignore_errors=True)
