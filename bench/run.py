@@ -239,8 +239,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["wrk"].append(wrk("gateway sqlite", port, c, seconds, ERP_KEY))
 
     port = free_port()
-    env = {**gateway_env(f"sqlite:///{work}/bench-normal.db"),
-           "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL"}
+    env = {
+        **gateway_env(f"sqlite:///{work}/bench-normal.db"),
+        "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL",
+    }
     with server(gateway_cmd(port, 1), env, port, work / "gw-sqlite-normal.log"):
         asyncio.run(seed(port))
         wrk("gateway sqlite", port, 16, 3, ERP_KEY)

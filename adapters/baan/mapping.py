@@ -28,6 +28,7 @@ from adapters.common import (
     payment_terms_days,
     text_field,
 )
+from adapters.errors import PayloadError
 
 ERP = "baan"
 # Our reason codes as LN-style hold reasons.
@@ -48,8 +49,6 @@ def parse_sales_order(raw: bytes) -> CheckRequest:
     data = load_json_object(raw)
     record = data.get("tdsls400", data)
     if not isinstance(record, dict):
-        from adapters.errors import PayloadError
-
         raise PayloadError("MALFORMED_PAYLOAD", "tdsls400 must be an object")
     orno = text_field(record, "orno")
     ofbp = text_field(record, "ofbp")

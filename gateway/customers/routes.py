@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path
 from gateway.auth import Principal, require
 from gateway.customers import repository as repo
 from gateway.customers import service
-from gateway.customers.schemas import CustomerIn, OpenItemsIn
+from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import NotFound
 from gateway.http import ExactJSONRoute
@@ -30,7 +30,7 @@ writer = require(Role.ERP, Role.ADMIN)
 reader = require(Role.ERP, Role.ADMIN, Role.FINANCE_MANAGER)
 
 
-@router.put("/{customer_id}")
+@router.put("/{customer_id}", response_model=CustomerOut)
 def put_customer(
     customer_id: CustomerId,
     body: CustomerIn,

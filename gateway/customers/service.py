@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row
 
 from gateway.customers import repository as repo
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
 from gateway.validation import require_currency, require_precision
 from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem
@@ -144,8 +144,6 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
 
 
 def raise_duplicate(field: str, item_id: str) -> None:
-    from gateway.errors import InvalidInput
-
     raise InvalidInput(
         f"{field}.item_id: item {item_id} appears twice in the snapshot",
         code="DUPLICATE_ITEM",

@@ -272,7 +272,7 @@ def test_only_the_erp_role_checks(c100: Api) -> None:
     assert c100.post("/v1/orders/check", {"erp": "sap"}, who=None).status_code == 401
 
 
-def test_token_without_override_support_is_rejected_visibly(c100: Api) -> None:
+def test_forged_token_is_rejected_visibly(c100: Api) -> None:
     body = c100.check("O1", "20000.00", override_token="forged").json()
     assert body["outcome"] == "hold"
     assert [r["code"] for r in body["reasons"]] == ["CREDIT_LIMIT_EXCEEDED", "OVERRIDE_REJECTED"]
