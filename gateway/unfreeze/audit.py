@@ -1,7 +1,7 @@
 """The append-only audit trail: every step of every unfreeze, with who, when and why.
 
-There is deliberately no update or delete here; `tests/unit/test_purity.py`'s
-sibling test scans the code for any statement that would change this table.
+There is deliberately no update or delete here, and
+`tests/unit/test_audit_append_only.py` fails if any code in gateway/ gains one.
 """
 
 from __future__ import annotations
