@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.landscape import Landscape, running_landscape
+from tests.support.landscape import ADMIN, Landscape, running_landscape
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +73,36 @@ def test_erp_failures_keep_checks_answering_and_the_sync_recovers(
     assert landscape.sync("baan")["result"] == "success"
     log = landscape.gateway.tail(200_000)
     assert "erp_call_retry" in log
+
+
+def _sync_state(land: Landscape, erp: str) -> dict[str, object]:
+    body = httpx.get(f"{land.gateway.url}/v1/sync", headers=ADMIN, timeout=10).json()
+    return next((s for s in body["erps"] if s["erp"] == erp), {})
+
+
+def _wait_for(predicate: Callable[[], object], seconds: float = 40) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError("condition not reached in time")
+
+
+def test_scheduled_sync_rides_out_an_erp_outage_by_itself(tmp_path: Path) -> None:
+    with running_landscape(tmp_path, sync_interval=2) as land:
+        _wait_for(lambda: _sync_state(land, "sap").get("last_success_at"))
+        httpx.post(f"{land.sap.url}/_faults", json={"error_rate": 1.0})
+        _wait_for(lambda: _sync_state(land, "sap").get("last_error"))
+        failed_since = _sync_state(land, "sap")["last_success_at"]
+        started = time.monotonic()
+        assert land.order("sap", "1000001", "250.00")["status"] == "released"
+        assert time.monotonic() - started < 5  # answered from the cache
+        httpx.delete(f"{land.sap.url}/_faults")
+        _wait_for(
+            lambda: (
+                _sync_state(land, "sap").get("last_success_at") != failed_since
+                and not _sync_state(land, "sap").get("last_error")
+            )
+        )
+        assert "erp_call_retry" in land.gateway.tail(500_000)
