@@ -333,6 +333,7 @@ def report(results: dict[str, Any], command: str) -> str:
         f"Pure decision function: {results['evaluate_us']:.2f} us per evaluation "
         "(20 open items, every check on).",
     ]
+    lines += ["", *targets(results)]
     soak = results["soak"]
     if soak:
         lines += [
@@ -342,6 +343,40 @@ def report(results: dict[str, Any], command: str) -> str:
             f"({soak['growth_pct']:+.1f}%).",
         ]
     return "\n".join(lines) + "\n"
+
+
+def targets(results: dict[str, Any]) -> list[str]:
+    """The issue's targets for these 2-core machines, met or not, from this run."""
+    rows = {(r.label, r.connections): r for r in results["wrk"]}
+    bare16 = rows.get(("bare", 16))
+    sqlite16 = rows.get(("gateway sqlite", 16))
+    light = rows.get(("gateway sqlite", 2))
+    out = [
+        "Targets (issue: ratio >= 0.5 on SQLite, p99 at 2 connections <= 5 ms, "
+        "evaluation <= 20 us, RSS growth < 10% over the soak):",
+        "",
+    ]
+    if bare16 and sqlite16:
+        ratio = sqlite16.rps / bare16.rps
+        out.append(
+            f"- throughput ratio, SQLite, 16 connections: {ratio:.2f} "
+            f"({'met' if ratio >= 0.5 else 'NOT met'})"
+        )
+    if light:
+        out.append(
+            f"- p99 at 2 connections, SQLite: {light.p99_ms:.2f} ms "
+            f"({'met' if light.p99_ms <= 5 else 'NOT met'})"
+        )
+    out.append(
+        f"- pure evaluation: {results['evaluate_us']:.2f} us "
+        f"({'met' if results['evaluate_us'] <= 20 else 'NOT met'})"
+    )
+    if results["soak"]:
+        growth = results["soak"]["growth_pct"]
+        out.append(
+            f"- RSS growth over the soak: {growth:+.1f}% ({'met' if growth < 10 else 'NOT met'})"
+        )
+    return out
 
 
 def main() -> None:
