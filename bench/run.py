@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from bench.micro_evaluate import measure as measure_evaluate
+from tests.support.processes import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = ROOT / "bench" / "check.lua"
@@ -49,38 +50,12 @@ class WrkResult:
     requests: int
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[int]:
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=out, cwd=ROOT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{cmd[0]} exited: {log.read_text()[-2000:]}")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{cmd[0]} did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
-            yield proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    """A server process for the length of a measurement; yields its pid."""
+    with ServerProcess(cmd, port=port, env=env, log=log, cwd=ROOT) as proc:
+        assert proc.proc is not None
+        yield proc.proc.pid
 
 
 def uvicorn_bare(port: int, workers: int) -> list[str]:
@@ -250,7 +225,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["wrk"].append(wrk("gateway sqlite NORMAL", port, c, seconds, ERP_KEY))
 
     if not args.skip_postgres:
-        sys.path.insert(0, str(ROOT))
         from tests.support.postgres import PostgresCluster
 
         # Durable settings (fsync, synchronous_commit on): what production runs.

@@ -30,7 +30,7 @@ writer = require(Role.ERP, Role.ADMIN)
 reader = require(Role.ERP, Role.ADMIN, Role.FINANCE_MANAGER)
 
 
-@router.put("/{customer_id}", response_model=CustomerOut)
+@router.put("/{customer_id}", responses={200: {"model": CustomerOut}})
 def put_customer(
     customer_id: CustomerId,
     body: CustomerIn,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.gateway.conftest import API_KEYS, KEYS, SECRET
-from tests.support.processes import ServerProcess, free_port
+from tests.gateway.conftest import KEYS
+from tests.support.processes import ServerProcess, gateway_process
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,18 +27,7 @@ ERP = {"Authorization": f"Bearer {KEYS['erp']}"}
 
 @pytest.fixture
 def gateway(tmp_path: Path) -> Iterator[ServerProcess]:
-    port = free_port()
-    server = ServerProcess(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-        port=port,
-        cwd=ROOT,
-        log=tmp_path / "gateway.log",
-        env={
-            "GATEWAY_API_KEYS": API_KEYS,
-            "GATEWAY_TOKEN_SECRET": SECRET,
-            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
-        },
-    )
+    server = gateway_process(tmp_path, f"sqlite:///{tmp_path}/gw.db")
     with server:
         yield server
 
@@ -214,7 +202,8 @@ def test_phone_layout_and_keyboard_only_sign_in(gateway: ServerProcess, browser:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.goto(f"{gateway.url}/console")
-    page.keyboard.type(KEYS["sales"])  # the key field has focus on load
+    page.wait_for_selector("#api_key:focus")  # the key field has focus on load
+    page.keyboard.type(KEYS["sales"])
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Held orders" in page.content()

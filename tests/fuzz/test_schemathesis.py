@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.gateway.conftest import API_KEYS, KEYS, SECRET
-from tests.support.processes import ServerProcess, free_port
+from tests.gateway.conftest import KEYS
+from tests.support.processes import gateway_process
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,19 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def live_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     tmp = tmp_path_factory.mktemp("fuzz")
-    port = free_port()
-    server = ServerProcess(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-        port=port,
-        cwd=ROOT,
-        log=tmp / "gateway.log",
-        env={
-            "GATEWAY_API_KEYS": API_KEYS,
-            "GATEWAY_TOKEN_SECRET": SECRET,
-            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp}/fuzz.db",
-            "GATEWAY_LOG_LEVEL": "ERROR",
-        },
-    )
+    server = gateway_process(tmp, f"sqlite:///{tmp}/fuzz.db", env={"GATEWAY_LOG_LEVEL": "ERROR"})
     with server:
         erp = {"Authorization": f"Bearer {KEYS['erp']}"}
         httpx.put(

@@ -14,30 +14,12 @@ from fastapi.testclient import TestClient
 from gateway.app import create_app
 from gateway.auth import parse_api_keys
 from gateway.settings import Settings
+from tests.support.keys import API_KEYS, KEYS, SECRET
+
+__all__ = ["API_KEYS", "KEYS", "SECRET"]  # re-exported for the other test packages
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {
-    "erp": "erp-key-0123456789abcdef",
-    "admin": "admin-key-0123456789abcdef",
-    "sales": "sales-key-0123456789abcdef",
-    "sales2": "sales2-key-0123456789abcdef",
-    "sales_manager": "sm-key-0123456789abcdef",
-    "finance_manager": "fm-key-0123456789abcdef",
-    "general_manager": "gm-key-0123456789abcdef",
-    "sm2": "sm2-key-0123456789abcdef",
-    "sales_as_manager": "samgr-key-0123456789abcdef",
-}
-# name -> (principal, role) where they differ from (name, name)
-IDENTITY = {
-    "sales2": ("sales2", "sales"),
-    "sm2": ("sm2", "sales_manager"),
-    # The same person as "sales", with a manager's key: must never approve their own.
-    "sales_as_manager": ("sales", "sales_manager"),
-}
-API_KEYS = ",".join(
-    "{}:{}:{}".format(*IDENTITY.get(name, (name, name)), key) for name, key in KEYS.items()
-)
-SECRET = "test-secret-0123456789abcdef-0123456789"
+
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 

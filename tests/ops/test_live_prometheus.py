@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +17,10 @@ import httpx
 import pytest
 import yaml
 
-from tests.gateway.conftest import API_KEYS, KEYS, SECRET
+from tests.gateway.conftest import KEYS
 from tests.ops.test_dashboard import dashboard_exprs, rule_exprs
 from tests.support.landscape import Landscape, running_landscape
-from tests.support.processes import ServerProcess, free_port
+from tests.support.processes import ServerProcess, free_port, gateway_process
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,18 +187,11 @@ def test_promtool_accepts_the_live_exposition(tmp_path: Path) -> None:
 
 
 def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
-    port = free_port()
-    server = ServerProcess(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--workers", "2"],
-        port=port,
-        cwd=ROOT,
-        log=tmp_path / "gw.log",
-        env={
-            "GATEWAY_API_KEYS": API_KEYS,
-            "GATEWAY_TOKEN_SECRET": SECRET,
-            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
-            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
-        },
+    server = gateway_process(
+        tmp_path,
+        f"sqlite:///{tmp_path}/gw.db",
+        workers=2,
+        env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom")},
     )
     with server, httpx.Client(base_url=server.url, headers=as_("erp")) as client:
         for n in range(40):

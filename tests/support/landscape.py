@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.gateway.conftest import API_KEYS, KEYS, SECRET
-from tests.support.processes import ServerProcess, free_port
+from tests.gateway.conftest import KEYS
+from tests.support.processes import ServerProcess, free_port, gateway_process
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"Authorization": f"Bearer {KEYS['admin']}"}
@@ -42,7 +42,12 @@ class Landscape:
 
 @contextmanager
 def running_landscape(tmp_path: Path, sync_interval: int) -> Iterator[Landscape]:
-    ports = {name: free_port() for name in ("gateway", "sap", "baan")}
+    gateway_server = gateway_process(
+        tmp_path,
+        f"sqlite:///{tmp_path}/gw.db",
+        env={"GATEWAY_CONFIG": str(tmp_path / "gateway.toml")},
+    )
+    ports = {"gateway": gateway_server.port, "sap": free_port(), "baan": free_port()}
     config = (ROOT / "config" / "gateway.toml").read_text()
     config = config.replace("enabled = false", "enabled = true")
     config = config.replace("http://127.0.0.1:8101", f"http://127.0.0.1:{ports['sap']}")
@@ -52,19 +57,7 @@ def running_landscape(tmp_path: Path, sync_interval: int) -> Iterator[Landscape]
     )
     config = re.sub(r"retry_budget_seconds = \d+", "retry_budget_seconds = 3", config)
     (tmp_path / "gateway.toml").write_text(config)
-    gateway = ServerProcess(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(ports["gateway"])],
-        port=ports["gateway"],
-        cwd=ROOT,
-        log=tmp_path / "gateway.log",
-        env={
-            "GATEWAY_API_KEYS": API_KEYS,
-            "GATEWAY_TOKEN_SECRET": SECRET,
-            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
-            "GATEWAY_CONFIG": str(tmp_path / "gateway.toml"),
-            "GATEWAY_LOG_FORMAT": "json",
-        },
-    )
+    gateway = gateway_server
     mocks = {
         erp: ServerProcess(
             [

@@ -7,11 +7,14 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
 
 import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -108,3 +111,36 @@ class ServerProcess:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def gateway_process(
+    log_dir: Path, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None
+) -> ServerProcess:
+    """`gateway serve` with the test keys on a free port (not started yet)."""
+    from tests.support.keys import API_KEYS, SECRET
+
+    port = free_port()
+    return ServerProcess(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        port=port,
+        cwd=ROOT,
+        log=log_dir / f"gateway-{port}.log",
+        env={
+            "GATEWAY_API_KEYS": API_KEYS,
+            "GATEWAY_TOKEN_SECRET": SECRET,
+            "GATEWAY_DATABASE_URL": database_url,
+            "GATEWAY_LOG_FORMAT": "json",
+            **(env or {}),
+        },
+    )

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.gateway.conftest import API_KEYS, KEYS, SECRET
+from tests.gateway.conftest import KEYS
 from tests.support.postgres import PostgresCluster
-from tests.support.processes import ServerProcess, free_port
+from tests.support.processes import gateway_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,18 +38,7 @@ def test_outage_answers_503_then_recovers(tmp_path: Path) -> None:
     cluster = PostgresCluster.start(tmp_path / "pg", durable=True)
     try:
         url = cluster.create_database("outage")
-        port = free_port()
-        server = ServerProcess(
-            [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-            port=port,
-            cwd=ROOT,
-            log=tmp_path / "gw.log",
-            env={
-                "GATEWAY_API_KEYS": API_KEYS,
-                "GATEWAY_TOKEN_SECRET": SECRET,
-                "GATEWAY_DATABASE_URL": url,
-            },
-        )
+        server = gateway_process(tmp_path, url)
         with server:
             httpx.put(
                 f"{server.url}/v1/customers/C1",
