@@ -236,9 +236,17 @@ async def _summary(demo: Demo, stats: Counter[str], started: float, stop_at: flo
             )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(
     port: int, sap_port: int, baan_port: int, rate: float, seconds: float | None, config: Path
 ) -> int:
+    # Ctrl-C and `kill` both end the demo cleanly, even when started in the background
+    # (where a shell would otherwise have the process ignore SIGINT).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path("var/demo").resolve()
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
