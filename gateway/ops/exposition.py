@@ -25,6 +25,17 @@ from gateway.unfreeze.repository import requests
 from gateway.unfreeze.tables import UnfreezeRequestRow  # noqa: F401  (table registration)
 
 
+def balance_freshness(engine: Engine, now: datetime, stale_after: float) -> dict[str, float]:
+    """How many customers' balances are stale, and the oldest balance's age (seconds)."""
+    as_of = func.coalesce(customers.c.snapshot_as_of, customers.c.updated_at)
+    with engine.connect() as conn:
+        ages = [_age(now, r) for r in conn.execute(select(as_of)).scalars().all()]
+    return {
+        "stale_customers": float(sum(1 for a in ages if a > stale_after)),
+        "oldest_age_seconds": max(ages, default=0.0),
+    }
+
+
 class DatabaseGauges(Collector):
     def __init__(self, engine: Engine, now: datetime, stale_after_seconds: float) -> None:
         self.engine = engine

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.db.engine import read_tx
-from gateway.ops.exposition import DatabaseGauges, render
+from gateway.ops.exposition import DatabaseGauges, balance_freshness, render
 from gateway.resources import Resources, resources
 from gateway.sync.runner import sync_status
 
@@ -37,6 +37,9 @@ def readyz(res: Annotated[Resources, Depends(resources)]) -> Response:
     if ready:
         # For information: stale balances hold orders, they do not make us unready.
         body["syncs"] = sync_status(res.engine)
+        body["balances"] = balance_freshness(
+            res.engine, res.clock(), res.config.policy.stale_after.total_seconds()
+        )
         body["configured_erps"] = sorted(res.syncs)
     return JSONResponse(body, status_code=200 if ready else 503)
 

@@ -1,0 +1,43 @@
+"""Schema migrations: an upgrade keeps the data, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect, text
+
+from gateway.db.engine import build_engine
+from gateway.db.migrate import alembic_config, migrate
+
+
+def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
+    engine = build_engine(database_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customers (customer_id, name, credit_limit, currency, grade, "
+                "payment_terms_days, blocked, updated_at) VALUES ('OLD', 'Old GmbH', 100000000, "
+                "'EUR', 'B', 30, false, '2026-01-01 00:00:00')"
+            )
+        )
+    assert "unfreeze_requests" not in inspect(engine).get_table_names()
+    migrate(engine)  # what `gateway serve` does at start
+    assert "unfreeze_requests" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT name, credit_limit FROM customers")).one()
+    assert tuple(row) == ("Old GmbH", 100000000)
+    migrate(engine)  # idempotent
+    engine.dispose()
+
+
+def test_unknown_routes_and_methods_answer_in_the_error_shape(api: object) -> None:
+    client = api.client  # type: ignore[attr-defined]
+    r = client.get("/v1/nothing-here")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+    r = client.delete("/v1/orders/check")
+    assert r.status_code == 405 and r.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+    ready = client.get("/readyz").json()
+    assert ready["balances"] == {"stale_customers": 0.0, "oldest_age_seconds": 0.0}
