@@ -115,7 +115,10 @@ def _forbidden(request: Request, res: Resources, session: Session) -> HTMLRespon
 
 async def _form(request: Request) -> dict[str, list[str]]:
     body = (await request.body()).decode("utf-8", errors="replace")
-    return parse_qs(body, keep_blank_values=True, max_num_fields=200)
+    try:
+        return parse_qs(body, keep_blank_values=True, max_num_fields=200)
+    except ValueError:  # more fields than any console form has: treat as an empty form
+        return {}
 
 
 def _one(form: dict[str, list[str]], name: str) -> str:

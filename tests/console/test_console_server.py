@@ -84,3 +84,15 @@ def test_roles_see_only_their_pages(api: Api) -> None:
     sign_in(api, "finance_manager")
     assert api.client.get("/console/customers/C100").status_code == 200
     assert api.client.get("/console/audit").status_code == 200
+
+
+def test_absurd_forms_are_refused_not_crashed(api: Api) -> None:
+    r = api.client.post(
+        "/console/login",
+        content=b"&".join([b"a=1"] * 500),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 401
+    sign_in(api, "sales")
+    r = api.client.post("/console/requests/x/approve", content=b"\xff\xfe" * 10)
+    assert r.status_code == 403
