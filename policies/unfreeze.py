@@ -112,8 +112,6 @@ def reject(
 ) -> UnfreezeRequest:
     _require_pending(req, Action.REJECT, now)
     _require_approver(req, principal, role)
-    if not comment.strip():
-        raise UnfreezeError("COMMENT_REQUIRED", "a rejection needs a comment", 422)
     return replace(req, status=RequestStatus.REJECTED)
 
 
