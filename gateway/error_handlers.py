@@ -112,9 +112,19 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # A bug, not bad input: keep the traceback in the log (under the request id) and
+    # answer in the contract's shape without leaking internals.
+    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    return JSONResponse(
+        error_body("INTERNAL_ERROR", "unexpected error; it has been logged"), status_code=500
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(GatewayError, _gateway_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _unexpected)

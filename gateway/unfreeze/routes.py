@@ -13,7 +13,7 @@ from gateway.db.engine import read_tx, write_tx
 from gateway.errors import InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
-from gateway.unfreeze import audit, service
+from gateway.unfreeze import audit, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role
@@ -81,8 +81,8 @@ def get_one(
     ctx = res.unfreeze_context()
     with write_tx(res.engine) as conn:  # may expire the request on the way
         row = service.load(conn, request_id, ctx)
-        service.check_visible(row, who)
-        return service.view(conn, row, who, ctx)
+        views.check_visible(row, who)
+        return views.view(conn, row, who, ctx)
 
 
 @router.get("/v1/unfreeze-requests")
@@ -99,7 +99,7 @@ def list_requests(
         for row in repo.list_requests(conn, status="pending", requester=mine, customer_id=None):
             service.load(conn, row.request_id, ctx)
         rows = repo.list_requests(conn, status=status, requester=mine, customer_id=customer_id)
-        return {"requests": [service.view(conn, r, who, ctx) for r in rows]}
+        return {"requests": [views.view(conn, r, who, ctx) for r in rows]}
 
 
 @router.post("/v1/override-tokens/{token_id}/revoke")

@@ -20,14 +20,13 @@ from gateway.auth import Principal
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
-from gateway.unfreeze import audit
+from gateway.unfreeze import audit, views
 from gateway.unfreeze import repository as repo
+from gateway.unfreeze.plan import validated_plan
 from gateway.unfreeze.schemas import UnfreezeIn
-from gateway.unfreeze.tokens import TokenClaims, TokenSigner
-from gateway.validation import require_precision
+from gateway.unfreeze.tokens import TokenSigner
 from policies import FxRates, Grade
 from policies.approval import ApprovalMatrix
-from policies.money import quantize
 from policies.roles import Role
 from policies.unfreeze import (
     Approval,
@@ -41,7 +40,6 @@ from policies.unfreeze import (
 )
 
 APPROVERS = (Role.SALES_MANAGER, Role.FINANCE_MANAGER, Role.GENERAL_MANAGER)
-OVERSEERS = (Role.ADMIN, Role.FINANCE_MANAGER, Role.SALES_MANAGER, Role.GENERAL_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def create_request(
         raise Conflict("this order already has an open unfreeze request", code="REQUEST_EXISTS")
     answer = json.loads(decision.response)
     exposure = answer["exposure"]
-    plan = _validated_plan(body, customer.currency, Decimal(exposure["over_limit"]), ctx.now)
+    plan = validated_plan(body, customer.currency, Decimal(exposure["over_limit"]), ctx.now)
     amount_base = ctx.fx.convert(order.amount, customer.currency, ctx.fx.base)
     roles = ctx.matrix.required_roles(amount_base, Grade(customer.grade))
     figures = {
@@ -170,43 +168,7 @@ def create_request(
         {"condition": body.condition, "required_roles": list(roles), "figures": figures},
     )
     metrics.UNFREEZE_REQUESTS.labels(status="created").inc()
-    return view(conn, row, who, ctx)
-
-
-def _validated_plan(
-    body: UnfreezeIn, currency: str, over_limit: Decimal, now: datetime
-) -> list[dict[str, str]] | None:
-    if body.condition == "repayment_plan" and not body.repayment_plan:
-        raise InvalidInput(
-            "condition repayment_plan needs the plan's installments",
-            code="REPAYMENT_PLAN_REQUIRED",
-            details=[{"field": "body.repayment_plan", "message": "required"}],
-        )
-    if not body.repayment_plan:
-        return None
-    previous = now.date() - timedelta(days=1)
-    for n, inst in enumerate(body.repayment_plan):
-        field = f"body.repayment_plan.{n}"
-        require_precision(inst.amount, currency, f"{field}.amount")
-        if inst.due_date <= previous:
-            message = "installment dates must be today or later and strictly increasing"
-            raise InvalidInput(
-                f"{field}.due_date: {message}",
-                details=[{"field": f"{field}.due_date", "message": message}],
-            )
-        previous = inst.due_date
-    total = sum((i.amount for i in body.repayment_plan), Decimal(0))
-    if total < over_limit:
-        message = f"the plan repays {total}, less than the over-limit part {over_limit}"
-        raise InvalidInput(
-            message,
-            code="REPAYMENT_PLAN_TOO_SMALL",
-            details=[{"field": "body.repayment_plan", "message": message}],
-        )
-    return [
-        {"due_date": i.due_date.isoformat(), "amount": str(quantize(i.amount, currency))}
-        for i in body.repayment_plan
-    ]
+    return views.view(conn, row, who, ctx)
 
 
 def load(
@@ -267,7 +229,7 @@ def decide(
         _issue_token(conn, row, ctx)
     fresh = repo.get_request(conn, request_id)
     assert fresh is not None
-    return view(conn, fresh, who, ctx)
+    return views.view(conn, fresh, who, ctx)
 
 
 def _issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
@@ -302,60 +264,6 @@ def _issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
         },
     )
     metrics.OVERRIDE_TOKENS.labels(event="issued").inc()
-
-
-def view(
-    conn: Connection, row: Row[Any], viewer: Principal, ctx: UnfreezeContext
-) -> dict[str, Any]:
-    approvals = repo.approvals_of(conn, row.request_id)
-    token = repo.token_of_request(conn, row.request_id)
-    body: dict[str, Any] = {
-        "request_id": row.request_id,
-        "status": row.status,
-        "required_roles": row.required_roles.split(","),
-        "approvals": [
-            {"principal": a.principal, "role": a.role, "at": a.at.isoformat(), "comment": a.comment}
-            for a in approvals
-        ],
-        "erp": row.erp,
-        "order_id": row.order_id,
-        "revision": row.revision,
-        "customer_id": row.customer_id,
-        "decision_id": row.decision_id,
-        "amount": str(quantize(row.amount, row.currency)),
-        "currency": row.currency,
-        "condition": row.condition,
-        "justification": row.justification,
-        "repayment_plan": json.loads(row.repayment_plan) if row.repayment_plan else None,
-        "figures": json.loads(row.figures),
-        "requester": row.requester,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
-        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
-        "token_id": token.token_id if token else None,
-        "token_status": token.status if token else None,
-    }
-    if token is not None and viewer.name == row.requester:
-        # Only the requester sees the token itself; it is re-derived, never stored.
-        body["token"] = ctx.signer.issue(
-            TokenClaims(
-                token.token_id,
-                row.request_id,
-                token.erp,
-                token.order_id,
-                token.customer_id,
-                token.max_amount,
-                token.expires_at,
-            )
-        )
-        body["token_expires_at"] = token.expires_at.isoformat()
-    return body
-
-
-def check_visible(row: Row[Any], viewer: Principal) -> None:
-    if viewer.role in OVERSEERS or viewer.name == row.requester:
-        return
-    raise Forbidden("a sales rep sees only their own requests", code="FORBIDDEN_REQUEST")
 
 
 def revoke_token(

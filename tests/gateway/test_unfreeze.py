@@ -193,8 +193,9 @@ def test_a_role_approves_once(held: tuple[Api, dict[str, Any]]) -> None:
 def test_rejection_ends_the_request(held: tuple[Api, dict[str, Any]]) -> None:
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
-    r = api.post(f"/v1/unfreeze-requests/{rid}/reject", {"comment": "x" * 2001},
-                 who="finance_manager")
+    r = api.post(
+        f"/v1/unfreeze-requests/{rid}/reject", {"comment": "x" * 2001}, who="finance_manager"
+    )
     assert r.status_code == 422  # comments are bounded
     r = api.post(
         f"/v1/unfreeze-requests/{rid}/reject",
