@@ -15,140 +15,21 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
 
-
-@dataclass
-class Customer:
-    customer_id: str
-    name: str
-    limit: Decimal
-    currency: str
-    grade: str
-    terms_days: int
-    blocked: bool = False
-    review_date: date | None = None
-
-
-@dataclass
-class OpenItem:
-    item_id: str
-    customer_id: str
-    amount: Decimal
-    currency: str
-    due: date
-    kind: str = "invoice"
-    order_id: str | None = None
-
-
-@dataclass
-class SalesOrder:
-    order_id: str
-    customer_id: str
-    amount: Decimal
-    currency: str
-    revision: int = 1
-    status: str = "new"  # new | released | blocked | check_failed
-    reasons: list[str] = field(default_factory=list)
-    answer: dict[str, Any] | None = None
-
-
-class Faults(BaseModel):
-    latency_ms: int = Field(default=0, ge=0, le=60_000)
-    error_rate: float = Field(default=0, ge=0, le=1)
-    timeout_rate: float = Field(default=0, ge=0, le=1)
-    drop_rate: float = Field(default=0, ge=0, le=1)
-    malformed_rate: float = Field(default=0, ge=0, le=1)
-
-
-class OrderIn(BaseModel):
-    customer_id: str = Field(min_length=1, max_length=64)
-    amount: Decimal = Field(gt=0, le=Decimal(10) ** 12)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    override_token: str | None = None
-
-
-class ChangeIn(BaseModel):
-    amount: Decimal = Field(gt=0, le=Decimal(10) ** 12)
-    override_token: str | None = None
-
-
-class PaymentIn(BaseModel):
-    customer_id: str
-    amount: Decimal = Field(gt=0)
-
-
-@dataclass
-class Books:
-    customers: dict[str, Customer] = field(default_factory=dict)
-    items: dict[str, OpenItem] = field(default_factory=dict)
-    orders: dict[str, SalesOrder] = field(default_factory=dict)
-    faults: Faults = field(default_factory=Faults)
-    next_order: int = 1
-
-    def pay(self, customer_id: str, amount: Decimal) -> list[str]:
-        """Settle the oldest items first (the seeds' rule); returns what was cleared."""
-        cleared = []
-        for item in sorted(
-            (i for i in self.items.values() if i.customer_id == customer_id), key=lambda i: i.due
-        ):
-            if amount <= 0:
-                break
-            take = min(amount, item.amount)
-            item.amount -= take
-            amount -= take
-            if item.amount == 0:
-                del self.items[item.item_id]
-                cleared.append(item.item_id)
-        return cleared
-
-
-def demo_books(prefix: str, currency: str, today: date, numeric: bool) -> Books:
-    """A realistic mix: every grade, some overdue, some close to the limit, one blocked."""
-    books = Books()
-    rnd = random.Random(prefix)
-    # (grade, limit, terms days, days overdue, open balance, blocked)
-    plans: list[tuple[str, str, int, int, int, bool]] = [
-        ("A", "250000", 45, 0, 60000, False),
-        ("A", "180000", 30, 0, 150000, False),
-        ("B", "80000", 30, 20, 20000, False),
-        ("B", "60000", 30, 0, 52000, False),
-        ("B", "50000", 30, 40, 10000, False),
-        ("C", "25000", 14, 0, 5000, False),
-        ("C", "20000", 14, 10, 8000, False),
-        ("D", "0", 0, 0, 0, False),
-        ("A", "120000", 60, 0, 0, False),
-        ("B", "40000", 30, 0, 0, True),
-    ]
-    for n, (grade, limit, terms, overdue_days, balance, blocked) in enumerate(plans, start=1):
-        cid = f"{1000000 + n}" if numeric else f"{prefix}{n:03d}"
-        books.customers[cid] = Customer(
-            cid,
-            f"{prefix} Customer {n}",
-            Decimal(limit),
-            currency,
-            grade,
-            terms,
-            blocked=blocked,
-            review_date=today + timedelta(days=rnd.randint(30, 300)),
-        )
-        if balance:
-            due = (
-                today - timedelta(days=overdue_days)
-                if overdue_days
-                else today + timedelta(days=terms)
-            )
-            item_id = f"90{n:06d}"
-            books.items[item_id] = OpenItem(item_id, cid, Decimal(balance), currency, due)
-    return books
+from adapters.mockbooks import (
+    Books,
+    ChangeIn,
+    Faults,
+    OrderIn,
+    PaymentIn,
+    SalesOrder,
+)
 
 
 @dataclass
@@ -306,6 +187,19 @@ def _order_json(o: SalesOrder) -> dict[str, Any]:
         "status": o.status,
         "reasons": o.reasons,
     }
+
+
+def serve(create_app: Callable[[str, str], FastAPI], description: str, default_port: int) -> None:
+    """The mocks' command line: parse the arguments, run the app until Ctrl-C."""
+    import uvicorn
+
+    args = cli(description, default_port)
+    uvicorn.run(
+        create_app(args.gateway_url, args.api_key),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
 
 
 def cli(description: str, default_port: int) -> argparse.Namespace:

@@ -9,14 +9,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 
-from adapters import mockkit
+from adapters import mockbooks, mockkit
 from adapters.sources import LN_PARTNERS, LN_RELEASE
 
 
-def build_payload(order: mockkit.SalesOrder, token: str | None) -> tuple[bytes, str]:
+def build_payload(order: mockbooks.SalesOrder, token: str | None) -> tuple[bytes, str]:
     record: dict[str, Any] = {
         "orno": order.order_id,
         "ofbp": order.customer_id,
@@ -32,7 +31,7 @@ def build_payload(order: mockkit.SalesOrder, token: str | None) -> tuple[bytes, 
     return json.dumps({"tdsls400": record}).encode(), "application/json"
 
 
-def register(app: FastAPI, books: mockkit.Books) -> None:
+def register(app: FastAPI, books: mockbooks.Books) -> None:
     app.state.sync_paths.add(LN_PARTNERS)
 
     @app.get(LN_PARTNERS)
@@ -80,7 +79,7 @@ def register(app: FastAPI, books: mockkit.Books) -> None:
 
 
 def create_app(gateway_url: str, api_key: str) -> FastAPI:
-    books = mockkit.demo_books("BP", "EUR", datetime.now(UTC).date(), numeric=False)
+    books = mockbooks.demo_books("BP", "EUR", datetime.now(UTC).date(), numeric=False)
     style = mockkit.ErpStyle(
         erp="baan",
         adapter_path="/v1/adapters/baan/sales-orders",
@@ -93,13 +92,7 @@ def create_app(gateway_url: str, api_key: str) -> FastAPI:
 
 
 def main() -> None:
-    args = mockkit.cli(__doc__ or "", 8102)
-    uvicorn.run(
-        create_app(args.gateway_url, args.api_key),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-    )
+    mockkit.serve(create_app, __doc__ or "", 8102)
 
 
 if __name__ == "__main__":

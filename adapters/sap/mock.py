@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-import uvicorn
 from fastapi import FastAPI, Request
 
-from adapters import mockkit
+from adapters import mockbooks, mockkit
 from adapters.sources import SAP_CREDIT, SAP_ITEMS, SAP_RELEASE
 
 
-def build_payload(order: mockkit.SalesOrder, token: str | None) -> tuple[bytes, str]:
+def build_payload(order: mockbooks.SalesOrder, token: str | None) -> tuple[bytes, str]:
     if int(order.order_id) % 2:
         body: dict[str, Any] = {
             "SalesOrder": order.order_id,
@@ -53,7 +52,7 @@ def build_payload(order: mockkit.SalesOrder, token: str | None) -> tuple[bytes, 
     return xml.encode(), "application/xml"
 
 
-def register(app: FastAPI, books: mockkit.Books) -> None:
+def register(app: FastAPI, books: mockbooks.Books) -> None:
     app.state.sync_paths.update({SAP_CREDIT, SAP_ITEMS})
 
     @app.get(SAP_CREDIT)
@@ -112,7 +111,7 @@ def register(app: FastAPI, books: mockkit.Books) -> None:
 
 
 def create_app(gateway_url: str, api_key: str) -> FastAPI:
-    books = mockkit.demo_books("SAP", "EUR", datetime.now(UTC).date(), numeric=True)
+    books = mockbooks.demo_books("SAP", "EUR", datetime.now(UTC).date(), numeric=True)
     style = mockkit.ErpStyle(
         erp="sap",
         adapter_path="/v1/adapters/sap/sales-orders",
@@ -125,13 +124,7 @@ def create_app(gateway_url: str, api_key: str) -> FastAPI:
 
 
 def main() -> None:
-    args = mockkit.cli(__doc__ or "", 8101)
-    uvicorn.run(
-        create_app(args.gateway_url, args.api_key),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-    )
+    mockkit.serve(create_app, __doc__ or "", 8101)
 
 
 if __name__ == "__main__":

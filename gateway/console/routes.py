@@ -68,6 +68,19 @@ def held(
 
 @router.get("/orders/{erp}/{order_id}", response_class=HTMLResponse)
 def order(request: Request, res: Res, session: S, erp: str, order_id: str) -> HTMLResponse:
+    return _order_page(request, res, session, erp, order_id)
+
+
+def _order_page(
+    request: Request,
+    res: Resources,
+    session: Session,
+    erp: str,
+    order_id: str,
+    status: int = 200,
+    form: dict[str, list[str]] | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
     with read_tx(res.engine) as conn:
         view = queries.order_view(conn, erp, order_id)
     if view is None:
@@ -80,7 +93,7 @@ def order(request: Request, res: Res, session: S, erp: str, order_id: str) -> HT
             title="No such order",
             message=f"The gateway has never seen order {erp}/{order_id}.",
         )
-    return page(request, res, "order.html", session, **view, form={}, error=None)
+    return page(request, res, "order.html", session, status, **view, form=form or {}, error=error)
 
 
 @router.post("/orders/{erp}/{order_id}/unfreeze", response_class=HTMLResponse)
@@ -107,19 +120,7 @@ async def request_unfreeze(
             )
         except (GatewayError, InvalidOperation, ValueError) as exc:
             error = getattr(exc, "message", None) or str(exc)
-    with read_tx(res.engine) as conn:
-        view = queries.order_view(conn, erp, order_id)
-    if view is None:
-        return page(
-            request,
-            res,
-            "message.html",
-            session,
-            404,
-            title="No such order",
-            message=f"The gateway has never seen order {erp}/{order_id}.",
-        )
-    return page(request, res, "order.html", session, 422, **view, form=form, error=error)
+    return _order_page(request, res, session, erp, order_id, 422, form, error)
 
 
 def _unfreeze_body(form: dict[str, list[str]]) -> dict[str, Any]:
