@@ -13,7 +13,7 @@ from gateway.sync.sources import ErpSource
 log = structlog.get_logger("gateway.sync")
 
 
-def _on_retry(erp: str, attempt: int, exc: BaseException) -> None:
+def record_retry(erp: str, attempt: int, exc: BaseException) -> None:
     metrics.SYNC_RETRIES.labels(erp=erp).inc()
     log.warning("erp_call_retry", erp=erp, attempt=attempt, error=str(exc)[:200])
 
@@ -29,7 +29,7 @@ def sources_from_config(config: LoadedConfig) -> dict[str, ErpSource]:
             timeout=section.timeout_seconds,
             max_attempts=section.max_attempts,
             budget_seconds=section.retry_budget_seconds,
-            on_retry=_on_retry,
+            on_retry=record_retry,
         )
         source: SapSource | BaanSource = (
             SapSource(http) if section.kind == "sap" else BaanSource(http)
