@@ -17,7 +17,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.gateway.conftest import KEYS
+from tests.gateway.conftest import KEYS, SECRET
 from tests.ops.test_dashboard import dashboard_exprs, rule_exprs
 from tests.support.landscape import Landscape, running_landscape
 from tests.support.processes import ServerProcess, free_port, gateway_process
@@ -39,7 +39,7 @@ def as_(who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {KEYS[who]}"}
 
 
-def traffic(land: Landscape) -> None:
+def traffic(land: Landscape) -> str:
     """Orders from both ERPs, an unfreeze with its token, a rejected token, a 4xx."""
     gw = land.gateway.url
     for erp, customers in (
@@ -100,6 +100,19 @@ def traffic(land: Landscape) -> None:
             },
         )
     httpx.post(f"{gw}/v1/orders/check", headers=as_("erp"), json={"erp": "sap"})
+    httpx.post(
+        f"{gw}/v1/orders/check",
+        headers={**as_("erp"), "X-Request-ID": "req-trace-42"},
+        json={
+            "erp": "sap",
+            "order_id": "LIVE-2",
+            "revision": 1,
+            "customer_id": "LIVE1",
+            "amount": "1.00",
+            "currency": "EUR",
+        },
+    )
+    return str(token)
 
 
 @pytest.fixture
@@ -147,7 +160,14 @@ def test_every_dashboard_and_rule_query_works_on_live_data(
     prometheus: tuple[Landscape, str],
 ) -> None:
     land, url = prometheus
-    traffic(land)
+    token = traffic(land)
+    log = land.gateway.tail(5_000_000)
+    assert token not in log and SECRET not in log
+    assert not any(key in log for key in KEYS.values())
+    traced = [json.loads(line) for line in log.splitlines() if "req-trace-42" in line]
+    assert traced and {"erp", "order_id", "decision_id", "outcome", "reasons", "latency_ms"} <= set(
+        traced[0]
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         # Two scrapes after the traffic (rates need two samples), and a sync run.
