@@ -93,34 +93,26 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         if replay is not None:
             return replay
 
-    if customer is None:
-        require_currency(body.currency, "body.currency", ctx.policy.fx, body.currency)
-        amount = body.amount
-        decision = evaluate(
-            order_amount=amount,
-            currency=body.currency,
-            account=None,
-            balance=None,
-            policy=ctx.policy,
-            now=ctx.now,
-            today=ctx.now.astimezone(ctx.timezone).date(),
-        )
-    else:
-        require_currency(body.currency, "body.currency", ctx.policy.fx, customer.currency)
-        amount = ctx.policy.fx.convert(body.amount, body.currency, customer.currency)
-        if order is not None and body.revision > order.revision and ctx.overrides is not None:
-            ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
+    # An unknown customer has no credit currency: the order's own one stands in.
+    credit_currency = customer.currency if customer is not None else body.currency
+    require_currency(body.currency, "body.currency", ctx.policy.fx, credit_currency)
+    amount = ctx.policy.fx.convert(body.amount, body.currency, credit_currency)
+    if order is not None and body.revision > order.revision and ctx.overrides is not None:
+        ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
+    decision = evaluate(
+        order_amount=amount,
+        currency=body.currency,
+        account=account_of(customer) if customer is not None else None,
         # The order's own earlier reservation is left out: a new revision replaces it.
-        balance = balance_of(conn, customer, exclude=(body.erp, body.order_id))
-        decision = evaluate(
-            order_amount=amount,
-            currency=body.currency,
-            account=account_of(customer),
-            balance=balance,
-            policy=ctx.policy,
-            now=ctx.now,
-            today=ctx.now.astimezone(ctx.timezone).date(),
-        )
+        balance=(
+            balance_of(conn, customer, exclude=(body.erp, body.order_id))
+            if customer is not None
+            else None
+        ),
+        policy=ctx.policy,
+        now=ctx.now,
+        today=ctx.now.astimezone(ctx.timezone).date(),
+    )
 
     override: Override | None = None
     if decision.outcome is Outcome.HOLD and body.override_token:
