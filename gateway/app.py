@@ -14,7 +14,8 @@ from gateway.auth import KeyRing
 from gateway.config import LoadedConfig, load_config
 from gateway.console.routes import install as install_console
 from gateway.customers.routes import router as customers_router
-from gateway.db.engine import build_engine
+from gateway.db.engine import build_engine, is_sqlite
+from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.erp.routes import router as erp_router
 from gateway.http import BodyLimitMiddleware, RequestIdMiddleware
@@ -63,6 +64,7 @@ def create_app(
             signer=signer,
             clock=clock,
             overrides=TokenRedeemer(signer),
+            group_commit=GroupCommit(engine) if is_sqlite(engine) else None,
         )
         res: Resources = app.state.resources
         app.state.keyring = res.keyring

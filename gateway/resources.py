@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
+from gateway.db.group_commit import GroupCommit
 from gateway.orders.service import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.sync.sources import ErpSource
@@ -37,6 +38,8 @@ class Resources:
     overrides: OverrideRedeemer | None = None
     erps: dict[str, ErpSource] = field(default_factory=dict)
     syncs: dict[str, SyncRunner] = field(default_factory=dict)
+    # SQLite only: checks share transactions (see gateway.db.group_commit).
+    group_commit: GroupCommit | None = None
 
     def unfreeze_context(self) -> UnfreezeContext:
         approval = self.config.raw.approval

@@ -73,14 +73,14 @@ def _sqlite_engine(url: str) -> Engine:
 # SQLite admits one writer at a time. Threads of one process queue here, on a
 # mutex, instead of in SQLite's busy handler, which polls with growing sleeps and
 # turns contention into latency spikes. Other processes still meet busy_timeout.
-_sqlite_writer = threading.Lock()
+SQLITE_WRITER = threading.Lock()
 
 
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """One read-write transaction: commit on success, roll back on any error."""
     if is_sqlite(engine):
-        with _sqlite_writer, engine.begin() as conn:
+        with SQLITE_WRITER, engine.begin() as conn:
             yield conn
     else:
         with engine.begin() as conn:

@@ -1,0 +1,85 @@
+"""Group commit on a real SQLite file: checks share a transaction, never an outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, event
+
+from gateway.db.engine import SQLITE_WRITER, build_engine
+from gateway.db.group_commit import GroupCommit
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = build_engine(f"sqlite:///{tmp_path}/gc.db")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+    return engine
+
+
+def insert(x: int) -> Any:
+    def work(conn: Connection) -> int:
+        conn.exec_driver_sql("INSERT INTO t (x) VALUES (?)", (x,))
+        return x
+
+    return work
+
+
+def stored(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.exec_driver_sql("SELECT x FROM t ORDER BY x")]
+
+
+async def gather(gc: GroupCommit, works: list[Any]) -> list[Any]:
+    return await asyncio.gather(*(gc.run(w) for w in works), return_exceptions=True)
+
+
+def test_concurrent_work_shares_commits_and_each_gets_its_own_value(engine: Engine) -> None:
+    gc = GroupCommit(engine)
+    results = asyncio.run(gather(gc, [insert(x) for x in range(20)]))
+    assert results == list(range(20))
+    assert stored(engine) == list(range(20))
+    assert gc.checks == 20
+    assert gc.batches < 20  # they were batched
+
+
+def test_a_failing_work_rolls_back_only_its_own_writes(engine: Engine) -> None:
+    def insert_then_fail(conn: Connection) -> None:
+        conn.exec_driver_sql("INSERT INTO t (x) VALUES (100)")
+        raise ValueError("domain error after a write")
+
+    gc = GroupCommit(engine)
+    works = [insert(1), insert_then_fail, insert(2), insert(1)]  # the last one: duplicate key
+    results = asyncio.run(gather(gc, works))
+    assert results[0] == 1 and results[2] == 2
+    assert isinstance(results[1], ValueError)
+    assert type(results[3]).__name__ == "IntegrityError"
+    assert stored(engine) == [1, 2]
+    assert gc.batches == 1
+
+
+def test_a_failed_commit_fails_every_work_of_the_batch_and_keeps_nothing(engine: Engine) -> None:
+    def refuse(conn: Connection) -> None:
+        raise OSError("disk full")
+
+    event.listen(engine, "commit", refuse)
+    gc = GroupCommit(engine)
+    results = asyncio.run(gather(gc, [insert(1), insert(2)]))
+    event.remove(engine, "commit", refuse)
+    assert all(isinstance(r, OSError) for r in results)
+    assert stored(engine) == []
+    assert not SQLITE_WRITER.locked()  # the writer is free again
+    assert asyncio.run(gather(gc, [insert(3)])) == [3]
+
+
+def test_later_work_sees_earlier_work_of_the_same_batch(engine: Engine) -> None:
+    def count(conn: Connection) -> int:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one())
+
+    gc = GroupCommit(engine)
+    results = asyncio.run(gather(gc, [insert(1), count, insert(2), count]))
+    assert results == [1, 1, 2, 2]
