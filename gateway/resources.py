@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
+from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
 from gateway.orders.service import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
@@ -40,6 +41,7 @@ class Resources:
     syncs: dict[str, SyncRunner] = field(default_factory=dict)
     # SQLite only: checks share transactions (see gateway.db.group_commit).
     group_commit: GroupCommit | None = None
+    items: OpenItemsCache = field(default_factory=OpenItemsCache)
 
     def unfreeze_context(self) -> UnfreezeContext:
         approval = self.config.raw.approval
@@ -53,7 +55,9 @@ class Resources:
         )
 
     def check_context(self) -> CheckContext:
-        return CheckContext(self.config.policy, self.config.timezone, self.clock(), self.overrides)
+        return CheckContext(
+            self.config.policy, self.config.timezone, self.clock(), self.overrides, self.items
+        )
 
 
 async def resources(request: Request) -> Resources:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from gateway.customers import repository as customers_repo
-from gateway.customers.service import account_of, balance_of, open_items_of
+from gateway.customers.service import account_of, balance_of
 from gateway.orders import repository as orders_repo
 from gateway.unfreeze import repository as unfreeze_repo
 from policies import compute_exposure
@@ -109,7 +109,7 @@ def customer_view(
         .limit(15)
     ).all()
     cur = account.currency
-    buckets = aging(open_items_of(conn, customer_id), today)
+    buckets = aging(balance.items, today)
     biggest = max(buckets.values(), default=Decimal(0)) or Decimal(1)
     return {
         "customer": customer,

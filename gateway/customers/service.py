@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from gateway.customers import repository as repo
+from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
@@ -54,16 +55,29 @@ def account_of(row: Row[Any]) -> Account:
     )
 
 
-def open_items_of(conn: Connection, customer_id: str) -> tuple[OpenItem, ...]:
-    return tuple(
-        OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date)
-        for r in repo.items_of(conn, customer_id)
-    )
+def open_items_of(
+    conn: Connection, row: Row[Any], cache: OpenItemsCache | None = None
+) -> tuple[OpenItem, ...]:
+    """The customer's open items, from `cache` while the row's etag matches."""
+    items = cache.get(row.customer_id, row.items_etag) if cache is not None else None
+    if items is None:
+        items = tuple(
+            OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date)
+            for r in repo.items_of(conn, row.customer_id)
+        )
+        if cache is not None:
+            cache.put(row.customer_id, row.items_etag, items)
+    return items
 
 
-def balance_of(conn: Connection, row: Row[Any], exclude: tuple[str, str] | None) -> Balance:
+def balance_of(
+    conn: Connection,
+    row: Row[Any],
+    exclude: tuple[str, str] | None,
+    cache: OpenItemsCache | None = None,
+) -> Balance:
     return Balance(
-        items=open_items_of(conn, row.customer_id),
+        items=open_items_of(conn, row, cache),
         open_orders=orders_repo.reserved_total(conn, row.customer_id, exclude),
         as_of=balance_as_of(row),
     )

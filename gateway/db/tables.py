@@ -29,6 +29,8 @@ class Customer(SQLModel, table=True):
     # Time of the last open-item snapshot (None until the first one arrives).
     snapshot_as_of: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # Fresh and random at every open-item replacement: the key of the in-memory copy.
+    items_etag: str | None = Field(default=None, max_length=32)
 
 
 class OpenItemRow(SQLModel, table=True):

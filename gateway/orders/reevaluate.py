@@ -46,7 +46,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             order_amount=order.amount,
             currency=customer.currency,
             account=account_of(customer),
-            balance=balance_of(conn, customer, exclude=(order.erp, order.order_id)),
+            balance=balance_of(conn, customer, (order.erp, order.order_id), ctx.items),
             policy=ctx.policy,
             now=ctx.now,
             today=ctx.now.astimezone(ctx.timezone).date(),

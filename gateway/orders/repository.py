@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, func, insert, not_, select, update
 
+from gateway.db.fast import FastStatement
 from gateway.db.tables import DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
 
 orders = OrderRow.__table__  # type: ignore[attr-defined]
@@ -17,44 +18,79 @@ open_items = OpenItemRow.__table__  # type: ignore[attr-defined]
 
 RELEASED, HELD, CANCELLED = "released", "held", "cancelled"
 
-# The check's statements, built once (see customers.repository for why).
-_order = select(orders).where(
-    orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid")
+# The check's statements: built once, run on the driver (see gateway.db.fast).
+_order = FastStatement(
+    select(orders).where(orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid"))
 )
-_reserved = select(func.coalesce(func.sum(orders.c.reserved), 0)).where(
+_reserved_sum = select(func.coalesce(func.sum(orders.c.reserved), 0)).where(
     orders.c.customer_id == bindparam("cid"), orders.c.reserved > 0
 )
-_reserved_except = _reserved.where(
-    not_(and_(orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid")))
+_reserved = FastStatement(_reserved_sum)
+_reserved_except = FastStatement(
+    _reserved_sum.where(
+        not_(and_(orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid")))
+    )
 )
-_decisions_of_revision = select(
-    decisions.c.decision_id,
-    decisions.c.token_key,
-    decisions.c.payload_hash,
-    decisions.c.response,
-).where(
-    decisions.c.erp == bindparam("erp"),
-    decisions.c.order_id == bindparam("oid"),
-    decisions.c.revision == bindparam("rev"),
+_decisions_of_revision = FastStatement(
+    select(
+        decisions.c.decision_id,
+        decisions.c.token_key,
+        decisions.c.payload_hash,
+        decisions.c.response,
+    ).where(
+        decisions.c.erp == bindparam("erp"),
+        decisions.c.order_id == bindparam("oid"),
+        decisions.c.revision == bindparam("rev"),
+    )
 )
-_insert_decision = insert(decisions)
-_insert_order = insert(orders)
-_update_order = update(orders).where(
-    orders.c.erp == bindparam("k_erp"), orders.c.order_id == bindparam("k_oid")
+_DECISION_COLUMNS = (
+    "decision_id",
+    "erp",
+    "order_id",
+    "revision",
+    "token_key",
+    "payload_hash",
+    "customer_id",
+    "outcome",
+    "response",
+    "created_at",
+)
+_insert_decision = FastStatement(
+    insert(decisions).values({k: bindparam(k) for k in _DECISION_COLUMNS})
+)
+# What a check writes of an order (`invoiced` only when it first inserts the order).
+_ORDER_COLUMNS = (
+    "erp",
+    "order_id",
+    "customer_id",
+    "revision",
+    "status",
+    "amount",
+    "reserved",
+    "decision_id",
+    "updated_at",
+)
+_insert_order = FastStatement(
+    insert(orders).values({k: bindparam(k) for k in (*_ORDER_COLUMNS, "invoiced")})
+)
+_update_order = FastStatement(
+    update(orders)
+    .where(orders.c.erp == bindparam("k_erp"), orders.c.order_id == bindparam("k_oid"))
+    .values({k: bindparam(k) for k in _ORDER_COLUMNS[2:]})
 )
 
 
-def get_order(conn: Connection, erp: str, order_id: str) -> Row[Any] | None:
-    return conn.execute(_order, {"erp": erp, "oid": order_id}).first()
+def get_order(conn: Connection, erp: str, order_id: str) -> Any | None:
+    return _order.first(conn, {"erp": erp, "oid": order_id})
 
 
 def reserved_total(conn: Connection, customer_id: str, exclude: tuple[str, str] | None) -> Decimal:
     """Sum of the customer's reservations, leaving out `exclude` (the order being checked)."""
     if exclude is None:
-        total = conn.execute(_reserved, {"cid": customer_id}).scalar_one()
+        total = _reserved.scalar(conn, {"cid": customer_id})
     else:
         params = {"cid": customer_id, "erp": exclude[0], "oid": exclude[1]}
-        total = conn.execute(_reserved_except, params).scalar_one()
+        total = _reserved_except.scalar(conn, params)
     return _as_money(conn, total)
 
 
@@ -77,20 +113,19 @@ def has_exposure(conn: Connection, customer_id: str) -> bool:
     )
 
 
-def decisions_for(conn: Connection, erp: str, order_id: str, revision: int) -> Sequence[Row[Any]]:
-    params = {"erp": erp, "oid": order_id, "rev": revision}
-    return conn.execute(_decisions_of_revision, params).all()
+def decisions_for(conn: Connection, erp: str, order_id: str, revision: int) -> list[Any]:
+    return _decisions_of_revision.rows(conn, {"erp": erp, "oid": order_id, "rev": revision})
 
 
 def insert_decision(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(_insert_decision, values)
+    _insert_decision.execute(conn, values)
 
 
-def save_order(conn: Connection, existing: Row[Any] | None, values: dict[str, Any]) -> None:
+def save_order(conn: Connection, existing: Any | None, values: dict[str, Any]) -> None:
     if existing is None:
-        conn.execute(_insert_order, {"invoiced": Decimal(0), **values})
+        _insert_order.execute(conn, {"invoiced": Decimal(0), **values})
     else:
-        conn.execute(_update_order, {"k_erp": values["erp"], "k_oid": values["order_id"], **values})
+        _update_order.execute(conn, {"k_erp": values["erp"], "k_oid": values["order_id"], **values})
 
 
 def set_status(conn: Connection, erp: str, order_id: str, values: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from gateway.customers import repository as customers_repo
+from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import Conflict, NotFound
 from gateway.orders import repository as repo
@@ -58,6 +59,7 @@ class CheckContext:
     timezone: ZoneInfo
     now: datetime
     overrides: OverrideRedeemer | None = None
+    items: OpenItemsCache | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         account=account_of(customer) if customer is not None else None,
         # The order's own earlier reservation is left out: a new revision replaces it.
         balance=(
-            balance_of(conn, customer, exclude=(body.erp, body.order_id))
+            balance_of(conn, customer, (body.erp, body.order_id), ctx.items)
             if customer is not None
             else None
         ),

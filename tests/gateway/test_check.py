@@ -309,3 +309,30 @@ def test_health_and_readiness_need_no_key(api: Api) -> None:
 def test_request_id_is_echoed(api: Api) -> None:
     r = api.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert r.headers["x-request-id"] == "abc-123"
+
+
+def test_open_items_changed_by_another_process_are_seen_at_once(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Each app keeps open items in memory; a snapshot pushed to another must not go unseen."""
+    item = {"kind": "invoice", "currency": "EUR", "due_date": "2026-12-31"}
+    with (
+        TestClient(create_app(settings, clock=clock)) as one,
+        TestClient(create_app(settings, clock=clock)) as two,
+    ):
+        a, b = Api(one), Api(two)
+        a.customer("C100", credit_limit="10000.00")
+        assert a.items("C100", [{**item, "item_id": "I1", "amount": "1000.00"}]).status_code == 200
+        first = a.check("O1", "100.00").json()  # `one` now holds C100's items in memory
+        assert first["exposure"]["open_items"] == "1000.00"
+        clock.advance(minutes=1)
+        pushed = b.items(
+            "C100",
+            [{**item, "item_id": "I2", "amount": "9950.00"}],
+            as_of=clock.now.isoformat(),
+        )
+        assert pushed.status_code == 200
+        second = a.check("O2", "100.00").json()
+    assert second["exposure"]["open_items"] == "9950.00"
+    assert second["outcome"] == "hold"
+    assert [r["code"] for r in second["reasons"]] == ["CREDIT_LIMIT_EXCEEDED"]

@@ -41,3 +41,19 @@ def test_unknown_routes_and_methods_answer_in_the_error_shape(api: object) -> No
     assert r.status_code == 405 and r.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
     ready = client.get("/readyz").json()
     assert ready["balances"] == {"stale_customers": 0.0, "oldest_age_seconds": 0.0}
+
+
+def test_the_migrations_build_the_schema_the_models_describe(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import gateway.app  # noqa: F401  (imports, and so registers, every table)
+
+    engine = build_engine(database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        diff = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
