@@ -10,7 +10,8 @@ is acknowledged that is not durable. If the commit fails, every check of the bat
 fails with it.
 
 The batch runs on the event loop, as a single check did before: on one SQLite file a
-thread would only add switches. Requests that arrive while a batch runs form the next.
+thread would only add switches. Requests that arrive while a batch runs (or while its
+commit waits for the disk, in a thread) form the next.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
-from gateway.db.engine import SQLITE_WRITER
+from gateway.db.engine import SQLITE_WRITER, sqlite_synchronous
 
 T = TypeVar("T")
 Work = Callable[[Connection], Any]
@@ -31,6 +32,8 @@ Outcome = tuple[BaseException | None, Any]
 class GroupCommit:
     def __init__(self, engine: Engine, max_batch: int = 64) -> None:
         self._engine = engine
+        # With synchronous=FULL every commit fsyncs the write-ahead log.
+        self._commit_waits_for_disk = sqlite_synchronous() == "FULL"
         self._max_batch = max_batch
         self._queue: list[tuple[Work, asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
@@ -80,9 +83,12 @@ class GroupCommit:
             _finish(conn, commit=False)
             return [(exc, None)] * len(works)
         try:
-            # The commit waits for the disk (an fsync with synchronous=FULL): off the
-            # loop, so that the next batch's requests are read meanwhile.
-            await asyncio.to_thread(_finish, conn, commit=tx.is_active)
+            if self._commit_waits_for_disk:
+                # An fsync: off the loop, so that the next batch's requests are read
+                # meanwhile. Without one, the thread switch would cost more than it saves.
+                await asyncio.to_thread(_finish, conn, commit=tx.is_active)
+            else:
+                _finish(conn, commit=tx.is_active)
         except Exception as exc:  # the commit failed: none of it stands
             return [(exc, None)] * len(works)
         return outcomes

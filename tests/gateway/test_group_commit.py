@@ -13,8 +13,12 @@ from gateway.db.engine import SQLITE_WRITER, build_engine
 from gateway.db.group_commit import GroupCommit
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
+@pytest.fixture(params=["FULL", "NORMAL"])
+def engine(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Engine:
+    # FULL commits on a worker thread (an fsync), NORMAL on the event loop.
+    monkeypatch.setenv("GATEWAY_SQLITE_SYNCHRONOUS", request.param)
     engine = build_engine(f"sqlite:///{tmp_path}/gc.db")
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
