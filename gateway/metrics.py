@@ -32,9 +32,14 @@ DECISIONS = Counter(
 )
 DECISION_DURATION = Histogram(
     "gateway_decision_duration_seconds",
-    "Time to answer an order check, from request parsed to response built.",
+    "Time to answer an order check, from request parsed to decision committed.",
     ["erp"],
     buckets=LATENCY_BUCKETS,
+)
+COMMIT_BATCH = Histogram(
+    "gateway_sqlite_commit_batch_size",
+    "Checks that shared one SQLite transaction and commit (group commit).",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
 )
 DB_ERRORS = Counter(
     "gateway_db_errors_total",

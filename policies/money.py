@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 # ISO 4217 minor units of the currencies an ERP is likely to send. A code missing
 # here is unsupported: better a clear 422 than a guess at its precision.
@@ -71,7 +72,12 @@ def minor_units(currency: str) -> int:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (used after conversion only)."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(_unit(currency), rounding=ROUND_HALF_UP)
+
+
+@cache
+def _unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 def fraction_digits(amount: Decimal) -> int:

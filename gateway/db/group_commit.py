@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from gateway import metrics
 from gateway.db.engine import SQLITE_WRITER, sqlite_synchronous
 
 T = TypeVar("T")
@@ -70,6 +71,7 @@ class GroupCommit:
     async def _run_batch(self, works: list[Work]) -> list[Outcome]:
         self.batches += 1
         self.checks += len(works)
+        metrics.COMMIT_BATCH.observe(len(works))
         SQLITE_WRITER.acquire()
         try:
             conn = self._engine.connect()
