@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
-import uuid
+import secrets
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
@@ -114,7 +116,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.match(incoming) else _new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
 
         async def with_header(message: Message) -> None:
@@ -125,3 +127,23 @@ class RequestIdMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         await self.app(scope, receive, with_header)
+
+
+class _RequestIds:
+    """Unique request ids without a system call each: a random per-process prefix and a
+    counter (uuid4 reads the kernel's random source on every request)."""
+
+    def __init__(self) -> None:
+        self._pid = 0
+        self._prefix = ""
+        self._counter = itertools.count(1)
+
+    def __call__(self) -> str:
+        if self._pid != os.getpid():  # a forked worker must not repeat its parent's ids
+            self._pid = os.getpid()
+            self._prefix = secrets.token_hex(8)
+            self._counter = itertools.count(1)
+        return f"{self._prefix}{next(self._counter):08x}"
+
+
+_new_request_id = _RequestIds()

@@ -73,15 +73,23 @@ def _sqlite_engine(url: str) -> Engine:
 # SQLite admits one writer at a time. Threads of one process queue here, on a
 # mutex, instead of in SQLite's busy handler, which polls with growing sleeps and
 # turns contention into latency spikes. Other processes still meet busy_timeout.
-SQLITE_WRITER = threading.Lock()
+_sqlite_writer = threading.Lock()
 
 
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """One read-write transaction: commit on success, roll back on any error."""
     if is_sqlite(engine):
-        with SQLITE_WRITER, engine.begin() as conn:
-            yield conn
+        with _sqlite_writer, engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                # After a failed COMMIT, SQLAlchemy counts the transaction as over and
+                # would pool the connection still inside it: end it on the driver.
+                driver = conn.connection.driver_connection
+                if driver is not None and driver.in_transaction:
+                    driver.rollback()
     else:
         with engine.begin() as conn:
             yield conn

@@ -336,3 +336,11 @@ def test_open_items_changed_by_another_process_are_seen_at_once(
     assert second["exposure"]["open_items"] == "9950.00"
     assert second["outcome"] == "hold"
     assert [r["code"] for r in second["reasons"]] == ["CREDIT_LIMIT_EXCEEDED"]
+
+
+def test_request_ids_are_made_when_missing_or_unusable(api: Api) -> None:
+    made = {api.client.get("/healthz").headers["x-request-id"] for _ in range(5)}
+    bad = api.client.get("/healthz", headers={"X-Request-ID": "no spaces allowed"})
+    made.add(bad.headers["x-request-id"])
+    assert len(made) == 6
+    assert all(len(rid) == 24 and rid.isalnum() for rid in made)
