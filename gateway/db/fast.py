@@ -13,7 +13,7 @@ error handlers see no difference.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, exc
@@ -57,21 +57,25 @@ class _Compiled:
         self.sql = compiled.string
         self.dialect = dialect
         binds = compiled.binds
-        self.positions: Sequence[str] | None = compiled.positiontup
-        self.defaults = {k: b.effective_value for k, b in binds.items() if not b.required}
-        self.binders: dict[str, Processor] = {
-            k: b.type.dialect_impl(dialect).bind_processor(dialect) for k, b in binds.items()
-        }
-        columns = list(getattr(stmt, "selected_columns", ()))
-        self.readers: list[Processor] = [
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        # qmark drivers (SQLite) take a list in bind order; pyformat ones a dict.
+        self.positional = compiled.positiontup is not None
+        names = compiled.positiontup if compiled.positiontup is not None else list(binds)
+        self.binders: list[tuple[str, Processor]] = [
+            (k, binds[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in names
         ]
+        self.defaults = {k: b.effective_value for k, b in binds.items() if not b.required}
+        columns = list(getattr(stmt, "selected_columns", ()))
+        readers = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.readers = [(i, f) for i, f in enumerate(readers) if f is not None]
         self.row = namedtuple("FastRow", [c.key or f"c{n}" for n, c in enumerate(columns)])  # type: ignore[misc]
 
     def run(self, conn: Connection, params: Mapping[str, Any], *, fetch: bool) -> list[Any]:
         values = {**self.defaults, **params} if self.defaults else params
-        bound = {k: (f(values[k]) if (f := self.binders[k]) else values[k]) for k in self.binders}
-        args: Any = [bound[k] for k in self.positions] if self.positions is not None else bound
+        args: Any
+        if self.positional:
+            args = [f(values[k]) if f else values[k] for k, f in self.binders]
+        else:
+            args = {k: (f(values[k]) if f else values[k]) for k, f in self.binders}
         driver = conn.connection.driver_connection
         assert driver is not None
         try:
@@ -81,7 +85,11 @@ class _Compiled:
             raise exc.DBAPIError.instance(
                 self.sql, args, err, self.dialect.loaded_dbapi.Error, dialect=self.dialect
             ) from err
-        readers = self.readers
-        return [
-            self.row(*[(f(v) if (f := readers[i]) else v) for i, v in enumerate(r)]) for r in raw
-        ]
+        rows = []
+        for record in raw:
+            if self.readers:
+                record = list(record)
+                for i, read in self.readers:
+                    record[i] = read(record[i])
+            rows.append(self.row(*record))
+        return rows
