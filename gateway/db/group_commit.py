@@ -18,6 +18,7 @@ a batch runs form the next.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,7 +45,9 @@ class GroupCommit:
         """Run `work` in the next batch; return its value once the batch is committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.append((work, future))
+        # The work runs in the caller's context, so its log lines carry its request id.
+        context = contextvars.copy_context()
+        self._queue.append((lambda conn: context.run(work, conn), future))
         if self._drainer is None:
             self._drainer = loop.create_task(self._drain(), name="group-commit")
         return await future

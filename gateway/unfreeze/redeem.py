@@ -88,7 +88,7 @@ class TokenRedeemer:
             data={"token_id": row.token_id, "revision": order.revision, "amount": str(amount)},
         )
         metrics.OVERRIDE_TOKENS.labels(event="redeemed").inc()
-        log.info("override_redeemed", request_id=row.request_id, token=fingerprint(token))
+        log.info("override_redeemed", unfreeze_request_id=row.request_id, token=fingerprint(token))
         return Override(row.request_id, tuple(a.principal for a in approvals))
 
     def _rejected(

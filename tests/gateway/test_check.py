@@ -344,3 +344,10 @@ def test_request_ids_are_made_when_missing_or_unusable(api: Api) -> None:
     made.add(bad.headers["x-request-id"])
     assert len(made) == 6
     assert all(len(rid) == 24 and rid.isalnum() for rid in made)
+
+
+def test_the_running_app_keeps_the_cycle_collector_off_the_hot_path(api: Api) -> None:
+    import gc
+
+    assert gc.get_threshold()[0] == 20_000
+    assert gc.get_freeze_count() > 0

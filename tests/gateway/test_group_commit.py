@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,19 @@ def test_later_work_sees_earlier_work_of_the_same_batch(engine: Engine) -> None:
     gc = GroupCommit(engine)
     results = asyncio.run(gather(gc, [insert(1), count, insert(2), count]))
     assert results == [1, 1, 2, 2]
+
+
+def test_each_work_runs_in_its_callers_context(engine: Engine) -> None:
+    """Log lines written inside a check carry that check's request id, not a neighbour's."""
+    who: contextvars.ContextVar[str] = contextvars.ContextVar("who")
+
+    async def one(gc: GroupCommit, name: str) -> str:
+        who.set(name)
+        return await gc.run(lambda conn: who.get())
+
+    async def main() -> tuple[list[str], int]:
+        gc = GroupCommit(engine)
+        names = await asyncio.gather(one(gc, "a"), one(gc, "b"), one(gc, "c"))
+        return list(names), gc.batches
+
+    assert asyncio.run(main()) == (["a", "b", "c"], 1)
