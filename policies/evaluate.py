@@ -6,7 +6,7 @@ figures, and any reason means hold. No clock, no I/O: `now`/`today` come in.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from policies.model import (
@@ -37,15 +37,17 @@ def compute_exposure(
     limit = account.credit_limit if account else ZERO
     open_orders = balance.open_orders if balance else ZERO
     # One pass over the items: this runs on every check (bench/micro_evaluate.py).
+    # An item is overdue when today > due_date + tolerance, i.e. due_date < cutoff:
+    # comparing dates spares a timedelta per item.
+    cutoff = today - timedelta(days=tolerance_days)
     open_items = overdue_amount = ZERO
-    oldest: int | None = None
+    oldest_due: date | None = None
     for item in balance.items if balance else ():
         open_items += item.amount
-        days = (today - item.due_date).days
-        if days > tolerance_days:
+        if item.due_date < cutoff:
             overdue_amount += item.amount
-            if oldest is None or days > oldest:
-                oldest = days
+            if oldest_due is None or item.due_date < oldest_due:
+                oldest_due = item.due_date
     total = open_items + open_orders + order_amount
     return Exposure(
         currency=account.currency if account else currency,
@@ -57,7 +59,7 @@ def compute_exposure(
         available=limit - open_items - open_orders,
         over_limit=max(ZERO, total - limit),
         overdue_amount=overdue_amount,
-        oldest_overdue_days=oldest if oldest is not None else 0,
+        oldest_overdue_days=(today - oldest_due).days if oldest_due is not None else 0,
         balance_as_of=balance.as_of if balance else None,
     )
 
