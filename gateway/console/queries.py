@@ -95,7 +95,7 @@ def customer_view(
     if customer is None:
         return None
     account = account_of(customer)
-    balance = balance_of(conn, customer, exclude=None)
+    balance = balance_of(conn, customer)
     exposure = compute_exposure(
         account, balance, Decimal(0), account.currency, tolerance_days, today
     )

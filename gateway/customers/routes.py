@@ -69,7 +69,7 @@ def get_exposure(
         if customer is None:
             raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
         account = service.account_of(customer)
-        balance = service.balance_of(conn, customer, exclude=None)
+        balance = service.balance_of(conn, customer)
         item_rows = repo.items_of(conn, customer_id)
         order_rows = orders_repo.reserving_orders(conn, customer_id)
     grade = res.config.policy.grades.get(account.grade, GradePolicy())

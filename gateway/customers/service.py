@@ -15,7 +15,7 @@ from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
 from gateway.validation import require_currency, require_precision
 from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem
-from policies.money import quantize
+from policies.money import ZERO, quantize
 
 
 def customer_view(row: Row[Any]) -> dict[str, Any]:
@@ -73,12 +73,13 @@ def open_items_of(
 def balance_of(
     conn: Connection,
     row: Row[Any],
-    exclude: tuple[str, str] | None,
+    own_reservation: Decimal = ZERO,
     cache: OpenItemsCache | None = None,
 ) -> Balance:
+    """The customer's balance; `own_reservation` (the checked order's) is left out."""
     return Balance(
         items=open_items_of(conn, row, cache),
-        open_orders=orders_repo.reserved_total(conn, row.customer_id, exclude),
+        open_orders=row.reserved - own_reservation,
         as_of=balance_as_of(row),
     )
 

@@ -31,6 +31,11 @@ class Customer(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     # Fresh and random at every open-item replacement: the key of the in-memory copy.
     items_etag: str | None = Field(default=None, max_length=32)
+    # The sum of the customer's orders' reservations, moved with each of them in the
+    # same transaction (gateway.orders.repository): a check reads it, never sums.
+    reserved: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Money(), nullable=False, server_default="0")
+    )
 
 
 class OpenItemRow(SQLModel, table=True):

@@ -42,11 +42,14 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
     ).all()
     released: list[Released] = []
     for order in held:
+        # Read again: each release moves the customer's reserved total.
+        customer = customers_repo.get_customer(conn, customer_id)
+        assert customer is not None
         decision = evaluate(
             order_amount=order.amount,
             currency=customer.currency,
             account=account_of(customer),
-            balance=balance_of(conn, customer, (order.erp, order.order_id), ctx.items),
+            balance=balance_of(conn, customer, order.reserved, ctx.items),
             policy=ctx.policy,
             now=ctx.now,
             today=ctx.now.astimezone(ctx.timezone).date(),

@@ -6,15 +6,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, insert, not_, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from gateway.db.fast import FastStatement
-from gateway.db.tables import DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
+from gateway.db.tables import Customer, DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
+from gateway.db.types import Money
 
 orders = OrderRow.__table__  # type: ignore[attr-defined]
 decisions = DecisionRow.__table__  # type: ignore[attr-defined]
 consumptions = InvoiceConsumption.__table__  # type: ignore[attr-defined]
 open_items = OpenItemRow.__table__  # type: ignore[attr-defined]
+customers = Customer.__table__  # type: ignore[attr-defined]
 
 RELEASED, HELD, CANCELLED = "released", "held", "cancelled"
 
@@ -22,14 +24,11 @@ RELEASED, HELD, CANCELLED = "released", "held", "cancelled"
 _order = FastStatement(
     select(orders).where(orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid"))
 )
-_reserved_sum = select(func.coalesce(func.sum(orders.c.reserved), 0)).where(
-    orders.c.customer_id == bindparam("cid"), orders.c.reserved > 0
-)
-_reserved = FastStatement(_reserved_sum)
-_reserved_except = FastStatement(
-    _reserved_sum.where(
-        not_(and_(orders.c.erp == bindparam("erp"), orders.c.order_id == bindparam("oid")))
-    )
+# The customer's reserved total moves with each order's reservation (see `_reserve`).
+_move_customer_total = FastStatement(
+    update(customers)
+    .where(customers.c.customer_id == bindparam("cid"))
+    .values(reserved=customers.c.reserved + bindparam("delta", type_=Money()))
 )
 _decisions_of_revision = FastStatement(
     select(
@@ -84,16 +83,6 @@ def get_order(conn: Connection, erp: str, order_id: str) -> Any | None:
     return _order.first(conn, {"erp": erp, "oid": order_id})
 
 
-def reserved_total(conn: Connection, customer_id: str, exclude: tuple[str, str] | None) -> Decimal:
-    """Sum of the customer's reservations, leaving out `exclude` (the order being checked)."""
-    if exclude is None:
-        total = _reserved.scalar(conn, {"cid": customer_id})
-    else:
-        params = {"cid": customer_id, "erp": exclude[0], "oid": exclude[1]}
-        total = _reserved_except.scalar(conn, params)
-    return _as_money(conn, total)
-
-
 def reserving_orders(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
     stmt = (
         select(orders)
@@ -126,12 +115,29 @@ def save_order(conn: Connection, existing: Any | None, values: dict[str, Any]) -
         _insert_order.execute(conn, {"invoiced": Decimal(0), **values})
     else:
         _update_order.execute(conn, {"k_erp": values["erp"], "k_oid": values["order_id"], **values})
+    before = existing.reserved if existing is not None else Decimal(0)
+    _reserve(conn, values["customer_id"], before, values["reserved"])
 
 
-def set_status(conn: Connection, erp: str, order_id: str, values: dict[str, Any]) -> None:
+def set_status(conn: Connection, order: Any, values: dict[str, Any]) -> None:
+    """Update the stored `order` (a row as read in this transaction) with `values`."""
     conn.execute(
-        update(orders).where(orders.c.erp == erp, orders.c.order_id == order_id).values(**values)
+        update(orders)
+        .where(orders.c.erp == order.erp, orders.c.order_id == order.order_id)
+        .values(**values)
     )
+    if "reserved" in values:
+        _reserve(conn, order.customer_id, order.reserved, values["reserved"])
+
+
+def _reserve(conn: Connection, customer_id: str, before: Decimal, after: Decimal) -> None:
+    """Move the customer's reserved total with one order's reservation.
+
+    Every write of `orders.reserved` goes through here, inside the transaction that
+    holds the customer's lock, so the total never drifts from the ledger.
+    """
+    if after != before:
+        _move_customer_total.execute(conn, {"cid": customer_id, "delta": after - before})
 
 
 def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, Any]]) -> None:
@@ -163,8 +169,7 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
         invoiced = consumed(conn, erp, order_id)
         set_status(
             conn,
-            erp,
-            order_id,
+            order,
             {"invoiced": invoiced, "reserved": reservation(order.status, order.amount, invoiced)},
         )
 

@@ -26,7 +26,7 @@ from gateway.orders.figures import decision_json
 from gateway.orders.schemas import CheckIn
 from gateway.validation import require_currency, require_precision
 from policies import Decision, Outcome, Policy, Reason, ReasonCode, evaluate
-from policies.money import quantize
+from policies.money import ZERO, quantize
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         account=account_of(customer) if customer is not None else None,
         # The order's own earlier reservation is left out: a new revision replaces it.
         balance=(
-            balance_of(conn, customer, (body.erp, body.order_id), ctx.items)
+            balance_of(conn, customer, order.reserved if order else ZERO, ctx.items)
             if customer is not None
             else None
         ),
@@ -290,10 +290,7 @@ def cancel_order(conn: Connection, erp: str, order_id: str, now: datetime) -> di
     assert order is not None
     if order.status != repo.CANCELLED:
         repo.set_status(
-            conn,
-            erp,
-            order_id,
-            {"status": repo.CANCELLED, "reserved": Decimal(0), "updated_at": now},
+            conn, order, {"status": repo.CANCELLED, "reserved": Decimal(0), "updated_at": now}
         )
     return {
         "erp": erp,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 
 from gateway.app import create_app
 from gateway.auth import parse_api_keys
@@ -115,3 +116,19 @@ def api(settings: Settings, clock: FakeClock) -> Iterator[Api]:
     app = create_app(settings, clock=clock)
     with TestClient(app) as client:
         yield Api(client)
+        assert_reservations_add_up(app.state.resources.engine)
+
+
+def assert_reservations_add_up(engine: Engine) -> None:
+    """Every customer's reserved total equals the sum of its orders' reservations.
+
+    Checked after every test of the app, on both databases: the check reads the
+    customer's total instead of summing the ledger, so no write may let them drift.
+    """
+    drift = text(
+        "SELECT c.customer_id, c.reserved, COALESCE(SUM(o.reserved), 0) "
+        "FROM customers c LEFT JOIN orders o ON o.customer_id = c.customer_id "
+        "GROUP BY c.customer_id, c.reserved HAVING c.reserved <> COALESCE(SUM(o.reserved), 0)"
+    )
+    with engine.connect() as conn:
+        assert conn.execute(drift).all() == []

@@ -33,6 +33,42 @@ def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
     engine.dispose()
 
 
+def test_upgrade_to_reserved_totals_sums_each_customers_ledger(database_url: str) -> None:
+    engine = build_engine(database_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+    with engine.begin() as conn:
+        for cid in ("A", "B"):
+            conn.execute(
+                text(
+                    "INSERT INTO customers (customer_id, name, credit_limit, currency, grade, "
+                    "payment_terms_days, blocked, updated_at) VALUES (:cid, 'x', 100000000, "
+                    "'EUR', 'B', 30, false, '2026-01-01 00:00:00')"
+                ),
+                {"cid": cid},
+            )
+        for oid, reserved, status in (
+            ("1", 15000000, "released"),
+            ("2", 2500, "released"),
+            ("3", 0, "held"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO orders (erp, order_id, customer_id, revision, status, amount, "
+                    "invoiced, reserved, decision_id, updated_at) VALUES ('sap', :oid, 'A', 1, "
+                    ":status, 15000000, 0, :reserved, :oid, '2026-01-01 00:00:00')"
+                ),
+                {"oid": oid, "reserved": reserved, "status": status},
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT customer_id, reserved FROM customers ORDER BY 1")).all()
+    assert [tuple(r) for r in rows] == [("A", 15002500), ("B", 0)]
+    engine.dispose()
+
+
 def test_unknown_routes_and_methods_answer_in_the_error_shape(api: object) -> None:
     client = api.client  # type: ignore[attr-defined]
     r = client.get("/v1/nothing-here")
