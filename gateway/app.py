@@ -19,9 +19,8 @@ from gateway.db.engine import build_engine, is_sqlite
 from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.erp.routes import router as erp_router
-from gateway.http import BodyLimitMiddleware, RequestIdMiddleware
+from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
-from gateway.ops.http_metrics import HttpMetricsMiddleware
 from gateway.ops.routes import router as ops_router
 from gateway.orders.routes import router as orders_router
 from gateway.resources import Resources, utc_now
@@ -112,14 +111,13 @@ def create_app(
         responses=error_handlers.ERROR_RESPONSES,
     )
     error_handlers.install(app)
+    # Routes match in order: the check, the route of nearly every request, comes first.
+    app.include_router(orders_router)
     app.include_router(ops_router)
     app.include_router(customers_router)
-    app.include_router(orders_router)
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
     app.include_router(erp_router)
     install_console(app)
-    app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(HttpMetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(EdgeMiddleware)
     return app

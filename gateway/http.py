@@ -1,4 +1,5 @@
-"""HTTP plumbing: exact JSON numbers, a body-size cap, and request ids."""
+"""HTTP plumbing: exact JSON numbers, and the one middleware: request ids, a body-size
+cap, HTTP metrics."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
@@ -15,6 +17,8 @@ import structlog
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway import metrics
 
 MAX_BODY_BYTES = 1_048_576
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -46,8 +50,11 @@ class ExactJSONRoute(APIRoute):
         return exact
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over the cap with 413 before anything reads them whole."""
+class EdgeMiddleware:
+    """What every HTTP request passes through, in one layer (each layer costs time on
+    every request): a request id bound to the log lines and echoed in X-Request-ID
+    (the caller's, if sane), a cap on the body (413 before anything reads it whole),
+    and the request's rate and duration by route template."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -57,10 +64,22 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _too_large(send, self.limit)
-            return
+        started = time.perf_counter()
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.match(incoming) else _new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500
+
+        async def respond(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
         seen = 0
 
         async def limited() -> Message:
@@ -72,10 +91,29 @@ class BodyLimitMiddleware:
                     raise _BodyTooLarge
             return message
 
+        length = headers.get(b"content-length")
         try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.limit)
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                await _too_large(respond, self.limit)
+                return
+            try:
+                await self.app(scope, limited, respond)
+            except _BodyTooLarge:
+                await _too_large(respond, self.limit)
+        finally:
+            _observe(scope, status, time.perf_counter() - started)
+
+
+def _observe(scope: Scope, status: int, elapsed: float) -> None:
+    route = scope.get("route")
+    # Unmatched paths share one label: clients must not mint label values.
+    template = getattr(route, "path", None) or "unmatched"
+    method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+    metrics.child(metrics.HTTP_REQUESTS, template, method, f"{status // 100}xx").inc()
+    metrics.child(metrics.HTTP_DURATION, template, method).observe(elapsed)
+
+
+_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
 
 
 class _BodyTooLarge(Exception):
@@ -103,30 +141,6 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-class RequestIdMiddleware:
-    """Bind a request id (the caller's X-Request-ID if sane) to every log line."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else _new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-            await send(message)
-
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        await self.app(scope, receive, with_header)
 
 
 class _RequestIds:

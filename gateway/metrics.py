@@ -6,7 +6,19 @@ templates): never a customer or order id, so cardinality stays bounded.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
+
+
+@cache
+def child(metric: MetricWrapperBase, *labels: str) -> Any:
+    """`metric.labels(*labels)`, looked up once: on the hot path `labels()` costs a
+    lock and a validation per call. Label sets are closed, so the cache stays small."""
+    return metric.labels(*labels)
+
 
 # Buckets around the latency budget: sub-millisecond to 100 ms, then a tail.
 LATENCY_BUCKETS = (

@@ -59,14 +59,14 @@ def observe(body: CheckIn, result: CheckResult, started: float) -> None:
     elapsed = time.perf_counter() - started
     label = erp_label(body.erp)
     if result.replayed:
-        metrics.REPLAYS.labels(erp=label).inc()
+        metrics.child(metrics.REPLAYS, label).inc()
     else:
-        metrics.CHECKS.labels(erp=label, outcome=result.outcome).inc()
-        metrics.DECISION_DURATION.labels(erp=label).observe(elapsed)
+        metrics.child(metrics.CHECKS, label, result.outcome).inc()
+        metrics.child(metrics.DECISION_DURATION, label).observe(elapsed)
         if result.balance_age_seconds is not None:
-            metrics.BALANCE_AGE.labels(erp=label).observe(result.balance_age_seconds)
+            metrics.child(metrics.BALANCE_AGE, label).observe(result.balance_age_seconds)
         for reason in result.reasons or ("none",):
-            metrics.DECISIONS.labels(erp=label, outcome=result.outcome, reason=reason).inc()
+            metrics.child(metrics.DECISIONS, label, result.outcome, reason).inc()
     log.info(
         "order_checked",
         decision_id=result.decision_id,
