@@ -24,6 +24,10 @@ MAX_BODY_BYTES = 1_048_576
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
+# One decoder for every request (json.loads with options builds a new one per call).
+_EXACT_JSON = json.JSONDecoder(parse_float=Decimal)
+
+
 class ExactJSONRequest(Request):
     """Parses JSON numbers as Decimal, so `12500.10` arrives exact, never as a float."""
 
@@ -31,7 +35,8 @@ class ExactJSONRequest(Request):
         if not hasattr(self, "_json"):
             body = await self.body()
             try:
-                self._json = json.loads(body, parse_float=Decimal)
+                text = body.decode(json.detect_encoding(body), "surrogatepass")
+                self._json = _EXACT_JSON.decode(text)
             except json.JSONDecodeError:
                 raise
             except (ValueError, RecursionError) as exc:
@@ -148,15 +153,15 @@ class _RequestIds:
     counter (uuid4 reads the kernel's random source on every request)."""
 
     def __init__(self) -> None:
-        self._pid = 0
-        self._prefix = ""
+        self._reset()
+        # A forked worker must not repeat its parent's ids.
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._prefix = secrets.token_hex(8)
         self._counter = itertools.count(1)
 
     def __call__(self) -> str:
-        if self._pid != os.getpid():  # a forked worker must not repeat its parent's ids
-            self._pid = os.getpid()
-            self._prefix = secrets.token_hex(8)
-            self._counter = itertools.count(1)
         return f"{self._prefix}{next(self._counter):08x}"
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import anyio
 import structlog
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.exc import IntegrityError
 
 from gateway import metrics
@@ -32,7 +32,12 @@ def erp_label(erp: str) -> str:
 
 
 @router.post("/check", responses={200: {"description": "release or hold, with the figures"}})
-async def check(body: CheckIn, res: Res, _: Annotated[Principal, Depends(erp_only)]) -> Response:
+async def check(
+    body: CheckIn, request: Request, _: Annotated[Principal, Depends(erp_only)]
+) -> Response:
+    # The resources straight from the app, not through a dependency: FastAPI resolves
+    # each dependency anew on every request, and this route takes nearly all of them.
+    res: Resources = request.app.state.resources
     structlog.contextvars.bind_contextvars(erp=body.erp, order_id=body.order_id)
     if res.group_commit is not None:
         # SQLite: the check joins the next group commit, on the event loop.

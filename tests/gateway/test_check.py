@@ -351,3 +351,18 @@ def test_the_running_app_keeps_the_cycle_collector_off_the_hot_path(api: Api) ->
 
     assert gc.get_threshold()[0] == 20_000
     assert gc.get_freeze_count() > 0
+
+
+def _request_id_here() -> str:
+    from gateway.http import _new_request_id
+
+    return _new_request_id()
+
+
+def test_a_forked_worker_makes_request_ids_of_its_own() -> None:
+    import multiprocessing
+
+    mine = _request_id_here()
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply(_request_id_here)
+    assert child[:16] != mine[:16]
