@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import secrets
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from typing import Any
 import httpx
 
 from bench.micro_evaluate import measure as measure_evaluate
+from bench.report import report
 from tests.support.processes import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,13 +58,13 @@ def server(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterato
         yield proc.proc.pid
 
 
-def uvicorn_bare(port: int, workers: int) -> list[str]:
+def uvicorn_bare(port: int, workers: int, app: str = "bench.bare_app:app") -> list[str]:
     # The same settings `gateway serve` passes to uvicorn.
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.bare_app:app",
+        app,
         "--host",
         "127.0.0.1",
         "--port",
@@ -98,7 +98,8 @@ def gateway_env(db_url: str) -> dict[str, str]:
         "GATEWAY_API_KEYS": f"bench:erp:{ERP_KEY},admin:admin:{ADMIN_KEY}",
         "GATEWAY_TOKEN_SECRET": secrets.token_urlsafe(32),
         "GATEWAY_CONFIG": str(ROOT / "config" / "gateway.toml"),
-        "GATEWAY_LOG_LEVEL": "WARNING",
+        # The product's defaults: a JSON log line per decision, as in production.
+        "GATEWAY_LOG_LEVEL": "INFO",
         "GATEWAY_LOG_FORMAT": "json",
     }
 
@@ -217,13 +218,21 @@ def rss_kib(pid: int) -> int:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     seconds = 5 if args.quick else 15
     work = Path(tempfile.mkdtemp(prefix="bench-"))
-    results: dict[str, Any] = {"wrk": [], "scaling": [], "soak": None}
+    results: dict[str, Any] = {"wrk": [], "scaling": [], "soak": None, "customers": CUSTOMERS}
 
     port = free_port()
     with server(uvicorn_bare(port, 1), {}, port, work / "bare.log"):
         wrk("bare", port, 16, 3, ERP_KEY)  # warm-up
         for c in (2, 16):
             results["wrk"].append(wrk("bare", port, c, seconds, ERP_KEY))
+
+    # For reference only: the same endpoint as a plain `def`, which FastAPI runs on
+    # its thread pool (the ratios are taken against the async one above).
+    port = free_port()
+    with server(uvicorn_bare(port, 1, "bench.bare_app:sync_app"), {}, port, work / "sync.log"):
+        wrk("bare sync def", port, 16, 3, ERP_KEY)
+        for c in (2, 16):
+            results["wrk"].append(wrk("bare sync def", port, c, seconds, ERP_KEY))
 
     port = free_port()
     env = gateway_env(f"sqlite:///{work}/bench.db")
@@ -286,121 +295,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "growth_pct": round((end - start) / start * 100, 1),
             }
     return results
-
-
-def report(results: dict[str, Any], command: str) -> str:
-    rows = results["wrk"]
-    bare = {r.connections: r.rps for r in rows if r.label == "bare"}
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Command: `{command}`  ",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {platform.platform()}  ",
-        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        "",
-        "Every request is a new order (a write: decision record, reservation). "
-        f"{CUSTOMERS} customers with five open items each. One uvicorn worker unless noted; "
-        "wrk with 2 threads.",
-        "",
-        "| endpoint | connections | req/s | ratio to bare | p50 ms | p99 ms | p99.9 ms | non-2xx |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in rows:
-        ratio = r.rps / bare[r.connections] if bare.get(r.connections) else 0
-        lines.append(
-            f"| {r.label} | {r.connections} | {r.rps:.0f} | {ratio:.2f} | "
-            f"{r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.p999_ms:.2f} | {r.non2xx} |"
-        )
-    if results["scaling"]:
-        base = results["scaling"][0][1].rps
-        lines += [
-            "",
-            "Scaling on PostgreSQL (16 connections):",
-            "",
-            "| workers | req/s | vs 1 worker | p99 ms |",
-            "| ---: | ---: | ---: | ---: |",
-        ]
-        for workers, r in results["scaling"]:
-            lines.append(f"| {workers} | {r.rps:.0f} | {r.rps / base:.2f} | {r.p99_ms:.2f} |")
-    lines += [
-        "",
-        f"Pure decision function: {results['evaluate_us']:.2f} us per evaluation "
-        "(20 open items, every check on).",
-        "",
-        f"The disk under these figures: fsync of a 4 KiB append p50 {results['fsync_ms'][0]:.2f} "
-        f"ms, p99 {results['fsync_ms'][1]:.2f} ms (every durable check waits for one).",
-    ]
-    lines += ["", *targets(results)]
-    soak = results["soak"]
-    if soak:
-        lines += [
-            "",
-            f"Soak: {soak['seconds']} s at 4 connections, {soak['requests']} orders; "
-            f"RSS {soak['rss_start_kib']} KiB -> {soak['rss_end_kib']} KiB "
-            f"({soak['growth_pct']:+.1f}%).",
-        ]
-    return "\n".join(lines) + "\n" + NOTES
-
-
-NOTES = """
-## Where the time goes (read with py-spy, not measured by this script)
-
-- Every check is a write (decision record, reservation). On SQLite, checks that arrive
-  together share one transaction and one commit (`gateway/db/group_commit.py`), each in
-  a savepoint, answered only after the commit (one fsync per batch with
-  `synchronous=FULL`). `gateway_sqlite_commit_batch_size` shows the batches: about
-  one check at 2 connections, ten and more at 16. Committing on a worker thread, to
-  read requests during the fsync, measured no faster and was dropped.
-- Without the check (the same route answering a canned body) the gateway's HTTP side
-  (authentication, request id, metrics, validation) runs level with the bare endpoint:
-  the gap in the table is the check's own work and its commit.
-- The check's statements run on the driver connection (`gateway/db/fast.py`):
-  SQLAlchemy's execute path cost about 40 us a statement, ten times SQLite's own work.
-  Open items are reused in memory under the customer row's etag
-  (`gateway/customers/items_cache.py`).
-- What is left is mostly what the bare endpoint pays too (uvicorn, Starlette, FastAPI
-  routing, dependencies and validation) plus authentication, the request id, metrics
-  and one log line per check. wrk runs on the same two cores; so does PostgreSQL in its
-  rows (durable settings), which is why 4 workers do no better than 2.
-- Light-load latency includes one fsync per check (median 0.6 ms, p90 2.4 ms on the
-  virtual disk these figures come from); run-to-run noise on these shared VMs is large
-  (CPU steal), which is why only ratios within one run are compared.
-"""
-
-
-def targets(results: dict[str, Any]) -> list[str]:
-    """The issue's targets for these 2-core machines, met or not, from this run."""
-    rows = {(r.label, r.connections): r for r in results["wrk"]}
-    bare16 = rows.get(("bare", 16))
-    sqlite16 = rows.get(("gateway sqlite", 16))
-    light = rows.get(("gateway sqlite", 2))
-    out = [
-        "Targets (issue: ratio >= 0.5 on SQLite, p99 at 2 connections <= 5 ms, "
-        "evaluation <= 20 us, RSS growth < 10% over the soak):",
-        "",
-    ]
-    if bare16 and sqlite16:
-        ratio = sqlite16.rps / bare16.rps
-        out.append(
-            f"- throughput ratio, SQLite, 16 connections: {ratio:.2f} "
-            f"({'met' if ratio >= 0.5 else 'NOT met'})"
-        )
-    if light:
-        out.append(
-            f"- p99 at 2 connections, SQLite: {light.p99_ms:.2f} ms "
-            f"({'met' if light.p99_ms <= 5 else 'NOT met'})"
-        )
-    out.append(
-        f"- pure evaluation: {results['evaluate_us']:.2f} us "
-        f"({'met' if results['evaluate_us'] <= 20 else 'NOT met'})"
-    )
-    if results["soak"]:
-        growth = results["soak"]["growth_pct"]
-        out.append(
-            f"- RSS growth over the soak: {growth:+.1f}% ({'met' if growth < 10 else 'NOT met'})"
-        )
-    return out
 
 
 def main() -> None:
