@@ -15,8 +15,7 @@ from gateway.auth import KeyRing
 from gateway.config import LoadedConfig, load_config
 from gateway.console.routes import install as install_console
 from gateway.customers.routes import router as customers_router
-from gateway.db.checkpoint import WalCheckpointer
-from gateway.db.engine import build_engine, is_sqlite, sqlite_file
+from gateway.db.engine import build_engine, is_sqlite
 from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.erp.routes import router as erp_router
@@ -93,10 +92,6 @@ def create_app(
             res.syncs[erp] = runner
             if run_sync_loops:
                 loops.append(asyncio.create_task(runner.run_forever(), name=f"sync-{erp}"))
-        database_file = sqlite_file(engine)
-        checkpointer = WalCheckpointer(database_file) if database_file else None
-        if checkpointer:
-            checkpointer.start()
         tune_garbage_collector()
         try:
             yield
@@ -106,8 +101,6 @@ def create_app(
             await asyncio.gather(*loops, return_exceptions=True)
             for source in res.erps.values():
                 await source.aclose()
-            if checkpointer:
-                checkpointer.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -21,8 +21,6 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
-    # Checkpoints run on a thread of their own (gateway.db.checkpoint), not in a commit.
-    "PRAGMA wal_autocheckpoint=0",
 )
 
 
@@ -35,14 +33,6 @@ def sqlite_synchronous() -> str:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
-
-
-def sqlite_file(engine: Engine) -> Path | None:
-    """The database file of a file-backed SQLite engine, else None."""
-    database = engine.url.database
-    if not is_sqlite(engine) or not database or database == ":memory:":
-        return None
-    return Path(database)
 
 
 def build_engine(url: str) -> Engine:
