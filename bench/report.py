@@ -81,10 +81,6 @@ NOTES = """
   after the commit. `gateway_sqlite_commit_batch_size` shows the batches: one or two
   checks at 2 connections, ten and more at 16. At 2 connections each check waits for
   its own fsync, which is most of its latency (the disk line above).
-- **Checkpoints off the commit path** (`gateway/db/checkpoint.py`): SQLite's own
-  checkpoint ran inside whichever commit crossed 1,000 log pages (milliseconds, on
-  the event loop); a thread now does it. In process, at 2 concurrent checks, commits
-  over 3 ms fell from 68 to 22 in 4,800.
 - **Reads that do not grow**: the customer row carries its reserved total (moved with
   every reservation in the same transaction), so a check no longer sums the
   customer's open orders; open items are reused in memory under the row's etag; the
@@ -94,7 +90,10 @@ NOTES = """
   handler for the check that skips FastAPI's dependency resolution (it would have to
   copy FastAPI's order of errors, 422 before or after 401, to keep the contract);
   committing on a worker thread (no faster in an earlier session: at 16 connections
-  the fsync is shared by the batch, and the thread must win the GIL back).
+  the fsync is shared by the batch, and the thread must win the GIL back); SQLite
+  checkpoints on a thread of their own instead of in the commit that crosses 1,000
+  log pages (a shorter tail, but a checkpoint beside a busy writer never completes,
+  and the log grew to a gigabyte in a minute: see `docs/operations.md`).
 - **Noise**: these are shared virtual machines; the same build measured in process
   varied by 30% from one run to the next. Compare ratios within one run only.
 """
