@@ -62,7 +62,8 @@ def report(results: dict[str, Any], command: str) -> str:
             "",
             f"Soak: {soak['seconds']} s at 4 connections, {soak['requests']} orders; "
             f"RSS {soak['rss_start_kib']} KiB -> {soak['rss_end_kib']} KiB "
-            f"({soak['growth_pct']:+.1f}%).",
+            f"({soak['growth_pct']:+.1f}%); at its end the database file was "
+            f"{soak['db_mib']:.0f} MiB and its write-ahead log {soak['wal_mib']:.1f} MiB.",
         ]
     return "\n".join(lines) + "\n" + NOTES
 

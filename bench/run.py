@@ -293,6 +293,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "rss_end_kib": end,
                 "requests": soak.requests,
                 "growth_pct": round((end - start) / start * 100, 1),
+                # The log must stay bounded under load (see docs/operations.md).
+                "db_mib": (work / "soak.db").stat().st_size / 2**20,
+                "wal_mib": (work / "soak.db-wal").stat().st_size / 2**20,
             }
     return results
 
