@@ -93,8 +93,15 @@ NOTES = """
   committing on a worker thread (no faster in an earlier session: at 16 connections
   the fsync is shared by the batch, and the thread must win the GIL back); SQLite
   checkpoints on a thread of their own instead of in the commit that crosses 1,000
-  log pages (a shorter tail, but a checkpoint beside a busy writer never completes,
-  and the log grew to a gigabyte in a minute: see `docs/operations.md`).
+  log pages (beside a busy writer such a checkpoint never completes, and the log grew
+  to a gigabyte in a minute: see `docs/operations.md`), and such a thread beside the
+  commit's own checkpoint (bounded, but its fsyncs of the database file slowed the
+  commits' own: p99.9 at 2 connections from 9 to 28-100 ms in one pair of runs).
+- **The light-load tail** (p99 at 2 connections) is not pinned down: the fsync's own
+  p99 is under 1 ms and collections of the young generation take under 0.3 ms; the
+  likeliest cause is the commit that checkpoints (about every 140 checks, copying some
+  4 MiB and syncing the database file), but moving that work off the commit did not
+  help (above). Next to look at: the kernel's writeback, and wrk on the same cores.
 - **Noise**: these are shared virtual machines; the same build measured in process
   varied by 30% from one run to the next. Compare ratios within one run only.
 """
