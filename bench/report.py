@@ -71,37 +71,39 @@ def report(results: dict[str, Any], command: str) -> str:
 NOTES = """
 ## Where the time goes (read with py-spy, not measured by this script)
 
-- **CPU, not the disk, bounds throughput.** The gateway runs on one core (wrk takes
-  the other). A CPU profile of checks arriving 16 at a time splits the gateway's
-  time about evenly between the HTTP side (uvicorn, FastAPI routing and dependency
-  resolution, exact JSON parsing, validation, authentication, the edge middleware,
-  metrics) and the check with its commit. The bare endpoint's whole app costs about
-  85 us a request in process; the gateway's HTTP side alone is about twice that.
+- **CPU, not the disk, bounds throughput.** The gateway runs on one core (wrk takes the
+  other). A CPU profile of checks arriving 16 at a time splits the gateway's time about
+  evenly between the HTTP side (uvicorn, FastAPI routing and dependency resolution,
+  exact JSON parsing, validation, authentication, the edge middleware, metrics) and the
+  check with its commit. The bare endpoint's whole app costs about 85 us a request in
+  process; the gateway's HTTP side alone is about twice that.
 - **Group commit** (`gateway/db/group_commit.py`): on SQLite, checks that arrive
-  together share one transaction and one fsync, each in a savepoint, answered only
-  after the commit. `gateway_sqlite_commit_batch_size` shows the batches: one or two
-  checks at 2 connections, ten and more at 16. At 2 connections each check waits for
-  its own fsync, which is most of its latency (the disk line above).
+  together share one transaction and one fsync, each in a savepoint, answered only after
+  the commit. `gateway_sqlite_commit_batch_size` shows the batches: one or two checks at
+  2 connections, ten and more at 16. At 2 connections each check waits for its own
+  fsync, which is most of its latency (the disk line above).
 - **Reads that do not grow**: the customer row carries its reserved total (moved with
-  every reservation in the same transaction), so a check no longer sums the
-  customer's open orders; open items are reused in memory under the row's etag; the
-  check's statements run on the driver connection (`gateway/db/fast.py`).
-- **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number
-  such as `0.1000000000000000055511151231257827` as 0.1: not exact); a hand-written
-  handler for the check that skips FastAPI's dependency resolution (it would have to
-  copy FastAPI's order of errors, 422 before or after 401, to keep the contract);
-  committing on a worker thread (no faster in an earlier session: at 16 connections
-  the fsync is shared by the batch, and the thread must win the GIL back); SQLite
-  checkpoints on a thread of their own instead of in the commit that crosses 1,000
-  log pages (beside a busy writer such a checkpoint never completes, and the log grew
-  to a gigabyte in a minute: see `docs/operations.md`), and such a thread beside the
-  commit's own checkpoint (bounded, but its fsyncs of the database file slowed the
-  commits' own: p99.9 at 2 connections from 9 to 28-100 ms in one pair of runs).
-- **The light-load tail** (p99 at 2 connections) is not pinned down: the fsync's own
-  p99 is under 1 ms and collections of the young generation take under 0.3 ms; the
-  likeliest cause is the commit that checkpoints (about every 140 checks, copying some
-  4 MiB and syncing the database file), but moving that work off the commit did not
-  help (above). Next to look at: the kernel's writeback, and wrk on the same cores.
+  every reservation in the same transaction), so a check no longer sums the customer's
+  open orders; open items are reused in memory under the row's etag; the check's
+  statements run on the driver connection (`gateway/db/fast.py`).
+- **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number such
+  as `0.1000000000000000055511151231257827` as 0.1: not exact); a hand-written handler
+  for the check that skips FastAPI's dependency resolution (it would have to copy
+  FastAPI's order of errors, 422 before or after 401, to keep the contract); committing
+  on a worker thread (no faster in an earlier session: at 16 connections the fsync is
+  shared by the batch, and the thread must win the GIL back); SQLite checkpoints on a
+  thread of their own instead of in the commit that crosses 1,000 log pages, or 250 as
+  now (beside a busy writer such a checkpoint never completes, and the log grew to a
+  gigabyte in a minute: see `docs/operations.md`), and such a thread beside the commit's
+  own checkpoint (bounded, but its fsyncs of the database file slowed the commits' own:
+  p99.9 at 2 connections from 9 to 28-100 ms in one pair of runs).
+- **The light-load tail** (p99 at 2 connections) is not pinned down: the fsync's own p99
+  is under 1 ms and collections of the young generation take under 0.3 ms; the likeliest
+  cause is the commit that checkpoints (copying the log into the database file and
+  syncing it). Checkpointing past 250 log pages instead of SQLite's 1,000 made that
+  stall shorter: p99 at 2 connections about 4-5 ms instead of 7-8 in alternating runs
+  (noisy); moving the work off the commit did not help (above). Next to look at: the
+  kernel's writeback, and wrk on the same cores.
 - **Noise**: these are shared virtual machines; the same build measured in process
   varied by 30% from one run to the next. Compare ratios within one run only.
 """

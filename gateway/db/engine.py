@@ -21,6 +21,11 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    # The commit that takes the log past this many pages copies it back into the file
+    # (and syncs it): a quarter of SQLite's default 1,000 makes that commit's stall
+    # shorter, the light-load tail of the check (bench/RESULTS.md). Never 0: see
+    # docs/operations.md, Durability.
+    "PRAGMA wal_autocheckpoint=250",
 )
 
 

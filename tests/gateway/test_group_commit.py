@@ -113,7 +113,7 @@ def test_the_write_ahead_log_stays_bounded_under_continuous_batches(
     The log is reused only once a checkpoint has copied all of it back and a write
     transaction then begins; a checkpoint that runs beside the writer (a thread of its
     own) never catches up with it, and the log grew to a gigabyte in a minute of
-    benchmark. The commit's own checkpoint (SQLite's default) keeps it near 1,000 pages.
+    benchmark. The commit's own checkpoint (past 250 pages) keeps it small.
     """
     pad = "x" * 3000
 
