@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from gateway.db.engine import build_engine
 from gateway.db.migrate import alembic_config, migrate
 
 
-def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
+def engine_at_revision(database_url: str, revision: str) -> Engine:
+    """An engine on a database migrated up to `revision` only: the past to upgrade from."""
     engine = build_engine(database_url)
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+        command.upgrade(cfg, revision)
+    return engine
+
+
+def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
+    engine = engine_at_revision(database_url, "0001")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -34,11 +40,7 @@ def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
 
 
 def test_upgrade_to_reserved_totals_sums_each_customers_ledger(database_url: str) -> None:
-    engine = build_engine(database_url)
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+    engine = engine_at_revision(database_url, "0003")
     with engine.begin() as conn:
         for cid in ("A", "B"):
             conn.execute(
