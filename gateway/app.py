@@ -22,6 +22,7 @@ from gateway.erp.routes import router as erp_router
 from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
+from gateway.orders.fast_path import CheckFastPath
 from gateway.orders.routes import router as orders_router
 from gateway.resources import Resources, utc_now
 from gateway.settings import Settings
@@ -55,11 +56,14 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     sources: dict[str, ErpSource] | None = None,
     run_sync_loops: bool = True,
+    fast_check: bool = True,
 ) -> FastAPI:
     """Build the app. Without arguments, settings come from the environment.
 
     `sources` replaces the ERP adapters built from the config (tests pass fakes);
-    `run_sync_loops=False` keeps the scheduled pulls off (sync on demand still works).
+    `run_sync_loops=False` keeps the scheduled pulls off (sync on demand still works);
+    `fast_check=False` serves every check through FastAPI's route, the reference the
+    fast path is tested against.
     """
     settings = settings or Settings.from_env()
     config = config or load_config(settings.config_path)
@@ -119,5 +123,8 @@ def create_app(
     app.include_router(unfreeze_router)
     app.include_router(erp_router)
     install_console(app)
+    if fast_check:
+        # Inside the edge middleware: fast checks get request ids, the body cap, metrics.
+        app.add_middleware(CheckFastPath)
     app.add_middleware(EdgeMiddleware)
     return app

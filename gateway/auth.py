@@ -68,11 +68,15 @@ class KeyRing:
 
 
 def principal_from(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
+    keyring: KeyRing = request.app.state.keyring
+    return bearer_principal(keyring, request.headers.get("authorization", ""))
+
+
+def bearer_principal(keyring: KeyRing, header: str) -> Principal:
+    """The principal of an `Authorization: Bearer <key>` header value."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("missing bearer API key", code="UNAUTHENTICATED")
-    keyring: KeyRing = request.app.state.keyring
     principal = keyring.authenticate(token.strip())
     if principal is None:
         raise Unauthenticated("unknown API key", code="UNAUTHENTICATED")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -121,10 +122,28 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# By the exception's class; `Exception` itself goes to `_unexpected` (see `install`).
+_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    GatewayError: _gateway_error,
+    RequestValidationError: _validation_error,
+    StarletteHTTPException: _http_error,
+    OperationalError: _database_error,
+    DBAPIError: _database_error,
+}
+
+
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(GatewayError, _gateway_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_error)
-    app.add_exception_handler(DBAPIError, _database_error)
+    for exc_class, handler in _HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)
     app.add_exception_handler(Exception, _unexpected)
+
+
+async def response_for(request: Request, exc: Exception) -> Response | None:
+    """The answer the app's handlers give `exc`, for code that runs outside FastAPI's
+    routing (the check's fast path); None for an unexpected error, which is left to
+    propagate to the server-error handler as it would from a route."""
+    for exc_class in type(exc).__mro__:
+        handler = _HANDLERS.get(exc_class)
+        if handler is not None:
+            return await handler(request, exc)
+    return None

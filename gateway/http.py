@@ -28,20 +28,25 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _EXACT_JSON = json.JSONDecoder(parse_float=Decimal)
 
 
-class ExactJSONRequest(Request):
-    """Parses JSON numbers as Decimal, so `12500.10` arrives exact, never as a float."""
+def decode_exact_json(body: bytes) -> Any:
+    """JSON with its numbers as Decimal, so `12500.10` arrives exact, never as a float.
 
+    Any undecodable body raises json.JSONDecodeError, as FastAPI expects of `json()`.
+    """
+    try:
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        return _EXACT_JSON.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        # Huge integers and absurd nesting: still the client's bad JSON.
+        raise json.JSONDecodeError(str(exc)[:200], "", 0) from None
+
+
+class ExactJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            body = await self.body()
-            try:
-                text = body.decode(json.detect_encoding(body), "surrogatepass")
-                self._json = _EXACT_JSON.decode(text)
-            except json.JSONDecodeError:
-                raise
-            except (ValueError, RecursionError) as exc:
-                # Huge integers and absurd nesting: still the client's bad JSON.
-                raise json.JSONDecodeError(str(exc)[:200], "", 0) from None
+            self._json = decode_exact_json(await self.body())
         return self._json
 
 

@@ -1,0 +1,279 @@
+"""The check's fast path answers exactly as FastAPI's route does.
+
+Two apps side by side, each on its own database: one as shipped (ordinary checks
+served by gateway.orders.fast_path), one with `fast_check=False` (every check through
+the declared FastAPI route, the reference). Every request goes to both, and the
+answers must match byte for byte apart from decision ids and times.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.app import create_app
+from gateway.auth import parse_api_keys
+from gateway.orders import fast_path
+from gateway.settings import Settings
+from tests.gateway.conftest import ROOT, FakeClock
+from tests.support.keys import API_KEYS, KEYS, SECRET
+
+ERP = {"Authorization": f"Bearer {KEYS['erp']}", "Content-Type": "application/json"}
+_VARYING = ("decision_id", "decided_at", "balance_as_of")
+
+
+class Pair:
+    def __init__(self, fast: TestClient, reference: TestClient) -> None:
+        self.fast = fast
+        self.reference = reference
+        self.served_fast = 0
+
+    def send(self, method: str, path: str, content: bytes, headers: dict[str, str]) -> Any:
+        """Send to both apps; return the fast app's response after comparing."""
+        answers = [
+            client.request(method, path, content=content, headers=headers)
+            for client in (self.fast, self.reference)
+        ]
+        fast, reference = answers
+        assert fast.status_code == reference.status_code, (fast.text, reference.text)
+        assert _comparable(fast) == _comparable(reference)
+        for name in ("content-type", "allow", "retry-after"):
+            assert fast.headers.get(name) == reference.headers.get(name)
+        if fast.status_code < 500:  # a 500 leaves from outside the edge middleware
+            assert fast.headers["x-request-id"]
+        return fast
+
+    def check(self, **fields: Any) -> Any:
+        body = {
+            "erp": "sap",
+            "order_id": "O1",
+            "revision": 1,
+            "customer_id": "C100",
+            "amount": "100.00",
+            "currency": "EUR",
+        }
+        body.update(fields)
+        return self.send("POST", "/v1/orders/check", json.dumps(body).encode(), ERP)
+
+
+def _comparable(response: Any) -> Any:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text
+    if isinstance(body, dict):
+        for key in _VARYING:
+            body.pop(key, None)
+        if isinstance(body.get("exposure"), dict):
+            body["exposure"].pop("balance_as_of", None)
+    return body
+
+
+@pytest.fixture
+def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pair]:
+    clock = FakeClock()
+
+    def app(name: str, fast: bool) -> Any:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path}/{name}.db",
+            config_path=ROOT / "config" / "gateway.toml",
+            api_keys=parse_api_keys(API_KEYS),
+            token_secret=SECRET,
+        )
+        return create_app(settings, clock=clock, run_sync_loops=False, fast_check=fast)
+
+    with (
+        TestClient(app("fast", True), raise_server_exceptions=False) as fast,
+        TestClient(app("reference", False), raise_server_exceptions=False) as reference,
+    ):
+        pair = Pair(fast, reference)
+        served = fast_path.decide
+
+        async def counting(*args: Any) -> Any:
+            pair.served_fast += 1
+            return await served(*args)
+
+        monkeypatch.setattr(fast_path, "decide", counting)
+        customer = {
+            "name": "Customer C100",
+            "credit_limit": "10000.00",
+            "currency": "EUR",
+            "grade": "B",
+            "payment_terms_days": 30,
+            "blocked": False,
+            "review_date": None,
+        }
+        admin = {"Authorization": f"Bearer {KEYS['admin']}"}
+        for client in (fast, reference):
+            assert client.put("/v1/customers/C100", json=customer, headers=admin).status_code == 200
+        yield pair
+
+
+def test_an_ordinary_check_is_served_by_the_fast_path_as_by_the_route(pair: Pair) -> None:
+    first = pair.check()
+    assert first.status_code == 200
+    assert first.json()["outcome"] == "release"
+    assert pair.check(order_id="O2", amount="20000.00").json()["outcome"] == "hold"
+    assert pair.check().json()["decision_id"] == first.json()["decision_id"]  # replayed
+    assert pair.served_fast == 3
+
+
+def test_a_json_content_type_with_a_charset_is_still_ordinary(pair: Pair) -> None:
+    body = (
+        b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
+        b'"amount":1.5,"currency":"EUR"}'
+    )
+    headers = {**ERP, "Content-Type": "application/json; charset=utf-8"}
+    assert pair.send("POST", "/v1/orders/check", body, headers).status_code == 200
+    assert pair.served_fast == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content", "headers", "status"),
+    [
+        pytest.param("POST", "/v1/orders/check", b"{bad", ERP, 422, id="malformed JSON"),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b"{bad",
+            {"Content-Type": "application/json"},
+            422,
+            id="malformed JSON before a missing key",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b'{"erp":"sap"}',
+            {"Content-Type": "application/json"},
+            401,
+            id="a missing key before invalid fields",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b"{}",
+            {**ERP, "Authorization": "Bearer not-a-key-0123456789"},
+            401,
+            id="unknown key",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b"{}",
+            {**ERP, "Authorization": f"Bearer {KEYS['sales']}"},
+            403,
+            id="not the ERP role",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b"{}",
+            {**ERP, "Authorization": f"bearer  {KEYS['erp']}"},
+            422,
+            id="lower-case scheme, padded key",
+        ),
+        pytest.param("POST", "/v1/orders/check", b"[]", ERP, 422, id="an array"),
+        pytest.param("POST", "/v1/orders/check", b"null", ERP, 422, id="null"),
+        pytest.param("POST", "/v1/orders/check", b"", ERP, 422, id="no body"),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
+            b'"amount":"1.00","currency":"EUR","colour":"red"}',
+            ERP,
+            422,
+            id="an unknown field",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b'{"erp":"sap"}',
+            {**ERP, "Content-Type": "text/plain"},
+            422,
+            id="not JSON by its type",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/orders/check",
+            b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
+            b'"amount":"1.00","currency":"EUR"}',
+            {"Authorization": ERP["Authorization"]},
+            422,  # FastAPI reads a body without a content type as no JSON
+            id="no content type",
+        ),
+        pytest.param("GET", "/v1/orders/check", b"", ERP, 405, id="GET"),
+        pytest.param("POST", "/v1/orders/check/", b"{}", ERP, 422, id="a trailing slash"),
+    ],
+)
+def test_every_other_request_is_left_to_fastapi(
+    pair: Pair, method: str, path: str, content: bytes, headers: dict[str, str], status: int
+) -> None:
+    assert pair.send(method, path, content, headers).status_code == status
+    assert pair.served_fast == 0
+
+
+def test_errors_of_the_check_itself_come_from_the_same_handlers(pair: Pair) -> None:
+    pair.check(revision=2)
+    stale = pair.check(revision=1)
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "STALE_REVISION"
+    assert pair.check(order_id="O2", currency="SEK").status_code == 422  # no FX rate
+    assert pair.check(order_id="O3", amount="1.50", currency="JPY").status_code == 422
+    assert pair.served_fast == 4
+
+
+def test_an_unexpected_error_in_the_check_is_a_500_in_the_contract_shape(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("gateway.orders.routes.check_order", broken)
+    answer = pair.check()
+    assert answer.status_code == 500
+    assert answer.json()["error"]["code"] == "INTERNAL_ERROR"
+    assert pair.served_fast == 1
+
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.text(max_size=12),
+    st.sampled_from(["sap", "baan", "C100", "EUR", "USD", "JPY", "100.00", "0.01"]),
+)
+_bodies = st.dictionaries(
+    st.sampled_from(
+        ["erp", "order_id", "revision", "customer_id", "amount", "currency", "override_token"]
+    ),
+    _values,
+).map(
+    lambda fields: {
+        "erp": "sap",
+        "order_id": "H1",
+        "revision": 1,
+        "customer_id": "C100",
+        "amount": "10.00",
+        "currency": "EUR",
+        **fields,
+    }
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=_bodies)
+def test_any_check_body_gets_the_same_answer_on_both_paths(
+    pair: Pair, body: dict[str, Any]
+) -> None:
+    # Both apps see the same sequence of requests, so even their stored state agrees.
+    pair.send("POST", "/v1/orders/check", json.dumps(body).encode(), ERP)
