@@ -44,6 +44,8 @@ def decode_exact_json(body: bytes) -> Any:
 
 
 class ExactJSONRequest(Request):
+    """A request whose `json()` keeps numbers exact (`decode_exact_json`)."""
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = decode_exact_json(await self.body())

@@ -22,11 +22,17 @@ from gateway.app import create_app
 from gateway.auth import parse_api_keys
 from gateway.orders import fast_path
 from gateway.settings import Settings
-from tests.gateway.conftest import ROOT, FakeClock
+from tests.gateway.conftest import ROOT, Api, FakeClock
 from tests.support.keys import API_KEYS, KEYS, SECRET
 
 ERP = {"Authorization": f"Bearer {KEYS['erp']}", "Content-Type": "application/json"}
 _VARYING = ("decision_id", "decided_at", "balance_as_of")
+CHECK = "/v1/orders/check"
+VALID = (
+    b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
+    b'"amount":"1.00","currency":"EUR"}'
+)
+NO_KEY = {"Content-Type": "application/json"}
 
 
 class Pair:
@@ -60,7 +66,7 @@ class Pair:
             "currency": "EUR",
         }
         body.update(fields)
-        return self.send("POST", "/v1/orders/check", json.dumps(body).encode(), ERP)
+        return self.send("POST", CHECK, json.dumps(body).encode(), ERP)
 
 
 def _comparable(response: Any) -> Any:
@@ -101,18 +107,8 @@ def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pair]:
             return await served(*args)
 
         monkeypatch.setattr(fast_path, "decide", counting)
-        customer = {
-            "name": "Customer C100",
-            "credit_limit": "10000.00",
-            "currency": "EUR",
-            "grade": "B",
-            "payment_terms_days": 30,
-            "blocked": False,
-            "review_date": None,
-        }
-        admin = {"Authorization": f"Bearer {KEYS['admin']}"}
         for client in (fast, reference):
-            assert client.put("/v1/customers/C100", json=customer, headers=admin).status_code == 200
+            Api(client).customer("C100")
         yield pair
 
 
@@ -126,38 +122,20 @@ def test_an_ordinary_check_is_served_by_the_fast_path_as_by_the_route(pair: Pair
 
 
 def test_a_json_content_type_with_a_charset_is_still_ordinary(pair: Pair) -> None:
-    body = (
-        b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
-        b'"amount":1.5,"currency":"EUR"}'
-    )
     headers = {**ERP, "Content-Type": "application/json; charset=utf-8"}
-    assert pair.send("POST", "/v1/orders/check", body, headers).status_code == 200
+    assert pair.send("POST", CHECK, VALID, headers).status_code == 200
     assert pair.served_fast == 1
 
 
 @pytest.mark.parametrize(
     ("method", "path", "content", "headers", "status"),
     [
-        pytest.param("POST", "/v1/orders/check", b"{bad", ERP, 422, id="malformed JSON"),
+        pytest.param("POST", CHECK, b"{bad", ERP, 422, id="malformed JSON"),
+        pytest.param("POST", CHECK, b"{bad", NO_KEY, 422, id="bad JSON before a missing key"),
+        pytest.param("POST", CHECK, b'{"erp":"sap"}', NO_KEY, 401, id="no key before bad fields"),
         pytest.param(
             "POST",
-            "/v1/orders/check",
-            b"{bad",
-            {"Content-Type": "application/json"},
-            422,
-            id="malformed JSON before a missing key",
-        ),
-        pytest.param(
-            "POST",
-            "/v1/orders/check",
-            b'{"erp":"sap"}',
-            {"Content-Type": "application/json"},
-            401,
-            id="a missing key before invalid fields",
-        ),
-        pytest.param(
-            "POST",
-            "/v1/orders/check",
+            CHECK,
             b"{}",
             {**ERP, "Authorization": "Bearer not-a-key-0123456789"},
             401,
@@ -165,7 +143,7 @@ def test_a_json_content_type_with_a_charset_is_still_ordinary(pair: Pair) -> Non
         ),
         pytest.param(
             "POST",
-            "/v1/orders/check",
+            CHECK,
             b"{}",
             {**ERP, "Authorization": f"Bearer {KEYS['sales']}"},
             403,
@@ -173,43 +151,32 @@ def test_a_json_content_type_with_a_charset_is_still_ordinary(pair: Pair) -> Non
         ),
         pytest.param(
             "POST",
-            "/v1/orders/check",
+            CHECK,
             b"{}",
             {**ERP, "Authorization": f"bearer  {KEYS['erp']}"},
             422,
             id="lower-case scheme, padded key",
         ),
-        pytest.param("POST", "/v1/orders/check", b"[]", ERP, 422, id="an array"),
-        pytest.param("POST", "/v1/orders/check", b"null", ERP, 422, id="null"),
-        pytest.param("POST", "/v1/orders/check", b"", ERP, 422, id="no body"),
+        pytest.param("POST", CHECK, b"[]", ERP, 422, id="an array"),
+        pytest.param("POST", CHECK, b"null", ERP, 422, id="null"),
+        pytest.param("POST", CHECK, b"", ERP, 422, id="no body"),
         pytest.param(
-            "POST",
-            "/v1/orders/check",
-            b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
-            b'"amount":"1.00","currency":"EUR","colour":"red"}',
-            ERP,
-            422,
-            id="an unknown field",
+            "POST", CHECK, VALID[:-1] + b',"colour":"red"}', ERP, 422, id="an unknown field"
         ),
         pytest.param(
-            "POST",
-            "/v1/orders/check",
-            b'{"erp":"sap"}',
-            {**ERP, "Content-Type": "text/plain"},
-            422,
-            id="not JSON by its type",
+            "POST", CHECK, VALID, {**ERP, "Content-Type": "text/plain"}, 422, id="text/plain"
         ),
+        # FastAPI reads a body without a content type as no JSON.
         pytest.param(
             "POST",
-            "/v1/orders/check",
-            b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
-            b'"amount":"1.00","currency":"EUR"}',
+            CHECK,
+            VALID,
             {"Authorization": ERP["Authorization"]},
-            422,  # FastAPI reads a body without a content type as no JSON
+            422,
             id="no content type",
         ),
-        pytest.param("GET", "/v1/orders/check", b"", ERP, 405, id="GET"),
-        pytest.param("POST", "/v1/orders/check/", b"{}", ERP, 422, id="a trailing slash"),
+        pytest.param("GET", CHECK, b"", ERP, 405, id="GET"),
+        pytest.param("POST", CHECK + "/", b"{}", ERP, 422, id="a trailing slash"),
     ],
 )
 def test_every_other_request_is_left_to_fastapi(
@@ -276,4 +243,4 @@ def test_any_check_body_gets_the_same_answer_on_both_paths(
     pair: Pair, body: dict[str, Any]
 ) -> None:
     # Both apps see the same sequence of requests, so even their stored state agrees.
-    pair.send("POST", "/v1/orders/check", json.dumps(body).encode(), ERP)
+    pair.send("POST", CHECK, json.dumps(body).encode(), ERP)
