@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import InvalidOperation
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -109,10 +110,14 @@ async def request_unfreeze(
     else:
         try:
             body = UnfreezeIn.model_validate(_unfreeze_body(form))
-            with write_tx(res.engine) as conn:
-                created = service.create_request(
-                    conn, body, session.principal, res.unfreeze_context()
-                )
+
+            def create() -> dict[str, Any]:
+                with write_tx(res.engine) as conn:
+                    return service.create_request(
+                        conn, body, session.principal, res.unfreeze_context()
+                    )
+
+            created = await to_thread.run_sync(create)
             return RedirectResponse(f"/console/requests/{created['request_id']}", status_code=303)
         except ValidationError as exc:
             error = "; ".join(
@@ -227,7 +232,8 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
             "The form was stale. Reload the page and try again.",
             403,
         )
-    try:
+
+    def record() -> None:
         with write_tx(res.engine) as conn:
             service.decide(
                 conn,
@@ -237,6 +243,9 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
                 one(form, "comment")[:2000],
                 res.unfreeze_context(),
             )
+
+    try:
+        await to_thread.run_sync(record)
     except GatewayError as exc:
         return _render_request(request, res, session, request_id, exc.message, exc.status)
     return RedirectResponse(f"/console/requests/{request_id}", status_code=303)
