@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+from gateway.db.engine import _sqlite_writer
 from tests.gateway.conftest import KEYS, Api
 
 
@@ -96,3 +99,37 @@ def test_absurd_forms_are_refused_not_crashed(api: Api) -> None:
     sign_in(api, "sales")
     r = api.client.post("/console/requests/x/approve", content=b"\xff\xfe" * 10)
     assert r.status_code == 403
+
+
+def test_a_console_write_waiting_for_the_sqlite_writer_leaves_checks_answering(
+    api: Api, database_url: str
+) -> None:
+    # The in-process writer lock exists on SQLite only; PostgreSQL has no such queue.
+    if not database_url.startswith("sqlite"):
+        return
+    api.customer("C100", credit_limit="100.00")
+    decision = api.check("O1", "500.00").json()["decision_id"]
+    sign_in(api, "sales")
+    form = {
+        "decision_id": decision,
+        "condition": "other",
+        "justification": "please",
+        "csrf": csrf(api.client.get("/console/orders/sap/O1").text),
+    }
+    # Two threads: the form post, then a probe; the lock is released before either is
+    # awaited without a timeout, so a regression fails the test instead of hanging it.
+    with ThreadPoolExecutor(2) as pool:
+        with _sqlite_writer:  # another writer holds SQLite while the form is posted
+            pending = pool.submit(
+                api.client.post,
+                "/console/orders/sap/O1/unfreeze",
+                data=form,
+                follow_redirects=False,
+            )
+            time.sleep(0.2)  # the console route is now waiting for the lock
+            assert not pending.done()
+            # Were the wait on the event loop, this request would not be served.
+            probe = pool.submit(api.client.get, "/healthz")
+            assert probe.result(timeout=5).status_code == 200
+        assert pending.result(timeout=10).status_code == 303
+    assert len(api.get("/v1/unfreeze-requests", who="admin").json()["requests"]) == 1
