@@ -6,6 +6,8 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from gateway.db.engine import _sqlite_writer
 from tests.gateway.conftest import KEYS, Api
 
@@ -101,12 +103,11 @@ def test_absurd_forms_are_refused_not_crashed(api: Api) -> None:
     assert r.status_code == 403
 
 
+# The in-process writer lock exists on SQLite only; PostgreSQL has no such queue.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_console_write_waiting_for_the_sqlite_writer_leaves_checks_answering(
-    api: Api, database_url: str
+    api: Api,
 ) -> None:
-    # The in-process writer lock exists on SQLite only; PostgreSQL has no such queue.
-    if not database_url.startswith("sqlite"):
-        return
     api.customer("C100", credit_limit="100.00")
     decision = api.check("O1", "500.00").json()["decision_id"]
     sign_in(api, "sales")
