@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +20,7 @@ from gateway.customers import repository as customers_repo
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import Conflict, NotFound
+from gateway.ids import time_ordered_uuid
 from gateway.orders import repository as repo
 from gateway.orders.figures import decision_json
 from gateway.orders.schemas import CheckIn
@@ -220,7 +220,7 @@ def record_decision(
     now: datetime,
 ) -> CheckResult:
     """Store the answer and move the order's reservation to match it."""
-    decision_id = str(uuid.uuid4())
+    decision_id = str(time_ordered_uuid())
     answer = {
         "decision_id": decision_id,
         "erp": body.erp,
