@@ -7,8 +7,10 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from gateway import error_handlers, metrics
 from gateway.auth import KeyRing
@@ -48,6 +50,24 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+
+
+class GatewayApp(FastAPI):
+    """FastAPI with the edge middleware, and the check's fast path, outside all of it.
+
+    FastAPI wraps even its user middleware in layers of its own (server errors,
+    telemetry, a body limit), which every request paid for. Outermost, the edge sees
+    every answer, a 500 included, and the fast path skips FastAPI entirely.
+    """
+
+    def __init__(self, *, fast_check: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        inner = super().__call__
+        self._edge = EdgeMiddleware(CheckFastPath(inner) if fast_check else inner)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        await self._edge(scope, receive, send)
 
 
 def create_app(
@@ -107,7 +127,8 @@ def create_app(
                 await source.aclose()
             engine.dispose()
 
-    app = FastAPI(
+    app = GatewayApp(
+        fast_check=fast_check,
         title="Order-hold gateway",
         version="0.1.0",
         summary="Release or hold, on every sales order, from cached credit state.",
@@ -123,8 +144,4 @@ def create_app(
     app.include_router(unfreeze_router)
     app.include_router(erp_router)
     install_console(app)
-    if fast_check:
-        # Inside the edge middleware: fast checks get request ids, the body cap, metrics.
-        app.add_middleware(CheckFastPath)
-    app.add_middleware(EdgeMiddleware)
     return app

@@ -138,12 +138,11 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-async def response_for(request: Request, exc: Exception) -> Response | None:
-    """The answer the app's handlers give `exc`, for code that runs outside FastAPI's
-    routing (the check's fast path); None for an unexpected error, which is left to
-    propagate to the server-error handler as it would from a route."""
+async def response_for(request: Request, exc: Exception) -> Response:
+    """The answer the app's handlers give `exc`, for code that runs outside FastAPI
+    (the check's fast path), an unexpected error included."""
     for exc_class in type(exc).__mro__:
         handler = _HANDLERS.get(exc_class)
         if handler is not None:
             return await handler(request, exc)
-    return None
+    return await _unexpected(request, exc)

@@ -59,8 +59,6 @@ class CheckFastPath:
             result = await decide(res, order)
         except Exception as exc:
             response = await response_for(Request(scope), exc)
-            if response is None:
-                raise
             await response(scope, receive, send)
             return
         await send(
