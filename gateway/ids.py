@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import random
 import time
 import uuid
 
@@ -14,13 +14,15 @@ def time_ordered_uuid() -> uuid.UUID:
     land on a random page of the key index at every insert, so each check dirtied a
     page of its own, and the commit and the checkpoint wrote it; keys that grow with
     time land on the index's last page, which the checks of a batch share
-    (bench/RESULTS.md). The random bits keep ids from different processes apart. Ids
+    (bench/RESULTS.md). The random bits keep ids from different processes apart: they
+    come from `random`, which seeds itself from the OS at start and again in every
+    forked worker, without a system call per id (ids are unique, not secret). Ids
     minted within the same millisecond are unordered among themselves, which is all
     the locality needs. (Python 3.14 has `uuid.uuid7`; the `uuid6` package's version
     moves its timestamp ahead of the clock when called often, hence these lines.)
     """
     millis = time.time_ns() // 1_000_000
-    rand = secrets.randbits(74)
+    rand = random.getrandbits(74)
     rand_a, rand_b = rand >> 62, rand & _RAND_B_MASK
     # Layout: unix_ts_ms(48) | ver(4)=7 | rand_a(12) | var(2)=0b10 | rand_b(62). Set by
     # hand: Python 3.11's UUID(version=...) accepts versions 1 to 5 only.

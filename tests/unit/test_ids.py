@@ -1,5 +1,7 @@
+import os
 import time
 import uuid
+import warnings
 
 from gateway.ids import time_ordered_uuid
 
@@ -19,3 +21,23 @@ def test_ids_minted_in_later_milliseconds_sort_after_earlier_ones_and_never_repe
     later = time_ordered_uuid()
     assert all(str(v) < str(later) for v in first)  # the text form sorts as the key does
     assert len({*first, later}) == 1001
+
+
+def test_a_forked_worker_does_not_repeat_its_parents_random_bits() -> None:
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        # Forking a process with threads may deadlock in general; this child only
+        # writes to a pipe and exits.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: report its next id's random bits, and leave at once
+        os.write(write, str(time_ordered_uuid().int & _RANDOM_BITS).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = int(os.read(read, 100))
+    os.close(read)
+    assert child != time_ordered_uuid().int & _RANDOM_BITS
+
+
+_RANDOM_BITS = (1 << 62) - 1
