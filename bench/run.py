@@ -12,42 +12,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.load import CUSTOMERS, interleaved, median_of, ratios, wrk
 from bench.micro_evaluate import measure as measure_evaluate
 from bench.report import report
 from tests.support.processes import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-LUA = ROOT / "bench" / "check.lua"
 ERP_KEY = "bench-erp-" + secrets.token_hex(12)
 ADMIN_KEY = "bench-admin-" + secrets.token_hex(12)
-CUSTOMERS = 1000
-
-
-@dataclass
-class WrkResult:
-    label: str
-    connections: int
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    p999_ms: float
-    non2xx: int
-    requests: int
 
 
 @contextmanager
@@ -146,48 +130,6 @@ async def seed(port: int, customers: int = CUSTOMERS) -> None:
         await asyncio.gather(*(one(n) for n in range(1, customers + 1)))
 
 
-def wrk(label: str, port: int, connections: int, seconds: int, key: str) -> WrkResult:
-    threads = min(2, connections)
-    env = {
-        **os.environ,
-        "BENCH_KEY": key,
-        "BENCH_CUSTOMERS": str(CUSTOMERS),
-        "BENCH_PREFIX": f"{label.replace(' ', '')}{connections}-{secrets.token_hex(3)}-",
-    }
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(LUA),
-            f"http://127.0.0.1:{port}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
-    data = json.loads(line.removeprefix("WRKJSON "))
-    return WrkResult(
-        label,
-        connections,
-        data["rps"],
-        data["p50_ms"],
-        data["p99_ms"],
-        data["p999_ms"],
-        data["non2xx"],
-        data["requests"],
-    )
-
-
 def fsync_latency(path: Path, samples: int = 1000) -> tuple[float, float]:
     """p50 and p99 of one 4 KiB append plus fsync on the benchmark's disk, in ms.
 
@@ -216,42 +158,35 @@ def rss_kib(pid: int) -> int:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    seconds = 5 if args.quick else 15
+    seconds = 2 if args.quick else 5
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     results: dict[str, Any] = {"wrk": [], "scaling": [], "soak": None, "customers": CUSTOMERS}
 
-    port = free_port()
-    with server(uvicorn_bare(port, 1), {}, port, work / "bare.log"):
-        wrk("bare", port, 16, 3, ERP_KEY)  # warm-up
-        for c in (2, 16):
-            results["wrk"].append(wrk("bare", port, c, seconds, ERP_KEY))
-
-    # For reference only: the same endpoint as a plain `def`, which FastAPI runs on
-    # its thread pool (the ratios are taken against the async one above).
-    port = free_port()
-    with server(uvicorn_bare(port, 1, "bench.bare_app:sync_app"), {}, port, work / "sync.log"):
-        wrk("bare sync def", port, 16, 3, ERP_KEY)
-        for c in (2, 16):
-            results["wrk"].append(wrk("bare sync def", port, c, seconds, ERP_KEY))
-
-    port = free_port()
-    env = gateway_env(f"sqlite:///{work}/bench.db")
-    with server(gateway_cmd(port, 1), env, port, work / "gw-sqlite.log"):
-        asyncio.run(seed(port))
-        wrk("gateway sqlite", port, 16, 3, ERP_KEY)
-        for c in (2, 16):
-            results["wrk"].append(wrk("gateway sqlite", port, c, seconds, ERP_KEY))
-
-    port = free_port()
-    env = {
+    # The endpoints compared with the bare one, all up at once, measured in turns.
+    # `bare sync def` (the same endpoint on FastAPI's thread pool) is for reference only.
+    normal = {
         **gateway_env(f"sqlite:///{work}/bench-normal.db"),
         "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL",
     }
-    with server(gateway_cmd(port, 1), env, port, work / "gw-sqlite-normal.log"):
-        asyncio.run(seed(port))
-        wrk("gateway sqlite", port, 16, 3, ERP_KEY)
-        for c in (2, 16):
-            results["wrk"].append(wrk("gateway sqlite NORMAL", port, c, seconds, ERP_KEY))
+    servers = {
+        "bare": (uvicorn_bare, {}, "bench.bare_app:app"),
+        "gateway sqlite": (gateway_cmd, gateway_env(f"sqlite:///{work}/bench.db"), None),
+        "gateway sqlite NORMAL": (gateway_cmd, normal, None),
+        "bare sync def": (uvicorn_bare, {}, "bench.bare_app:sync_app"),
+    }
+    with ExitStack() as stack:
+        ports = {}
+        for label, (command, env, app) in servers.items():
+            port = ports[label] = free_port()
+            cmd = command(port, 1) if app is None else uvicorn_bare(port, 1, app)
+            log = work / f"{label.replace(' ', '-')}.log"
+            stack.enter_context(server(cmd, env, port, log))
+            if label.startswith("gateway"):
+                asyncio.run(seed(port))
+        runs = interleaved(ports, ERP_KEY, (2, 16), args.rounds, seconds)
+    results["rounds"] = runs
+    results["wrk"] = [median_of(r) for r in runs.values()]
+    results["ratios"] = {c: ratios(runs[("gateway sqlite", c)], runs[("bare", c)]) for c in (2, 16)}
 
     if not args.skip_postgres:
         from tests.support.postgres import PostgresCluster
@@ -267,11 +202,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     if workers == 1:
                         asyncio.run(seed(port))
                     wrk("gateway postgres", port, 16, 3, ERP_KEY)
-                    r = wrk("gateway postgres", port, 16, seconds, ERP_KEY)
+                    r = wrk("gateway postgres", port, 16, 3 * seconds, ERP_KEY)
                     results["scaling"].append((workers, r))
                     if workers == 1:
                         results["wrk"].append(r)
-                        results["wrk"].append(wrk("gateway postgres", port, 2, seconds, ERP_KEY))
+                        light = wrk("gateway postgres", port, 2, 3 * seconds, ERP_KEY)
+                        results["wrk"].append(light)
         finally:
             cluster.stop()
 
@@ -307,6 +243,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short runs, no soak")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--soak-seconds", type=int, default=300)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of the interleaved SQLite comparison"
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     results = run(args)
