@@ -89,46 +89,53 @@ def report(results: dict[str, Any], command: str) -> str:
 NOTES = """
 ## Where the time goes (read with py-spy, not measured by this script)
 
-- **CPU, not the disk, bounds throughput.** The gateway runs on one core (wrk takes the
-  other). A CPU profile of checks arriving 16 at a time splits the gateway's time about
-  evenly between the HTTP side (uvicorn, FastAPI routing and dependency resolution,
-  exact JSON parsing, validation, authentication, the edge middleware, metrics) and the
-  check with its commit. The bare endpoint's whole app costs about 85 us a request in
-  process; the gateway's HTTP side alone was about twice that, hence the fast path below.
+- **One core does all of it.** The gateway runs on one core (wrk takes the other). A
+  profile of the server at 16 connections: about half of its main thread is the group
+  commit (the check's statements, its Python, and the COMMIT, which waits for the fsync
+  with the event loop blocked: about an eighth of the thread), about 40% is the HTTP
+  side, of which a third is uvicorn sending the answer (headers and body are two
+  writes, as for the bare endpoint) and a quarter the check's metrics and JSON log line.
+  The bare endpoint's whole app costs about 80 us a request in process, the gateway's
+  about 210-230.
 - **The check's fast path** (`gateway/orders/fast_path.py`): an ordinary check (JSON,
-  an ERP key, a body that validates) is served by an ASGI layer inside the edge
-  middleware instead of FastAPI's routing, dependency resolution and body handling;
-  every other request goes to FastAPI with its body, so errors keep FastAPI's order and
-  handlers (tests compare both paths answer for answer). In process a check went from
-  about 350 to 230 us.
+  an ERP key, a body that validates) is served by an ASGI layer outside FastAPI
+  (`GatewayApp` runs the edge middleware, then the fast path, then FastAPI) instead of
+  FastAPI's own middleware, routing, dependency resolution and body handling; every
+  other request goes to FastAPI with its body, so errors keep FastAPI's order and
+  handlers (tests compare both paths answer for answer).
 - **Group commit** (`gateway/db/group_commit.py`): on SQLite, checks that arrive
   together share one transaction and one fsync, each in a savepoint, answered only after
-  the commit. `gateway_sqlite_commit_batch_size` shows the batches: one or two checks at
-  2 connections, ten and more at 16. At 2 connections each check waits for its own
+  the commit. `gateway_sqlite_commit_batch_size` shows the batches: about two checks at
+  2 connections, ten and more at 16. At 2 connections each batch waits for its own
   fsync, which is most of its latency (the disk line above).
+- **Writes that share pages**: decision ids are time-ordered (UUID version 7,
+  `gateway/ids.py`), so the decisions' key index grows at its end instead of taking a
+  random page per check (in process about 6% a check); about two log pages a check.
 - **Reads that do not grow**: the customer row carries its reserved total (moved with
   every reservation in the same transaction), so a check no longer sums the customer's
   open orders; open items are reused in memory under the row's etag; the check's
   statements run on the driver connection (`gateway/db/fast.py`).
 - **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number such
   as `0.1000000000000000055511151231257827` as 0.1: not exact); structlog with orjson
-  and a bytes logger (3-4 us a log line less, not worth a dependency); committing
-  on a worker thread (no faster in an earlier session: at 16 connections the fsync is
-  shared by the batch, and the thread must win the GIL back); SQLite checkpoints on a
-  thread of their own instead of in the commit that crosses 1,000 log pages, or 250 as
-  now (beside a busy writer such a checkpoint never completes, and the log grew to a
-  gigabyte in a minute: see `docs/operations.md`), and such a thread beside the commit's
-  own checkpoint (bounded, but its fsyncs of the database file slowed the commits' own:
-  p99.9 at 2 connections from 9 to 28-100 ms in one pair of runs).
-- **The light-load tail** (p99 at 2 connections) is not pinned down: the fsync's own p99
-  is under 1 ms and collections of the young generation take under 0.3 ms; the likeliest
-  cause is the commit that checkpoints (copying the log into the database file and
-  syncing it). Checkpointing past 250 log pages instead of SQLite's 1,000 made that
-  stall shorter: p99 at 2 connections about 4-5 ms instead of 7-8 in alternating runs
-  (noisy); moving the work off the commit did not help (above). Next to look at: the
-  kernel's writeback, and wrk on the same cores.
-- **Noise**: these are shared virtual machines; the same build measured in process
-  varied by 30% from one run to the next. Compare ratios within one run only.
+  and a bytes logger (3-4 us a log line less, not worth a dependency); log lines
+  written by a thread of their own (no gain measurable in process, and the thread's
+  wake-ups compete for the GIL); committing on a worker thread, tried three times, last
+  with a shorter GIL switch interval: the batch splits into two alternating halves (one
+  commits while the other queues), so at 2 connections every check pays its own fsync
+  (1,050-1,120 req/s against 1,450-1,620) and at 16 it is no faster; skipping the
+  savepoint of each check (about 4% in process, within the noise: kept for its
+  simplicity); SQLite checkpoints on a thread of their own instead of in the commit
+  that crosses 1,000 log pages, or 250 as now (beside a busy writer such a checkpoint
+  never completes, and the log grew to a gigabyte in a minute: see
+  `docs/operations.md`), and such a thread beside the commit's own checkpoint (bounded,
+  but its fsyncs of the database file slowed the commits' own).
+- **The light-load tail** is the disk's: wrk corrects for coordinated omission, so a
+  single stall of the check's fsync, 100 ms and more now and then on these shared disks
+  (a probe here: p50 0.18 ms, max 379 ms), fills the percentiles of the whole run with
+  the requests that would have been sent meanwhile. Rounds without such a stall have p99
+  under 3 ms at 2 connections; compare the rounds above.
+- **Noise**: these are shared virtual machines; the same build measured a minute apart
+  differs by a third, hence the interleaved rounds. Compare ratios within one run only.
 """
 
 
