@@ -1,6 +1,6 @@
 """Benchmarks: the gateway's check against a bare FastAPI endpoint, in the same run.
 
-    python -m bench.run                 # everything, ~10 minutes (5 of them the soak)
+    python -m bench.run                 # everything, ~13 minutes (5 of them the soak)
     python -m bench.run --quick         # short runs, no soak: a smoke test of the harness
 
 Writes bench/RESULTS.md: the machine, the command, and the figures. Throughput is
