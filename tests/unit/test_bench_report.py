@@ -1,0 +1,69 @@
+"""The benchmark's arithmetic: medians of interleaved rounds, ratios within a round, and
+the targets it declares met (bench/RESULTS.md is written from these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.load import WrkResult, median_of, ratios
+from bench.report import report
+
+
+def run(label: str, connections: int, rps: float, p99: float) -> WrkResult:
+    return WrkResult(label, connections, rps, 1.0, p99, 2 * p99, 0, int(rps * 5))
+
+
+def results(bare: list[float], gateway: list[float], light_p99: list[float]) -> dict[str, Any]:
+    rounds = {
+        ("bare", 2): [run("bare", 2, 5000, 0.8) for _ in bare],
+        ("gateway sqlite", 2): [run("gateway sqlite", 2, 1500, p) for p in light_p99],
+        ("bare", 16): [run("bare", 16, r, 5.0) for r in bare],
+        ("gateway sqlite", 16): [run("gateway sqlite", 16, r, 12.0) for r in gateway],
+    }
+    return {
+        "rounds": rounds,
+        "wrk": [median_of(r) for r in rounds.values()],
+        "ratios": {16: ratios(rounds[("gateway sqlite", 16)], rounds[("bare", 16)])},
+        "scaling": [],
+        "soak": None,
+        "customers": 1000,
+        "evaluate_us": 9.5,
+        "fsync_ms": (0.2, 0.4),
+    }
+
+
+def test_a_median_row_takes_each_figure_from_the_rounds_and_sums_the_counts() -> None:
+    rows = [run("x", 16, 100, 9.0), run("x", 16, 300, 3.0), run("x", 16, 200, 5.0)]
+    row = median_of(rows)
+    assert (row.rps, row.p99_ms, row.p999_ms) == (200, 5.0, 10.0)
+    assert row.requests == 3000
+
+
+def test_ratios_are_taken_within_each_round() -> None:
+    gateway = [run("g", 16, 100, 1), run("g", 16, 150, 1)]
+    bare = [run("b", 16, 400, 1), run("b", 16, 200, 1)]
+    assert ratios(gateway, bare) == [0.25, 0.75]
+    with pytest.raises(ValueError):
+        ratios(gateway, bare[:1])
+
+
+@pytest.mark.parametrize(
+    ("bare", "gateway", "light_p99", "throughput", "latency"),
+    [
+        # A round that drifted (the third) moves neither verdict: medians of three.
+        ([4000, 4000, 2000], [2200, 1800, 2000], [3.0, 4.0, 300.0], "0.55 (met", "4.00 ms (met"),
+        ([5000, 5000, 5000], [2000, 2400, 2600], [6.0, 4.0, 7.0], "0.48 (NOT met", "6.00 ms (NOT"),
+    ],
+)
+def test_the_targets_are_judged_on_the_medians_and_every_round_is_shown(
+    bare: list[float], gateway: list[float], light_p99: list[float], throughput: str, latency: str
+) -> None:
+    text = report(results(bare, gateway, light_p99), "python -m bench.run")
+    assert f"throughput ratio, SQLite, 16 connections: {throughput}" in text
+    assert f"p99 at 2 connections, SQLite: {latency}" in text
+    assert (
+        "- gateway sqlite, 2 connections: " + ", ".join(f"1500 ({p:.2f})" for p in light_p99)
+        in text
+    )
