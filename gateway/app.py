@@ -129,6 +129,11 @@ def create_app(
 
     app = GatewayApp(
         fast_check=fast_check,
+        # A body without a Content-Type is read as JSON: some ERP clients leave it out.
+        # FastAPI's strict default guards cookie-authenticated JSON routes against
+        # cross-site requests; the API takes bearer keys only (the console, the one
+        # user of cookies, posts forms with a CSRF token).
+        strict_content_type=False,
         title="Order-hold gateway",
         version="0.1.0",
         summary="Release or hold, on every sales order, from cached credit state.",

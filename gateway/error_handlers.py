@@ -46,6 +46,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {**_ERROR, "description": "Unknown resource"},
     409: {**_ERROR, "description": "Conflicts with stored state"},
     413: {**_ERROR, "description": "Body too large"},
+    415: {**_ERROR, "description": "Body sent as something other than JSON"},
     422: {**_ERROR, "description": "Invalid payload (with field paths)"},
     503: {**_ERROR, "description": "Database unreachable: retry"},
 }
@@ -78,9 +79,18 @@ async def _gateway_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = _validation_details(exc)
+    if _declared_not_json(request) and any(d["field"] == "body" for d in details):
+        # FastAPI hands such a body over unparsed, and it fails as "not an object".
+        return JSONResponse(
+            error_body(
+                "UNSUPPORTED_MEDIA_TYPE",
+                "the body must be JSON, sent with Content-Type: application/json",
+            ),
+            status_code=415,
+        )
     if any(d["type"] == "json_invalid" for d in details):
         return JSONResponse(
             error_body("MALFORMED_JSON", "request body is not valid JSON", details), status_code=422
@@ -88,6 +98,14 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         error_body("VALIDATION_ERROR", "request payload is invalid", details), status_code=422
     )
+
+
+def _declared_not_json(request: Request) -> bool:
+    declared = request.headers.get("content-type")
+    if not declared:
+        return False
+    media = declared.partition(";")[0].strip().lower()
+    return not (media == "application/json" or media.endswith("+json"))
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -203,6 +203,40 @@ def test_json_numbers_stay_exact(c100: Api) -> None:
 
 
 @pytest.mark.parametrize(
+    ("content_type", "status", "code"),
+    [
+        (None, 200, None),  # ERP clients that leave the header out are read as JSON
+        ("application/json; charset=utf-8", 200, None),
+        ("text/plain", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ("application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE"),
+    ],
+)
+def test_a_check_is_read_as_json_unless_it_says_it_is_something_else(
+    c100: Api, content_type: str | None, status: int, code: str | None
+) -> None:
+    headers = {"Authorization": "Bearer erp-key-0123456789abcdef"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    raw = (
+        b'{"erp":"sap","order_id":"O1","revision":1,"customer_id":"C100",'
+        b'"amount":"5.00","currency":"EUR"}'
+    )
+    r = c100.client.post("/v1/orders/check", content=raw, headers=headers)
+    assert r.status_code == status, r.text
+    if code:
+        assert r.json()["error"]["code"] == code
+        assert "application/json" in r.json()["error"]["message"]
+        # Nothing was recorded: the same order with other figures is a first check.
+        headers["Content-Type"] = "application/json"
+        again = c100.client.post(
+            "/v1/orders/check", content=raw.replace(b"5.00", b"6.00"), headers=headers
+        )
+        assert again.status_code == 200
+    else:
+        assert r.json()["exposure"]["order_amount"] == "5.00"
+
+
+@pytest.mark.parametrize(
     ("field", "value", "path"),
     [
         ("amount", "0", "body.amount"),
