@@ -46,7 +46,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {**_ERROR, "description": "Unknown resource"},
     409: {**_ERROR, "description": "Conflicts with stored state"},
     413: {**_ERROR, "description": "Body too large"},
-    415: {**_ERROR, "description": "Body sent as something other than JSON"},
     422: {**_ERROR, "description": "Invalid payload (with field paths)"},
     503: {**_ERROR, "description": "Database unreachable: retry"},
 }
@@ -83,13 +82,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = _validation_details(exc)
     if _declared_not_json(request) and any(d["field"] == "body" for d in details):
-        # FastAPI hands such a body over unparsed, and it fails as "not an object".
+        # FastAPI hands such a body over unparsed, and it failed as "not a valid
+        # dictionary". Still a 422, the contract's status for an invalid payload.
         return JSONResponse(
             error_body(
-                "UNSUPPORTED_MEDIA_TYPE",
+                "MALFORMED_JSON",
                 "the body must be JSON, sent with Content-Type: application/json",
+                details,
             ),
-            status_code=415,
+            status_code=422,
         )
     if any(d["type"] == "json_invalid" for d in details):
         return JSONResponse(

@@ -207,8 +207,8 @@ def test_json_numbers_stay_exact(c100: Api) -> None:
     [
         (None, 200, None),  # ERP clients that leave the header out are read as JSON
         ("application/json; charset=utf-8", 200, None),
-        ("text/plain", 415, "UNSUPPORTED_MEDIA_TYPE"),
-        ("application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ("text/plain", 422, "MALFORMED_JSON"),
+        ("application/x-www-form-urlencoded", 422, "MALFORMED_JSON"),
     ],
 )
 def test_a_check_is_read_as_json_unless_it_says_it_is_something_else(

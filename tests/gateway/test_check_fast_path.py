@@ -152,7 +152,7 @@ def auth(header: str) -> dict[str, str]:
             "POST", CHECK, VALID[:-1] + b',"colour":"red"}', ERP, 422, id="an unknown field"
         ),
         pytest.param(
-            "POST", CHECK, VALID, {**ERP, "Content-Type": "text/plain"}, 415, id="text/plain"
+            "POST", CHECK, VALID, {**ERP, "Content-Type": "text/plain"}, 422, id="text/plain"
         ),
         # A body without a content type is read as JSON, by the route.
         pytest.param(
