@@ -4,7 +4,7 @@ Nearly every request an ERP sends is a well-formed check with a valid key, and f
 those FastAPI's layers (exception and exit-stack middleware, routing, dependency
 resolution, body handling) cost more than the check's own work (bench/RESULTS.md).
 This ASGI layer serves a check itself only when it is exactly that ordinary case:
-POST /v1/orders/check, a JSON content type, a key with the ERP role, a body that
+POST /v1/orders/check, a JSON content type or none, a key with the ERP role, a body that
 validates as `CheckIn`. Every other request goes, with its body, to the FastAPI app
 unchanged, so each error answer (401, 403, 422, 405, ...) still comes from FastAPI and
 the one set of handlers, in FastAPI's order; the route in `routes.py` stays the
@@ -79,7 +79,8 @@ def _ordinary_check(scope: Scope, body: bytes, keyring: KeyRing) -> CheckIn | No
             content_type = value
         elif name == b"authorization":
             authorization = value
-    if content_type.partition(b";")[0].strip().lower() != b"application/json":
+    # No content type is read as JSON, as the route reads it (strict_content_type off).
+    if content_type and content_type.partition(b";")[0].strip().lower() != b"application/json":
         return None
     try:
         principal = bearer_principal(keyring, authorization.decode("latin-1"))
