@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import metrics
@@ -84,11 +85,13 @@ class EdgeMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
+        answered = False
 
         async def respond(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
@@ -100,7 +103,7 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge(self.limit)
             return message
 
         length = headers.get(b"content-length")
@@ -110,7 +113,9 @@ class EdgeMiddleware:
                 return
             try:
                 await self.app(scope, limited, respond)
-            except _BodyTooLarge:
+            except BodyTooLarge:
+                if answered:  # FastAPI's handlers answered it (see BodyTooLarge)
+                    raise
                 await _too_large(respond, self.limit)
         finally:
             _observe(scope, status, time.perf_counter() - started)
@@ -128,8 +133,14 @@ def _observe(scope: Scope, status: int, elapsed: float) -> None:
 _METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(StarletteHTTPException):
+    """The body passed the cap while it was being read (no Content-Length to refuse
+    up front). An HTTP 413 error: raised inside FastAPI, where a route reads its own
+    body, its handlers answer it (PAYLOAD_TOO_LARGE) before the server-error layer
+    could turn it into a 500; raised on the fast path, the edge answers it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body exceeds {limit} bytes")
 
 
 async def _too_large(send: Send, limit: int) -> None:
