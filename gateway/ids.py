@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import uuid
+
+# A generator of our own: anything may seed the global one (hypothesis seeds it before
+# every example), and equal seeds would mint equal ids. Seeded from the OS at import,
+# and again in every forked worker so that no two processes share a sequence.
+_random = random.Random()  # noqa: S311 (ids are unique, not secret)
+os.register_at_fork(after_in_child=_random.seed)
 
 
 def time_ordered_uuid() -> uuid.UUID:
@@ -15,14 +22,14 @@ def time_ordered_uuid() -> uuid.UUID:
     page of its own, and the commit and the checkpoint wrote it; keys that grow with
     time land on the index's last page, which the checks of a batch share
     (bench/RESULTS.md). The random bits keep ids from different processes apart: they
-    come from `random`, which seeds itself from the OS at start and again in every
-    forked worker, without a system call per id (ids are unique, not secret). Ids
+    come from a generator seeded from the OS at start and again in every forked
+    worker, without a system call per id (ids are unique, not secret). Ids
     minted within the same millisecond are unordered among themselves, which is all
     the locality needs. (Python 3.14 has `uuid.uuid7`; the `uuid6` package's version
     moves its timestamp ahead of the clock when called often, hence these lines.)
     """
     millis = time.time_ns() // 1_000_000
-    rand = random.getrandbits(74)
+    rand = _random.getrandbits(74)
     rand_a, rand_b = rand >> 62, rand & _RAND_B_MASK
     # Layout: unix_ts_ms(48) | ver(4)=7 | rand_a(12) | var(2)=0b10 | rand_b(62). Set by
     # hand: Python 3.11's UUID(version=...) accepts versions 1 to 5 only.

@@ -1,4 +1,9 @@
+"""Decision ids: UUID version 7, time-ordered, unique across processes and seeds."""
+
+from __future__ import annotations
+
 import os
+import random
 import time
 import uuid
 import warnings
@@ -41,3 +46,10 @@ def test_a_forked_worker_does_not_repeat_its_parents_random_bits() -> None:
 
 
 _RANDOM_BITS = (1 << 62) - 1
+
+
+def test_seeding_the_global_random_generator_does_not_repeat_ids() -> None:
+    random.seed(1)
+    first = time_ordered_uuid()
+    random.seed(1)
+    assert time_ordered_uuid() != first
