@@ -105,8 +105,10 @@ def _declared_not_json(request: Request) -> bool:
     declared = request.headers.get("content-type")
     if not declared:
         return False
+    # What FastAPI parses as JSON: application/json and application/*+json.
     media = declared.partition(";")[0].strip().lower()
-    return not (media == "application/json" or media.endswith("+json"))
+    kind, _, subtype = media.partition("/")
+    return not (kind == "application" and (subtype == "json" or subtype.endswith("+json")))
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

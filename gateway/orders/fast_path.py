@@ -58,6 +58,8 @@ class CheckFastPath:
         try:
             result = await decide(res, order)
         except Exception as exc:
+            # Answered here, an unexpected error included (its handler logs the
+            # traceback); on FastAPI's path uvicorn logs such an error once more.
             response = await response_for(Request(scope), exc)
             await response(scope, receive, send)
             return

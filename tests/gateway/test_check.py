@@ -210,6 +210,8 @@ def test_json_numbers_stay_exact(c100: Api) -> None:
         ("application/json; charset=utf-8", 200, None),
         ("text/plain", 422, "MALFORMED_JSON"),
         ("application/x-www-form-urlencoded", 422, "MALFORMED_JSON"),
+        ("application/vnd.erp+json", 200, None),
+        ("text/x+json", 422, "MALFORMED_JSON"),
     ],
 )
 def test_a_check_is_read_as_json_unless_it_says_it_is_something_else(
