@@ -42,7 +42,7 @@ class CheckFastPath:
         self.route = next(r for r in orders_router.routes if getattr(r, "path", "") == CHECK_PATH)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != CHECK_PATH or scope["method"] != "POST":
+        if scope["type"] != "http" or _route_path(scope) != CHECK_PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -71,6 +71,14 @@ class CheckFastPath:
             }
         )
         await send({"type": "http.response.body", "body": result.body})
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes match: behind a prefix (uvicorn --root-path) the scope's path
+    carries it, as ASGI says, and routing strips it off (as Starlette's does)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _ordinary_check(scope: Scope, body: bytes, keyring: KeyRing) -> CheckIn | None:

@@ -230,3 +230,16 @@ def test_any_check_body_gets_the_same_answer_on_both_paths(
 ) -> None:
     # Both apps see the same sequence of requests, so even their stored state agrees.
     pair.send("POST", CHECK, json.dumps(body).encode(), ERP)
+
+
+def test_behind_a_path_prefix_an_ordinary_check_is_still_served_fast(pair: Pair) -> None:
+    # As uvicorn --root-path /credit passes it on: the scope's path carries the prefix.
+    answers = [
+        TestClient(client.app, root_path="/credit").post(
+            "/credit" + CHECK, content=VALID, headers=ERP
+        )
+        for client in (pair.fast, pair.reference)
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert _comparable(answers[0]) == _comparable(answers[1])
+    assert pair.served_fast == 1
