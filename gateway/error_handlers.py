@@ -101,14 +101,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def declares_json(content_type: str) -> bool:
+    """Whether a Content-Type value is one FastAPI parses as JSON: application/json or
+    application/*+json, parameters aside. (The fast path asks the same question.)"""
+    media = content_type.partition(";")[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
 def _declared_not_json(request: Request) -> bool:
     declared = request.headers.get("content-type")
-    if not declared:
-        return False
-    # What FastAPI parses as JSON: application/json and application/*+json.
-    media = declared.partition(";")[0].strip().lower()
-    kind, _, subtype = media.partition("/")
-    return not (kind == "application" and (subtype == "json" or subtype.endswith("+json")))
+    # An empty value counts as none: FastAPI then reads the body as JSON.
+    return bool(declared) and not declares_json(declared or "")
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth import KeyRing, bearer_principal
-from gateway.error_handlers import response_for
+from gateway.error_handlers import declares_json, response_for
 from gateway.errors import Unauthenticated
 from gateway.http import decode_exact_json
 from gateway.orders.routes import decide
@@ -90,7 +90,7 @@ def _ordinary_check(scope: Scope, body: bytes, keyring: KeyRing) -> CheckIn | No
         elif name == b"authorization":
             authorization = value
     # No content type is read as JSON, as the route reads it (strict_content_type off).
-    if content_type and content_type.partition(b";")[0].strip().lower() != b"application/json":
+    if content_type and not declares_json(content_type.decode("latin-1")):
         return None
     try:
         principal = bearer_principal(keyring, authorization.decode("latin-1"))

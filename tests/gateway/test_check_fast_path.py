@@ -121,8 +121,11 @@ def test_an_ordinary_check_is_served_by_the_fast_path_as_by_the_route(pair: Pair
     assert pair.served_fast == 3
 
 
-def test_a_json_content_type_with_a_charset_is_still_ordinary(pair: Pair) -> None:
-    headers = {**ERP, "Content-Type": "application/json; charset=utf-8"}
+@pytest.mark.parametrize("media", ["application/json; charset=utf-8", "application/vnd.erp+json"])
+def test_a_json_content_type_with_a_charset_or_a_suffix_is_still_ordinary(
+    pair: Pair, media: str
+) -> None:
+    headers = {**ERP, "Content-Type": media}
     assert pair.send("POST", CHECK, VALID, headers).status_code == 200
     assert pair.served_fast == 1
 
