@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import metrics
+from gateway.error_handlers import response_for
 
 MAX_BODY_BYTES = 1_048_576
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -109,14 +110,14 @@ class EdgeMiddleware:
         length = headers.get(b"content-length")
         try:
             if length is not None and (not length.isdigit() or int(length) > self.limit):
-                await _too_large(respond, self.limit)
+                await _too_large(scope, receive, respond, self.limit)
                 return
             try:
                 await self.app(scope, limited, respond)
             except BodyTooLarge:
                 if answered:  # FastAPI's handlers answered it (see BodyTooLarge)
                     raise
-                await _too_large(respond, self.limit)
+                await _too_large(scope, receive, respond, self.limit)
         finally:
             _observe(scope, status, time.perf_counter() - started)
 
@@ -143,27 +144,9 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"request body exceeds {limit} bytes")
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "code": "PAYLOAD_TOO_LARGE",
-                "message": f"request body exceeds {limit} bytes",
-                "details": None,
-            }
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = await response_for(Request(scope), BodyTooLarge(limit))
+    await response(scope, receive, send)
 
 
 class _RequestIds:
