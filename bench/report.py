@@ -8,6 +8,8 @@ import statistics
 import time
 from typing import Any
 
+from bench.load import ratios
+
 
 def report(results: dict[str, Any], command: str) -> str:
     rows = results["wrk"]
@@ -142,13 +144,17 @@ NOTES = """
 """
 
 
-def _ratio(results: dict[str, Any], label: str, connections: int) -> float | None:
-    """The median of the per-round ratios to bare, for an endpoint measured in rounds."""
+def _round_ratios(results: dict[str, Any], label: str, connections: int) -> list[float]:
+    """The ratios to bare round by round, for an endpoint measured in rounds (else [])."""
     rounds = results.get("rounds", {})
     runs, baseline = rounds.get((label, connections)), rounds.get(("bare", connections))
-    if not runs or not baseline:
-        return None
-    return float(statistics.median(r.rps / b.rps for r, b in zip(runs, baseline, strict=True)))
+    return ratios(runs, baseline) if runs and baseline else []
+
+
+def _ratio(results: dict[str, Any], label: str, connections: int) -> float | None:
+    """The median of the per-round ratios to bare, for an endpoint measured in rounds."""
+    each = _round_ratios(results, label, connections)
+    return float(statistics.median(each)) if each else None
 
 
 def _each(results: dict[str, Any], label: str, connections: int, field: str) -> str:
@@ -171,7 +177,7 @@ def targets(results: dict[str, Any]) -> list[str]:
         ratio = _ratio(results, "gateway sqlite", 16)
         if ratio is None:
             ratio = sqlite16.rps / bare16.rps
-        each = [f"{r:.3f}" for r in results.get("ratios", {}).get(16, [])]
+        each = [f"{r:.3f}" for r in _round_ratios(results, "gateway sqlite", 16)]
         sync16 = rows.get(("bare sync def", 16))
         reference = f"; {sqlite16.rps / sync16.rps:.2f} against `bare sync def`" if sync16 else ""
         out.append(

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench.load import CUSTOMERS, interleaved, median_of, ratios, wrk
+from bench.load import CUSTOMERS, interleaved, median_of, wrk
 from bench.micro_evaluate import measure as measure_evaluate
 from bench.report import report
 from tests.support.processes import ServerProcess, free_port
@@ -186,7 +186,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         runs = interleaved(ports, ERP_KEY, (2, 16), args.rounds, seconds)
     results["rounds"] = runs
     results["wrk"] = [median_of(r) for r in runs.values()]
-    results["ratios"] = {c: ratios(runs[("gateway sqlite", c)], runs[("bare", c)]) for c in (2, 16)}
 
     if not args.skip_postgres:
         from tests.support.postgres import PostgresCluster

@@ -25,7 +25,6 @@ def results(bare: list[float], gateway: list[float], light_p99: list[float]) -> 
     return {
         "rounds": rounds,
         "wrk": [median_of(r) for r in rounds.values()],
-        "ratios": {16: ratios(rounds[("gateway sqlite", 16)], rounds[("bare", 16)])},
         "scaling": [],
         "soak": None,
         "customers": 1000,
