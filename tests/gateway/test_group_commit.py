@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Connection, Engine, event
 
 from gateway.db.engine import build_engine
@@ -18,7 +19,7 @@ from gateway.db.group_commit import GroupCommit
 def engine(
     tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Engine:
-    # FULL commits on a worker thread (an fsync), NORMAL on the event loop.
+    # FULL waits for an fsync of the log at each commit, NORMAL does not.
     monkeypatch.setenv("GATEWAY_SQLITE_SYNCHRONOUS", request.param)
     engine = build_engine(f"sqlite:///{tmp_path}/gc.db")
     with engine.begin() as conn:
@@ -78,6 +79,39 @@ def test_a_failed_commit_fails_every_work_of_the_batch_and_keeps_nothing(engine:
     assert all(isinstance(r, OSError) for r in results)
     assert stored(engine) == []
     assert asyncio.run(gather(gc, [insert(3)])) == [3]  # the writer and connection are free
+
+
+def commits_observed() -> tuple[float, float]:
+    """The commit histogram's count and sum, as Prometheus would scrape them."""
+    count = REGISTRY.get_sample_value("gateway_sqlite_commit_seconds_count")
+    total = REGISTRY.get_sample_value("gateway_sqlite_commit_seconds_sum")
+    assert count is not None and total is not None, "gateway_sqlite_commit_seconds is missing"
+    return count, total
+
+
+def test_every_commit_is_timed_for_operators_failed_ones_too(engine: Engine) -> None:
+    """The commit (with FULL, an fsync of the log) is what the disk adds to each check:
+    operators see its time per batch, a slow or failing commit included."""
+    count, total = commits_observed()
+    gc = GroupCommit(engine)
+    asyncio.run(gather(gc, [insert(x) for x in range(10)]))
+    after, after_total = commits_observed()
+    assert after - count == gc.batches
+    assert after_total > total
+
+    def refuse(conn: Connection) -> None:
+        raise OSError("disk full")
+
+    event.listen(engine, "commit", refuse)
+    asyncio.run(gather(gc, [insert(11)]))
+    event.remove(engine, "commit", refuse)
+    assert commits_observed()[0] == after + 1
+
+    def fail_before_commit(conn: Connection) -> None:
+        raise ValueError("a check's own error: its savepoint rolls back, the batch commits")
+
+    asyncio.run(gather(gc, [fail_before_commit]))
+    assert commits_observed()[0] == after + 2
 
 
 def test_later_work_sees_earlier_work_of_the_same_batch(engine: Engine) -> None:

@@ -66,5 +66,6 @@ def test_dashboard_covers_what_ops_watch() -> None:
         "gateway_unfreeze_pending",
         "gateway_override_tokens_total",
         "gateway_http_requests_total",
+        "gateway_sqlite_commit_seconds_bucket",
     ):
         assert must in text
