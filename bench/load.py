@@ -13,7 +13,8 @@ import os
 import secrets
 import statistics
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "check.lua"
@@ -30,6 +31,12 @@ class WrkResult:
     p999_ms: float
     non2xx: int
     requests: int
+    # What the server's own counters moved during the run (see `probed`), if read.
+    server: dict[str, float] = field(default_factory=dict)
+
+
+Probe = Callable[[], dict[str, float]]
+Measure = Callable[[str, int, int, int, str], WrkResult]
 
 
 def wrk(label: str, port: int, connections: int, seconds: int, key: str) -> WrkResult:
@@ -74,8 +81,27 @@ def wrk(label: str, port: int, connections: int, seconds: int, key: str) -> WrkR
     )
 
 
+def probed(measure: Measure, probe: Probe | None) -> Measure:
+    """`measure`, with the server's counters read by `probe` just before and after."""
+    if probe is None:
+        return measure
+
+    def measured(label: str, port: int, connections: int, seconds: int, key: str) -> WrkResult:
+        before = probe()
+        result = measure(label, port, connections, seconds, key)
+        after = probe()
+        return replace(result, server={k: after[k] - before[k] for k in after})
+
+    return measured
+
+
 def interleaved(
-    ports: dict[str, int], key: str, connections: tuple[int, ...], rounds: int, seconds: int
+    ports: dict[str, int],
+    key: str,
+    connections: tuple[int, ...],
+    rounds: int,
+    seconds: int,
+    probes: Mapping[str, Probe] | None = None,
 ) -> dict[tuple[str, int], list[WrkResult]]:
     """Each endpoint in turn, `rounds` times, at each number of connections."""
     for label, port in ports.items():
@@ -84,7 +110,8 @@ def interleaved(
     for c in connections:
         for _ in range(rounds):
             for label, port in ports.items():
-                runs.setdefault((label, c), []).append(wrk(label, port, c, seconds, key))
+                measure = probed(wrk, (probes or {}).get(label))
+                runs.setdefault((label, c), []).append(measure(label, port, c, seconds, key))
     return runs
 
 

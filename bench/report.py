@@ -8,7 +8,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.load import ratios
+from bench.load import WrkResult, ratios
 
 
 def report(results: dict[str, Any], command: str) -> str:
@@ -56,6 +56,7 @@ def report(results: dict[str, Any], command: str) -> str:
                 f"- {label}, {connections} connections: "
                 + ", ".join(f"{r.rps:.0f} ({r.p99_ms:.2f})" for r in runs)
             )
+    lines += server_account(rounds)
     if results["scaling"]:
         base = results["scaling"][0][1].rps
         lines += [
@@ -142,6 +143,36 @@ NOTES = """
 - **Noise**: these are shared virtual machines; the same build measured a minute apart
   differs by a third, hence the interleaved rounds. Compare ratios within one run only.
 """
+
+
+def server_account(rounds: dict[tuple[str, int], list[WrkResult]]) -> list[str]:
+    """What a request cost each probed server, from its own counters: medians of rounds."""
+    rows = []
+    for (label, connections), runs in rounds.items():
+        if not runs or not all(r.server for r in runs):
+            continue
+        cpu = statistics.median(r.server["cpu_s"] / r.requests * 1e6 for r in runs)
+        cells = "- | - | -"
+        if all(r.server.get("commits") for r in runs):
+            share = statistics.median(r.server["commit_s"] * r.rps / r.requests for r in runs)
+            checks = statistics.median(r.server["checks"] / r.server["commits"] for r in runs)
+            each = statistics.median(r.server["commit_s"] / r.server["commits"] for r in runs)
+            cells = f"{share:.0%} | {checks:.1f} | {each * 1000:.2f}"
+        rows.append(f"| {label} | {connections} | {cpu:.0f} | {cells} |")
+    if not rows:
+        return []
+    return [
+        "",
+        "What a request cost each server, from its own counters (the process's CPU time "
+        "in /proc; the gateway's `gateway_sqlite_commit_seconds` and "
+        '`gateway_sqlite_commit_batch_size`), the median of the rounds. "In COMMIT" is '
+        "the share of the run the event loop spent waiting for its commits:",
+        "",
+        "| endpoint | connections | server CPU us per request | in COMMIT "
+        "| checks per commit | ms per commit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+    ]
 
 
 def _round_ratios(results: dict[str, Any], label: str, connections: int) -> list[float]:

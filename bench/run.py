@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
-from bench.load import CUSTOMERS, interleaved, median_of, wrk
+from bench.load import CUSTOMERS, Probe, interleaved, median_of, wrk
 from bench.micro_evaluate import measure as measure_evaluate
 from bench.report import report
 from tests.support.processes import ServerProcess, free_port
@@ -150,6 +151,36 @@ def fsync_latency(path: Path, samples: int = 1000) -> tuple[float, float]:
     return times[samples // 2], times[samples * 99 // 100]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# The gateway's own account of its SQLite commits, by the names the report uses.
+COMMIT_SAMPLES = {
+    "gateway_sqlite_commit_seconds_count": "commits",
+    "gateway_sqlite_commit_seconds_sum": "commit_s",
+    "gateway_sqlite_commit_batch_size_sum": "checks",
+}
+
+
+def probe(pid: int, port: int | None) -> Probe:
+    """The server's CPU time and, given the gateway's port, its commit counters."""
+
+    def read() -> dict[str, float]:
+        figures = {"cpu_s": cpu_seconds(pid)}
+        if port is not None:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    if sample.name in COMMIT_SAMPLES:
+                        figures[COMMIT_SAMPLES[sample.name]] = sample.value
+        return figures
+
+    return read
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -175,15 +206,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "bare sync def": (uvicorn_bare, {}, "bench.bare_app:sync_app"),
     }
     with ExitStack() as stack:
-        ports = {}
+        ports, probes = {}, {}
         for label, (command, env, app) in servers.items():
             port = ports[label] = free_port()
             cmd = command(port, 1) if app is None else uvicorn_bare(port, 1, app)
             log = work / f"{label.replace(' ', '-')}.log"
-            stack.enter_context(server(cmd, env, port, log))
-            if label.startswith("gateway"):
+            pid = stack.enter_context(server(cmd, env, port, log))
+            gateway = label.startswith("gateway")
+            probes[label] = probe(pid, port if gateway else None)
+            if gateway:
                 asyncio.run(seed(port))
-        runs = interleaved(ports, ERP_KEY, (2, 16), args.rounds, seconds)
+        runs = interleaved(ports, ERP_KEY, (2, 16), args.rounds, seconds, probes)
     results["rounds"] = runs
     results["wrk"] = [median_of(r) for r in runs.values()]
 

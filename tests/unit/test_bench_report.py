@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.load import WrkResult, median_of, ratios
+from bench.load import WrkResult, median_of, probed, ratios
 from bench.report import report
 
 
@@ -86,3 +86,35 @@ def test_the_targets_are_judged_on_the_medians_and_every_round_is_shown(
         "- gateway sqlite, 2 connections: " + ", ".join(f"1500 ({p:.2f})" for p in light_p99)
         in text
     )
+
+
+def test_a_probed_run_keeps_what_the_servers_counters_moved_meanwhile() -> None:
+    readings = iter([{"cpu_s": 10.0, "commits": 5.0}, {"cpu_s": 12.5, "commits": 105.0}])
+    calls: list[str] = []
+
+    def fake_wrk(label: str, port: int, connections: int, seconds: int, key: str) -> WrkResult:
+        calls.append("wrk")
+        return run(label, connections, 1000, 2.0)
+
+    def probe() -> dict[str, float]:
+        calls.append("probe")
+        return next(readings)
+
+    result = probed(fake_wrk, probe)("g", 1, 16, 5, "k")
+    assert calls == ["probe", "wrk", "probe"]
+    assert result.server == {"cpu_s": 2.5, "commits": 100.0}
+    assert probed(fake_wrk, None)("g", 1, 16, 5, "k").server == {}
+
+
+def test_the_servers_own_account_is_reported_per_request_as_the_median_of_rounds() -> None:
+    data = results([5000] * 3, [2000] * 3, [3.0] * 3)
+    rounds = data["rounds"]
+    # 5 s at 2,000 req/s: 10,000 checks; the loop spent 1 s, 1.2 s, 0.8 s in COMMIT.
+    for n, r in enumerate(rounds[("gateway sqlite", 16)]):
+        r.server = {"cpu_s": 4.0, "commits": 1000.0, "commit_s": (1.0, 1.2, 0.8)[n], "checks": 1e4}
+    for r in rounds[("bare", 16)]:
+        r.server = {"cpu_s": 4.75}  # 25,000 requests
+    text = report(data, "python -m bench.run")
+    assert "| gateway sqlite | 16 | 400 | 20% | 10.0 | 1.00 |" in text
+    assert "| bare | 16 | 190 | - | - | - |" in text
+    assert "| gateway sqlite | 2 |" not in text.split("own counters")[1]  # not probed
