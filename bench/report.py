@@ -90,16 +90,27 @@ def report(results: dict[str, Any], command: str) -> str:
 
 
 NOTES = """
-## Where the time goes (read with py-spy, not measured by this script)
+## Where the time goes
 
-- **One core does all of it.** The gateway runs on one core (wrk takes the other). A
-  profile of the server at 16 connections: about half of its main thread is the group
-  commit (the check's statements, its Python, and the COMMIT, which waits for the fsync
-  with the event loop blocked: about an eighth of the thread), about 40% is the HTTP
-  side, of which a third is uvicorn sending the answer (headers and body are two
-  writes, as for the bare endpoint) and a quarter the check's metrics and JSON log line.
-  The bare endpoint's whole app costs about 80 us a request in process, the gateway's
-  about 210-230.
+The server-cost table above is measured by this script; the rest of these notes was
+read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-measured.
+
+- **One core does all of it.** The gateway runs on one core (wrk takes the other).
+  About a quarter of a run at 16 connections the event loop waits for COMMIT (the
+  table), and nearly as long with `synchronous=NORMAL`: a commit's cost is mostly
+  writing its pages into the log, and every few commits a checkpoint copying them back,
+  more than the fsync. Of the rest, a profile at 16 connections: the check's statements
+  and Python in the batch, and the HTTP side, of which a third is uvicorn sending the
+  answer (headers and body are two writes, as for the bare endpoint) and a quarter the
+  check's metrics and JSON log line. The bare endpoint's whole app costs about 80 us a
+  request in process, the gateway's about 210-230.
+- **What a commit writes**: the log of a run with checkpoints held off (about 15
+  checks a commit) had 61 pages a commit, two thirds of them the customer's own, one
+  random page a check in each of: its row (the reserved total, 12 a commit), the index
+  `ix_decisions_customer_time` (16) and `ix_orders_customer_reserved` (13); the
+  appended decisions, orders and their keys took 19, the database header 1. Those
+  indexes serve the console's per-customer views and the reservations' bookkeeping, so
+  fewer pages a check would take a different schema, not a setting.
 - **The check's fast path** (`gateway/orders/fast_path.py`): an ordinary check (JSON,
   an ERP key, a body that validates) is served by an ASGI layer outside FastAPI
   (`GatewayApp` runs the edge middleware, then the fast path, then FastAPI) instead of
@@ -108,9 +119,9 @@ NOTES = """
   handlers (tests compare both paths answer for answer).
 - **Group commit** (`gateway/db/group_commit.py`): on SQLite, checks that arrive
   together share one transaction and one fsync, each in a savepoint, answered only after
-  the commit. `gateway_sqlite_commit_batch_size` shows the batches: about two checks at
-  2 connections, ten and more at 16. At 2 connections each batch waits for its own
-  fsync, which is most of its latency (the disk line above).
+  the commit. `gateway_sqlite_commit_batch_size` and `gateway_sqlite_commit_seconds`
+  show the batches and their commits (the server-cost table): about two checks a commit
+  at 2 connections, ten and more at 16.
 - **Writes that share pages**: decision ids are time-ordered (UUID version 7,
   `gateway/ids.py`), so the decisions' key index grows at its end instead of taking a
   random page per check (in process about 6% a check); about two log pages a check.
