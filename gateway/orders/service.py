@@ -151,13 +151,17 @@ def _replay_or_validate(
             "checked with a different payload; send a higher revision for a change",
             code="IDEMPOTENCY_CONFLICT",
         )
-    if not key:
-        # Without a token the order's current answer stands: the first one, or a
-        # later release (by a token or by re-evaluation after a payment).
-        latest = next((d for d in prior if d.decision_id == order.decision_id), None)
-        return _replayed(latest) if latest is not None else None
-    same_token = next((d for d in prior if d.token_key == key), None)
-    return _replayed(same_token) if same_token is not None else None  # new token: evaluate
+    if key:
+        same_token = next((d for d in prior if d.token_key == key), None)
+        if same_token is not None:
+            return _replayed(same_token)
+        if order.status != repo.RELEASED:
+            return None  # a new token for a held order: evaluate, and redeem it
+    # The order's current answer stands: the first one, or a later release (by a token
+    # or by re-evaluation after a payment). So it does for a new token on a released
+    # order: a token releases, it never takes back a release the ERP was told about.
+    latest = next((d for d in prior if d.decision_id == order.decision_id), None)
+    return _replayed(latest) if latest is not None else None
 
 
 def _replayed(row: Any) -> CheckResult:

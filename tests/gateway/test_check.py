@@ -337,6 +337,23 @@ def test_forged_token_is_rejected_visibly(c100: Api) -> None:
     assert [r["code"] for r in body["reasons"]] == ["CREDIT_LIMIT_EXCEEDED", "OVERRIDE_REJECTED"]
 
 
+def test_a_token_never_takes_back_a_release_already_acknowledged(c100: Api) -> None:
+    """A token releases a held order; sent with an order already released (a stale,
+    used or forged one, after the exposure grew), it changes nothing: the ERP was told
+    "release", so the release and its reservation stand, with the same decision id."""
+    first = c100.check("O1", "6000.00")
+    assert first.json()["outcome"] == "release"
+    invoice = {"item_id": "I1", "kind": "invoice", "amount": "5000.00", "currency": "EUR"}
+    assert c100.items("C100", [{**invoice, "due_date": "2026-12-31"}]).status_code == 200
+    assert c100.check("O2", "6000.00").json()["outcome"] == "hold"  # a fresh check would hold
+    again = c100.check("O1", "6000.00", override_token="stale-or-forged")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert c100.check("O1", "6000.00").content == first.content
+    exposure = c100.get("/v1/customers/C100/exposure").json()["exposure"]
+    assert exposure["open_orders"] == "6000.00"
+
+
 def test_replay_survives_a_restart(settings: Settings, clock: FakeClock) -> None:
     with TestClient(create_app(settings, clock=clock)) as client:
         api = Api(client)
