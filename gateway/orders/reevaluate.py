@@ -8,6 +8,7 @@ within the limit. The caller notifies the ERPs after commit.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,12 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
     ).all()
     released: list[Released] = []
     for order in held:
+        payload_hash, figured_in = _latest_request_of(conn, order)
+        if figured_in != customer.currency:
+            # The stored amount is in the currency it was checked in: the order's own
+            # while the customer was unknown, or the customer's earlier one. Taken as
+            # this currency it would be worth anything; the ERP's next check converts it.
+            continue
         # Read again: each release moves the customer's reserved total.
         customer = customers_repo.get_customer(conn, customer_id)
         assert customer is not None
@@ -61,7 +68,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             order.order_id,
             order.revision,
             customer_id,
-            _payload_hash_of(conn, order),
+            payload_hash,
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
         result = record_decision(conn, identity, order, decision, None, order.amount, ctx.now)
@@ -78,11 +85,12 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
     return released
 
 
-def _payload_hash_of(conn: Connection, order: Any) -> str:
-    """The hash of the ERP's request this order's latest decision answered."""
+def _latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
+    """The hash of the ERP's request this order's latest decision answered, and the
+    currency its figures (the order's stored amount among them) are in."""
     row = conn.execute(
-        select(repo.decisions.c.payload_hash).where(
+        select(repo.decisions.c.payload_hash, repo.decisions.c.response).where(
             repo.decisions.c.decision_id == order.decision_id
         )
-    ).scalar_one()
-    return str(row)
+    ).one()
+    return str(row.payload_hash), str(json.loads(row.response)["exposure"]["currency"])

@@ -66,3 +66,19 @@ def test_reevaluation_never_exceeds_the_limit(api: Api) -> None:
     assert r.json()["released"] == ["sap/H0", "sap/H1", "sap/H2"]
     exp = api.get("/v1/customers/C100/exposure").json()["exposure"]
     assert exp["open_orders"] == "9000.00"
+
+
+def test_an_order_checked_in_another_currency_waits_for_the_erps_next_check(api: Api) -> None:
+    """Held while its customer was unknown, the order was figured in its own currency
+    (EUR); the customer's credit turns out to be in JPY. Re-evaluated as if its 9,000
+    were yen, it would be released for a sixth of its value (1.46 million JPY), so such
+    an order is left to the ERP's next check, which converts it."""
+    held = api.check("O1", "9000.00", customer_id="C200", currency="EUR").json()
+    assert [r["code"] for r in held["reasons"]] == ["NO_CREDIT"]
+    api.customer("C200", credit_limit="1000000", currency="JPY")
+    r = api.items("C200", [])
+    assert r.status_code == 200
+    assert r.json()["released"] == []
+    again = api.check("O1", "9000.00", customer_id="C200", currency="EUR", revision=2).json()
+    assert again["outcome"] == "hold"
+    assert again["exposure"]["order_amount"] == "1458000"
