@@ -141,7 +141,8 @@ def _reserve(conn: Connection, customer_id: str, before: Decimal, after: Decimal
 
 
 def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, Any]]) -> None:
-    """Let each item that names an order consume that much of it, for good.
+    """Let each item that names an order consume that much of it, for good (an item
+    that names no ERP, only if one order of the customer has that id).
 
     Consumption per (order, item) only grows: the same invoice in the next snapshot
     changes nothing, and a paid invoice (gone from the snapshot) gives nothing back.
@@ -158,9 +159,15 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
         by_id.setdefault(row.order_id, []).append(row)
     touched: dict[tuple[str, str], Row[Any]] = {}
     for item in named:
-        for order in by_id.get(item["order_id"], []):
-            if item["erp"] and item["erp"] != order.erp:
-                continue
+        candidates = [
+            o for o in by_id.get(item["order_id"], []) if not item["erp"] or item["erp"] == o.erp
+        ]
+        if len(candidates) > 1:
+            # Orders of several ERPs share the id and the item names none: consuming one
+            # would be a guess, consuming all would count the invoice twice. Consumed by
+            # none, exposure counts both the invoice and the orders: over, never under.
+            continue
+        for order in candidates:
             _record_consumption(
                 conn, order.erp, order.order_id, item["item_id"], item["amount_credit"]
             )

@@ -222,6 +222,24 @@ def test_invoices_consume_the_reservation_for_good(api: Api) -> None:
     assert exp["orders"] == []
 
 
+def test_an_invoice_for_an_order_id_two_erps_use_consumes_neither_until_it_names_one(
+    api: Api,
+) -> None:
+    """Which order it invoices is unknown: both keep their reservation while the
+    invoice counts too (exposure over, never under); naming the ERP settles it."""
+    api.customer()
+    assert api.check("1001", "5000.00", erp="sap").json()["outcome"] == "release"
+    assert api.check("1001", "5000.00", erp="baan").json()["outcome"] == "release"
+    api.items("C100", [inv("I1", "5000.00", order_id="1001")], "2026-11-22T10:00:00+00:00")
+    exp = api.get("/v1/customers/C100/exposure").json()["exposure"]
+    assert (exp["open_orders"], exp["open_items"]) == ("10000.00", "5000.00")
+    named = inv("I1", "5000.00", order_id="1001", erp="baan")
+    api.items("C100", [named], "2026-11-22T11:00:00+00:00")
+    exp = api.get("/v1/customers/C100/exposure").json()
+    assert exp["exposure"]["open_orders"] == "5000.00"
+    assert [(o["erp"], o["order_id"]) for o in exp["orders"]] == [("sap", "1001")]
+
+
 def test_credit_currency_cannot_change_under_exposure(api: Api) -> None:
     api.customer()
     api.check("O1", "100.00")
