@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
 
 from gateway.db.engine import build_engine
 from gateway.db.group_commit import GroupCommit
@@ -112,6 +113,29 @@ def test_every_commit_is_timed_for_operators_failed_ones_too(engine: Engine) -> 
 
     asyncio.run(gather(gc, [fail_before_commit]))
     assert commits_observed()[0] == after + 2
+
+
+def test_an_error_that_ends_the_whole_transaction_fails_every_check_of_the_batch(
+    engine: Engine,
+) -> None:
+    """Disk full, an I/O error or an interrupt make SQLite roll back the transaction,
+    not just the statement: the batch is lost, and each of its checks answers that
+    database error (a 503), not a 500 about a savepoint that is gone."""
+
+    def interrupted(conn: Connection) -> None:
+        raw = conn.connection.driver_connection
+        raw.set_progress_handler(lambda: 1, 1)  # SQLITE_INTERRUPT at the next step
+        try:
+            conn.exec_driver_sql("INSERT INTO t (x) VALUES (100)")
+        finally:
+            raw.set_progress_handler(None, 1)
+
+    gc = GroupCommit(engine)
+    results = asyncio.run(gather(gc, [insert(1), interrupted, insert(2)]))
+    assert all(isinstance(r, DBAPIError) for r in results), results
+    assert "interrupted" in str(results[0])
+    assert stored(engine) == []
+    assert asyncio.run(gather(gc, [insert(3)])) == [3]  # the writer and connection are free
 
 
 def test_later_work_sees_earlier_work_of_the_same_batch(engine: Engine) -> None:
