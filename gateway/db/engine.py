@@ -67,9 +67,11 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # BEGIN IMMEDIATE takes the write lock at the start: a writer never reads a
-        # balance that another writer is about to change (serializes checks).
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        # write_tx begins IMMEDIATE, taking the write lock at the start: a writer never
+        # reads a balance that another writer is about to change (serializes checks).
+        # Everything else reads (DEFERRED) and never holds that lock outside the
+        # writer mutex, where the group commit on the event loop would wait for it.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
@@ -86,6 +88,7 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
     """One read-write transaction: commit on success, roll back on any error."""
     if is_sqlite(engine):
         with _sqlite_writer, engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
             try:
                 with conn.begin():
                     yield conn
@@ -103,5 +106,5 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
     """A read-only transaction that takes no write lock on SQLite."""
-    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
+    with engine.connect() as conn, conn.begin():
         yield conn

@@ -1,0 +1,58 @@
+"""SQLite's write lock is taken by write transactions only (and so behind the writer
+mutex): a reader holding it would stall the event loop's group commit in SQLite's
+busy handler, the loop and every check with it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from gateway.db.engine import build_engine, read_tx, write_tx
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = build_engine(f"sqlite:///{tmp_path}/lock.db")
+    with write_tx(engine) as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+    return engine
+
+
+def another_writer_can_write(engine: Engine) -> bool:
+    path = engine.url.database
+    assert path is not None
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO t (x) VALUES ((SELECT coalesce(max(x), 0) + 1 FROM t))")
+        other.execute("COMMIT")
+        return True
+    except sqlite3.OperationalError as err:
+        assert "locked" in str(err)
+        return False
+    finally:
+        other.close()
+
+
+def test_a_plain_connection_reads_without_the_write_lock(engine: Engine) -> None:
+    # As /metrics and /readyz read: engine.connect(), and a transaction begun by the query.
+    with engine.connect() as reader:
+        assert reader.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 0
+        assert reader.in_transaction()
+        assert another_writer_can_write(engine)
+
+
+def test_read_tx_reads_without_the_write_lock(engine: Engine) -> None:
+    with read_tx(engine) as conn:
+        conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one()
+        assert another_writer_can_write(engine)
+
+
+def test_write_tx_takes_the_write_lock_before_it_reads(engine: Engine) -> None:
+    with write_tx(engine) as conn:
+        conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one()
+        assert not another_writer_can_write(engine)
+    assert another_writer_can_write(engine)
