@@ -30,7 +30,7 @@ from gateway.customers import repository as customers_repo
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
 from gateway.resources import Resources
-from gateway.unfreeze import audit, service, views
+from gateway.unfreeze import audit, expiry, service, views
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.unfreeze.schemas import UnfreezeIn
 from policies import GradePolicy
@@ -147,11 +147,12 @@ def requests_page(request: Request, res: Res, session: S, status: str = "") -> H
     mine = me.name if me.role is Role.SALES else None
     ctx = res.unfreeze_context()
     wanted = status if status in {"pending", "approved", "rejected", "expired", "voided"} else None
-    with write_tx(res.engine) as conn:
-        for row in unfreeze_repo.list_requests(
+    with read_tx(res.engine) as conn:
+        pending = unfreeze_repo.list_requests(
             conn, status="pending", requester=mine, customer_id=None
-        ):
-            service.load(conn, row.request_id, ctx)  # lapse the expired ones first
+        )
+    expiry.expire_lapsed(res.engine, pending, ctx)  # lapse the expired ones first
+    with read_tx(res.engine) as conn:
         rows = unfreeze_repo.list_requests(conn, status=wanted, requester=mine, customer_id=None)
         shown = [views.view(conn, r, me, ctx) for r in rows]
     if me.role in APPROVERS and wanted == "pending":
@@ -180,8 +181,11 @@ def _render_request(
 ) -> HTMLResponse:
     ctx = res.unfreeze_context()
     try:
-        with write_tx(res.engine) as conn:
-            row = service.load(conn, request_id[:36], ctx)
+        with read_tx(res.engine) as conn:
+            row = service.find(conn, request_id[:36])
+        expiry.expire_lapsed(res.engine, [row], ctx)
+        with read_tx(res.engine) as conn:
+            row = service.find(conn, request_id[:36])
             views.check_visible(row, session.principal)
             view = views.view(conn, row, session.principal, ctx)
             history = [
@@ -224,13 +228,10 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
     if action not in ("approve", "reject") or session.principal.role not in APPROVERS:
         return forbidden(request, res, session)
     if not csrf_ok(session, one(form, "csrf")):
-        return _render_request(
-            request,
-            res,
-            session,
-            request_id,
-            "The form was stale. Reload the page and try again.",
-            403,
+        stale = "The form was stale. Reload the page and try again."
+        # On a thread, as FastAPI runs the page's GET: it reads the database.
+        return await to_thread.run_sync(
+            _render_request, request, res, session, request_id, stale, 403
         )
 
     def record() -> None:
@@ -247,7 +248,9 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
     try:
         await to_thread.run_sync(record)
     except GatewayError as exc:
-        return _render_request(request, res, session, request_id, exc.message, exc.status)
+        return await to_thread.run_sync(
+            _render_request, request, res, session, request_id, exc.message, exc.status
+        )
     return RedirectResponse(f"/console/requests/{request_id}", status_code=303)
 
 

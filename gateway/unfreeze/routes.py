@@ -13,7 +13,7 @@ from gateway.db.engine import read_tx, write_tx
 from gateway.errors import InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
-from gateway.unfreeze import audit, service, views
+from gateway.unfreeze import audit, expiry, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role
@@ -79,8 +79,11 @@ def get_one(
     request_id: RequestId, res: Res, who: Annotated[Principal, Depends(anyone_human)]
 ) -> dict[str, Any]:
     ctx = res.unfreeze_context()
-    with write_tx(res.engine) as conn:  # may expire the request on the way
-        row = service.load(conn, request_id, ctx)
+    with read_tx(res.engine) as conn:
+        row = service.find(conn, request_id)
+    expiry.expire_lapsed(res.engine, [row], ctx)
+    with read_tx(res.engine) as conn:
+        row = service.find(conn, request_id)
         views.check_visible(row, who)
         return views.view(conn, row, who, ctx)
 
@@ -94,10 +97,11 @@ def list_requests(
 ) -> dict[str, Any]:
     ctx = res.unfreeze_context()
     mine = who.name if who.role is Role.SALES else None
-    with write_tx(res.engine) as conn:
-        # Expire lapsed ones first, so "pending" means still decidable.
-        for row in repo.list_requests(conn, status="pending", requester=mine, customer_id=None):
-            service.load(conn, row.request_id, ctx)
+    # Expire lapsed ones first, so "pending" means still decidable.
+    with read_tx(res.engine) as conn:
+        pending = repo.list_requests(conn, status="pending", requester=mine, customer_id=None)
+    expiry.expire_lapsed(res.engine, pending, ctx)
+    with read_tx(res.engine) as conn:
         rows = repo.list_requests(conn, status=status, requester=mine, customer_id=customer_id)
         return {"requests": [views.view(conn, r, who, ctx) for r in rows]}
 

@@ -171,13 +171,19 @@ def create_request(
     return views.view(conn, row, who, ctx)
 
 
+def find(conn: Connection, request_id: str, *, lock: bool = False) -> Row[Any]:
+    """The request as stored (see `load` for one brought up to date)."""
+    row = repo.get_request(conn, request_id, lock=lock)
+    if row is None:
+        raise NotFound(f"unfreeze request {request_id} is unknown", code="REQUEST_NOT_FOUND")
+    return row
+
+
 def load(
     conn: Connection, request_id: str, ctx: UnfreezeContext, *, lock: bool = False
 ) -> Row[Any]:
     """The request, with an overdue pending one expired (and audited) on the way."""
-    row = repo.get_request(conn, request_id, lock=lock)
-    if row is None:
-        raise NotFound(f"unfreeze request {request_id} is unknown", code="REQUEST_NOT_FOUND")
+    row = find(conn, request_id, lock=lock)
     domain = to_domain(row, repo.approvals_of(conn, request_id))
     if expire_if_due(domain, ctx.now).status is RequestStatus.EXPIRED and (
         domain.status is RequestStatus.PENDING
@@ -185,8 +191,7 @@ def load(
         repo.set_request_status(conn, request_id, RequestStatus.EXPIRED.value, ctx.now)
         _event(conn, row, "request_expired", None, ctx.now)
         metrics.UNFREEZE_REQUESTS.labels(status="expired").inc()
-        row = repo.get_request(conn, request_id)
-        assert row is not None
+        row = find(conn, request_id)
     return row
 
 

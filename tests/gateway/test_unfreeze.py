@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from gateway.console import routes as console_routes
+from gateway.unfreeze import expiry
+from gateway.unfreeze import routes as unfreeze_routes
 from tests.gateway.conftest import Api, FakeClock
 
 
@@ -215,6 +218,33 @@ def test_undecided_requests_expire(held: tuple[Api, dict[str, Any]], clock: Fake
     assert api.get(f"/v1/unfreeze-requests/{rid}", who="admin").json()["status"] == "expired"
     r = approve(api, rid, "sales_manager")
     assert (r.status_code, r.json()["error"]["code"]) == (409, "REQUEST_NOT_PENDING")
+
+
+def test_showing_requests_writes_only_to_expire_lapsed_ones(
+    held: tuple[Api, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write transaction holds SQLite's writer, which the checks' group commit waits
+    for on the event loop: showing requests reads, and only expiring lapsed ones
+    writes, in a transaction of its own."""
+    api, decision = held
+    rid = request(api, decision["decision_id"]).json()["request_id"]
+    opened: list[str] = []
+    for module in (unfreeze_routes, expiry, console_routes):
+        real = module.write_tx
+
+        def counted(engine: Any, real: Any = real, name: str = module.__name__) -> Any:
+            opened.append(name)
+            return real(engine)
+
+        monkeypatch.setattr(module, "write_tx", counted)
+    assert api.get(f"/v1/unfreeze-requests/{rid}", who="admin").json()["status"] == "pending"
+    assert api.get("/v1/unfreeze-requests", who="admin").status_code == 200
+    assert opened == []
+    clock.advance(hours=73)
+    listed = api.get("/v1/unfreeze-requests", who="admin").json()["requests"]
+    assert [r["status"] for r in listed] == ["expired"]
+    assert api.get(f"/v1/unfreeze-requests/{rid}", who="admin").json()["status"] == "expired"
+    assert opened == ["gateway.unfreeze.expiry"]
 
 
 def test_larger_revision_voids_pending_requests(held: tuple[Api, dict[str, Any]]) -> None:
