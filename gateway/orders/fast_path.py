@@ -83,17 +83,18 @@ def _route_path(scope: Scope) -> str:
 
 def _ordinary_check(scope: Scope, body: bytes, keyring: KeyRing) -> CheckIn | None:
     """The check, if the request is the ordinary case; None hands it to FastAPI."""
-    content_type = authorization = b""
+    # A header sent twice counts as its first, as Starlette (and so the route) reads it.
+    content_type = authorization = None
     for name, value in scope["headers"]:
-        if name == b"content-type":
+        if name == b"content-type" and content_type is None:
             content_type = value
-        elif name == b"authorization":
+        elif name == b"authorization" and authorization is None:
             authorization = value
     # No content type is read as JSON, as the route reads it (strict_content_type off).
     if content_type and not declares_json(content_type.decode("latin-1")):
         return None
     try:
-        principal = bearer_principal(keyring, authorization.decode("latin-1"))
+        principal = bearer_principal(keyring, (authorization or b"").decode("latin-1"))
     except Unauthenticated:
         return None
     if principal.role is not Role.ERP:

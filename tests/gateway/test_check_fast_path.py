@@ -175,6 +175,37 @@ def test_every_other_request_is_left_to_fastapi(
     assert pair.served_fast == 0
 
 
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        pytest.param(
+            [("authorization", "Bearer not-a-key"), ("authorization", ERP["Authorization"])],
+            401,
+            id="a wrong key, then the ERP's",
+        ),
+        pytest.param(
+            [("authorization", f"Bearer {KEYS['sales']}"), ("authorization", ERP["Authorization"])],
+            403,
+            id="a sales key, then the ERP's",
+        ),
+        pytest.param(
+            [
+                ("authorization", ERP["Authorization"]),
+                ("content-type", "text/plain"),
+                ("content-type", "application/json"),
+            ],
+            422,
+            id="text/plain, then JSON",
+        ),
+    ],
+)
+def test_a_header_sent_twice_counts_as_its_first_as_on_the_route(
+    pair: Pair, headers: Any, status: int
+) -> None:
+    assert pair.send("POST", CHECK, VALID, headers).status_code == status
+    assert pair.served_fast == 0
+
+
 def test_errors_of_the_check_itself_come_from_the_same_handlers(pair: Pair) -> None:
     pair.check(revision=2)
     stale = pair.check(revision=1)
