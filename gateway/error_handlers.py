@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway import metrics
@@ -154,6 +155,7 @@ _HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Respon
     StarletteHTTPException: _http_error,
     OperationalError: _database_error,
     DBAPIError: _database_error,
+    PoolTimeout: _database_error,  # every connection busy: unavailable for now
 }
 
 

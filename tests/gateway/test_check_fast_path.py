@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy.exc
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -277,3 +278,19 @@ def test_behind_a_path_prefix_an_ordinary_check_is_still_served_fast(pair: Pair)
     assert [a.status_code for a in answers] == [200, 200]
     assert _comparable(answers[0]) == _comparable(answers[1])
     assert pair.served_fast == 1
+
+
+def test_no_free_database_connection_is_a_503_to_retry(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool's timeout (every connection busy) is the database being unavailable
+    for now, not a bug: the ERP is told to retry."""
+
+    def pool_exhausted(*_: Any) -> Any:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 20 overflow 20 reached")
+
+    monkeypatch.setattr("gateway.orders.routes.check_order", pool_exhausted)
+    answer = pair.check()
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
+    assert answer.headers["retry-after"] == "1"
