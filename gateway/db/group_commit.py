@@ -55,6 +55,7 @@ class GroupCommit:
         return await future
 
     async def _drain(self) -> None:
+        batch: list[tuple[Work, asyncio.Future[Any]]] = []
         try:
             while self._queue:
                 # One turn of the loop first: requests already read join this batch.
@@ -69,8 +70,15 @@ class GroupCommit:
                         future.set_exception(error)
                     else:
                         future.set_result(value)
+                batch = []
         finally:
             self._drainer = None
+            # Cut short (cancelled at shutdown, or a check raised what is not an
+            # Exception): the batch was rolled back, and no check may wait for ever.
+            for _, future in [*batch, *self._queue]:
+                if not future.done():
+                    future.set_exception(RuntimeError("the group commit stopped before the commit"))
+            self._queue.clear()
 
     def _run_batch(self, works: list[Work]) -> list[Outcome]:
         self.batches += 1

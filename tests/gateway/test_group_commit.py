@@ -138,6 +138,27 @@ def test_an_error_that_ends_the_whole_transaction_fails_every_check_of_the_batch
     assert asyncio.run(gather(gc, [insert(3)])) == [3]  # the writer and connection are free
 
 
+def test_no_check_waits_for_ever_when_the_batch_itself_is_cut_short(engine: Engine) -> None:
+    """Not an error of one check (those answer that check) but one that stops the
+    drainer, as a cancellation does: nothing of the batch is kept, and every check
+    queued gets an answer (an error) instead of waiting for ever."""
+
+    def cancelled(conn: Connection) -> None:
+        raise asyncio.CancelledError
+
+    async def main() -> tuple[int, list[Any]]:
+        gc = GroupCommit(engine)
+        tasks = [asyncio.ensure_future(gc.run(w)) for w in (insert(1), cancelled, insert(2))]
+        _, pending = await asyncio.wait(tasks, timeout=5)
+        later = await gather(gc, [insert(3)])
+        return len(pending), later
+
+    pending, later = asyncio.run(main())
+    assert pending == 0
+    assert later == [3]
+    assert stored(engine) == [3]
+
+
 def test_later_work_sees_earlier_work_of_the_same_batch(engine: Engine) -> None:
     def count(conn: Connection) -> int:
         return int(conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one())
