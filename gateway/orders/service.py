@@ -151,17 +151,16 @@ def _replay_or_validate(
             "checked with a different payload; send a higher revision for a change",
             code="IDEMPOTENCY_CONFLICT",
         )
-    if key:
-        same_token = next((d for d in prior if d.token_key == key), None)
-        if same_token is not None:
-            return _replayed(same_token)
-        if order.status != repo.RELEASED:
-            return None  # a new token for a held order: evaluate, and redeem it
-    # The order's current answer stands: the first one, or a later release (by a token
-    # or by re-evaluation after a payment). So it does for a new token on a released
-    # order: a token releases, it never takes back a release the ERP was told about.
-    latest = next((d for d in prior if d.decision_id == order.decision_id), None)
-    return _replayed(latest) if latest is not None else None
+    # The order's current answer: the first one, or a later release (by a token or by
+    # re-evaluation after a payment).
+    current = next((d for d in prior if d.decision_id == order.decision_id), None)
+    if current is not None and (order.status == repo.RELEASED or not key):
+        # A release the ERP was told about answers every re-send of this revision, with
+        # any token or none: a token releases, it never takes a release back.
+        return _replayed(current)
+    same_token = next((d for d in prior if d.token_key == key), None) if key else None
+    # That token's own answer again; a new token for a held order is evaluated.
+    return _replayed(same_token) if same_token is not None else None
 
 
 def _replayed(row: Any) -> CheckResult:

@@ -354,6 +354,22 @@ def test_a_token_never_takes_back_a_release_already_acknowledged(c100: Api) -> N
     assert exposure["open_orders"] == "6000.00"
 
 
+def test_an_order_released_later_answers_release_to_its_earlier_token_request(
+    c100: Api,
+) -> None:
+    """Held with a token that was rejected, then released by a payment: the ERP was told
+    "release", so a re-send of the earlier request with that token hears it too."""
+    invoice = {"item_id": "I1", "kind": "invoice", "amount": "5000.00", "currency": "EUR"}
+    assert c100.items("C100", [{**invoice, "due_date": "2026-12-31"}]).status_code == 200
+    held = c100.check("O1", "6000.00", override_token="expired-or-forged").json()
+    assert held["outcome"] == "hold"
+    paid = c100.items("C100", [], "2026-11-22T10:00:00+00:00")
+    assert paid.json()["released"] == ["sap/O1"]
+    again = c100.check("O1", "6000.00", override_token="expired-or-forged").json()
+    assert again["outcome"] == "release"
+    assert again == c100.check("O1", "6000.00").json()
+
+
 def test_replay_survives_a_restart(settings: Settings, clock: FakeClock) -> None:
     with TestClient(create_app(settings, clock=clock)) as client:
         api = Api(client)
