@@ -20,6 +20,7 @@ from gateway.customers.service import account_of, balance_of
 from gateway.orders import repository as repo
 from gateway.orders.service import CheckContext, RequestIdentity, record_decision
 from policies import Outcome, evaluate
+from policies.money import UnsupportedCurrencyError
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,18 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
     ).all()
     released: list[Released] = []
     for order in held:
-        payload_hash, figured_in = _latest_request_of(conn, order)
-        if figured_in != customer.currency:
-            # The stored amount is in the currency it was checked in: the order's own
-            # while the customer was unknown, or the customer's earlier one. Taken as
-            # this currency it would be worth anything; the ERP's next check converts it.
-            continue
         # Read again: each release moves the customer's reserved total.
         customer = customers_repo.get_customer(conn, customer_id)
         assert customer is not None
+        payload_hash, figured_in = _latest_request_of(conn, order)
+        try:
+            # The stored amount is in the currency it was checked in: the order's own
+            # while the customer was unknown, or the customer's earlier one.
+            amount = ctx.policy.fx.convert(order.amount, figured_in, customer.currency)
+        except UnsupportedCurrencyError:
+            continue  # no rate (any more): the ERP's next check answers 422 for it
         decision = evaluate(
-            order_amount=order.amount,
+            order_amount=amount,
             currency=customer.currency,
             account=account_of(customer),
             balance=balance_of(conn, customer, order.reserved, ctx.items),
@@ -71,7 +73,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             payload_hash,
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
-        result = record_decision(conn, identity, order, decision, None, order.amount, ctx.now)
+        result = record_decision(conn, identity, order, decision, None, amount, ctx.now)
         released.append(
             Released(
                 order.erp,

@@ -68,17 +68,29 @@ def test_reevaluation_never_exceeds_the_limit(api: Api) -> None:
     assert exp["open_orders"] == "9000.00"
 
 
-def test_an_order_checked_in_another_currency_waits_for_the_erps_next_check(api: Api) -> None:
+def test_an_order_figured_in_another_currency_is_reevaluated_in_the_customers(
+    api: Api,
+) -> None:
     """Held while its customer was unknown, the order was figured in its own currency
-    (EUR); the customer's credit turns out to be in JPY. Re-evaluated as if its 9,000
-    were yen, it would be released for a sixth of its value (1.46 million JPY), so such
-    an order is left to the ERP's next check, which converts it."""
+    (EUR); the customer's credit turns out to be in JPY. Re-evaluated, it counts as
+    what a fresh check would convert it to (1,458,000 JPY), never as 9,000 yen."""
     held = api.check("O1", "9000.00", customer_id="C200", currency="EUR").json()
     assert [r["code"] for r in held["reasons"]] == ["NO_CREDIT"]
-    api.customer("C200", credit_limit="1000000", currency="JPY")
-    r = api.items("C200", [])
-    assert r.status_code == 200
-    assert r.json()["released"] == []
-    again = api.check("O1", "9000.00", customer_id="C200", currency="EUR", revision=2).json()
-    assert again["outcome"] == "hold"
-    assert again["exposure"]["order_amount"] == "1458000"
+    api.customer("C200", credit_limit="1000000", currency="JPY", grade="A")
+    assert api.items("C200", []).json()["released"] == []  # 1,458,000 is over the limit
+    api.customer("C200", credit_limit="2000000", currency="JPY", grade="A")
+    assert api.items("C200", [], "2026-11-22T10:00:00+00:00").json()["released"] == ["sap/O1"]
+    released = api.check("O1", "9000.00", customer_id="C200", currency="EUR").json()
+    assert released["outcome"] == "release"
+    assert released["exposure"]["order_amount"] == "1458000"
+    exposure = api.get("/v1/customers/C200/exposure").json()["exposure"]
+    assert exposure["open_orders"] == "1458000"
+
+
+def test_an_order_held_before_a_currency_change_is_reevaluated_converted(api: Api) -> None:
+    api.customer("C100", credit_limit="10000.00")
+    assert api.check("O1", "12000.00").json()["outcome"] == "hold"  # reserves nothing
+    api.customer("C100", credit_limit="3000000", currency="JPY", grade="A")  # 1,944,000 JPY
+    assert api.items("C100", []).json()["released"] == ["sap/O1"]
+    exposure = api.get("/v1/customers/C100/exposure").json()["exposure"]
+    assert exposure["open_orders"] == "1944000"
