@@ -141,8 +141,9 @@ def _reserve(conn: Connection, customer_id: str, before: Decimal, after: Decimal
 
 
 def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, Any]]) -> None:
-    """Let each item that names an order consume that much of it, for good (an item
-    that names no ERP, only if one order of the customer has that id).
+    """Let each item that names an order consume that much of it, for good. An item
+    that names no ERP consumes the customer's one order with that id that is not
+    cancelled, or else its one released order with it; with several, none.
 
     Consumption per (order, item) only grows: the same invoice in the next snapshot
     changes nothing, and a paid invoice (gone from the snapshot) gives nothing back.
@@ -160,12 +161,16 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
     touched: dict[tuple[str, str], Row[Any]] = {}
     for item in named:
         candidates = [
-            o for o in by_id.get(item["order_id"], []) if not item["erp"] or item["erp"] == o.erp
+            o
+            for o in by_id.get(item["order_id"], [])
+            if o.status != CANCELLED and (not item["erp"] or item["erp"] == o.erp)
         ]
+        if len(candidates) > 1:  # an invoice follows a release
+            candidates = [o for o in candidates if o.status == RELEASED]
         if len(candidates) > 1:
-            # Orders of several ERPs share the id and the item names none: consuming one
-            # would be a guess, consuming all would count the invoice twice. Consumed by
-            # none, exposure counts both the invoice and the orders: over, never under.
+            # Released orders of several ERPs share the id and the item names none:
+            # consuming one would be a guess, all would count the invoice twice. Consumed
+            # by none, exposure counts the invoice and the orders: over, never under.
             continue
         for order in candidates:
             _record_consumption(

@@ -240,6 +240,23 @@ def test_an_invoice_for_an_order_id_two_erps_use_consumes_neither_until_it_names
     assert [(o["erp"], o["order_id"]) for o in exp["orders"]] == [("sap", "1001")]
 
 
+def test_an_invoice_without_its_erp_ignores_cancelled_orders_and_prefers_a_released_one(
+    api: Api,
+) -> None:
+    api.customer(credit_limit="20000.00")
+    assert api.check("1001", "5000.00", erp="sap").json()["outcome"] == "release"
+    assert api.check("1001", "3000.00", erp="baan").json()["outcome"] == "release"
+    assert api.post("/v1/orders/baan/1001/cancel").status_code == 200
+    assert api.check("1002", "4000.00", erp="sap").json()["outcome"] == "release"
+    api.customer(credit_limit="20000.00", blocked=True)
+    assert api.check("1002", "4000.00", erp="baan").json()["outcome"] == "hold"
+    items = [inv("I1", "5000.00", order_id="1001"), inv("I2", "4000.00", order_id="1002")]
+    api.items("C100", items, "2026-11-22T10:00:00+00:00")
+    exp = api.get("/v1/customers/C100/exposure").json()
+    assert exp["exposure"]["open_orders"] == "0.00"  # both invoices consumed sap's orders
+    assert exp["orders"] == []
+
+
 def test_credit_currency_cannot_change_under_exposure(api: Api) -> None:
     api.customer()
     api.check("O1", "100.00")
