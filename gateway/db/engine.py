@@ -69,8 +69,9 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # write_tx begins IMMEDIATE, taking the write lock at the start: a writer never
         # reads a balance that another writer is about to change (serializes checks).
-        # Everything else reads (DEFERRED) and never holds that lock outside the
-        # writer mutex, where the group commit on the event loop would wait for it.
+        # Every other transaction begins DEFERRED, so a reader never holds that lock
+        # outside the writer mutex, where the group commit on the event loop would
+        # wait for it. So whatever writes goes through write_tx (migrations too).
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 
-from gateway.db.engine import is_sqlite
+from gateway.db.engine import is_sqlite, write_tx
 
 # Any constant works; it names the lock that keeps two starting processes from
 # migrating the same PostgreSQL database at once.
@@ -21,7 +21,9 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine) -> None:
     cfg = alembic_config()
-    with engine.begin() as conn:
+    # A write transaction from the start: on SQLite one that reads first and writes
+    # later cannot wait out another process's write lock, it fails at once.
+    with write_tx(engine) as conn:
         if not is_sqlite(engine):
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 
@@ -95,3 +98,23 @@ def test_the_migrations_build_the_schema_the_models_describe(database_url: str) 
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_an_upgrade_waits_for_a_running_gateways_write_on_the_same_sqlite_file(
+    tmp_path: object,
+) -> None:
+    """A new release starting beside the old one: the migration waits out the other's
+    write lock (busy_timeout), as a write transaction does, instead of failing."""
+    engine = engine_at_revision(f"sqlite:///{tmp_path}/upgrade.db", "0003")
+    path = str(engine.url.database)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        migrate(engine)
+    finally:
+        release.join()
+        other.close()
+    assert "reserved" in {c["name"] for c in inspect(engine).get_columns("customers")}
+    engine.dispose()
