@@ -31,4 +31,6 @@ def expire_lapsed(engine: Engine, rows: Iterable[Row[Any]], ctx: service.Unfreez
     if due:
         with write_tx(engine) as conn:
             for request_id in due:
-                service.load(conn, request_id, ctx)
+                # Locked and read again, as an approval reads it: one that committed
+                # meanwhile stands, and two readers never expire it twice.
+                service.load(conn, request_id, ctx, lock=True)
