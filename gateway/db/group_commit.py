@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from gateway import metrics
 from gateway.db.engine import write_tx
+from gateway.errors import Unavailable
 
 T = TypeVar("T")
 Work = Callable[[Connection], Any]
@@ -74,10 +75,13 @@ class GroupCommit:
         finally:
             self._drainer = None
             # Cut short (cancelled at shutdown, or a check raised what is not an
-            # Exception): the batch was rolled back, and no check may wait for ever.
+            # Exception): the batch was rolled back, and no check may wait for ever;
+            # each answers 503, so the ERP retries.
             for _, future in [*batch, *self._queue]:
                 if not future.done():
-                    future.set_exception(RuntimeError("the group commit stopped before the commit"))
+                    future.set_exception(
+                        Unavailable("the check was not committed; retry", code="NOT_COMMITTED")
+                    )
             self._queue.clear()
 
     def _run_batch(self, works: list[Work]) -> list[Outcome]:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from gateway.db.engine import build_engine
 from gateway.db.group_commit import GroupCommit
+from gateway.errors import Unavailable
 
 
 @pytest.fixture(params=["FULL", "NORMAL"])
@@ -146,15 +147,17 @@ def test_no_check_waits_for_ever_when_the_batch_itself_is_cut_short(engine: Engi
     def cancelled(conn: Connection) -> None:
         raise asyncio.CancelledError
 
-    async def main() -> tuple[int, list[Any]]:
+    async def main() -> tuple[int, list[BaseException | None], list[Any]]:
         gc = GroupCommit(engine)
         tasks = [asyncio.ensure_future(gc.run(w)) for w in (insert(1), cancelled, insert(2))]
         _, pending = await asyncio.wait(tasks, timeout=5)
         later = await gather(gc, [insert(3)])
-        return len(pending), later
+        return len(pending), [t.exception() for t in tasks if not t.cancelled()], later
 
-    pending, later = asyncio.run(main())
+    pending, errors, later = asyncio.run(main())
     assert pending == 0
+    assert len(errors) == 3
+    assert all(isinstance(e, Unavailable) and e.status == 503 for e in errors)
     assert later == [3]
     assert stored(engine) == [3]
 
