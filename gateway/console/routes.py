@@ -125,7 +125,10 @@ async def request_unfreeze(
             )
         except (GatewayError, InvalidOperation, ValueError) as exc:
             error = getattr(exc, "message", None) or str(exc)
-    return _order_page(request, res, session, erp, order_id, 422, form, error)
+    # On a thread, as FastAPI runs the page's GET: it reads the database.
+    return await to_thread.run_sync(
+        _order_page, request, res, session, erp, order_id, 422, form, error
+    )
 
 
 def _unfreeze_body(form: dict[str, list[str]]) -> dict[str, Any]:
@@ -229,7 +232,6 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
         return forbidden(request, res, session)
     if not csrf_ok(session, one(form, "csrf")):
         stale = "The form was stale. Reload the page and try again."
-        # On a thread, as FastAPI runs the page's GET: it reads the database.
         return await to_thread.run_sync(
             _render_request, request, res, session, request_id, stale, 403
         )
