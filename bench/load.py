@@ -90,7 +90,8 @@ def probed(measure: Measure, probe: Probe | None) -> Measure:
         before = probe()
         result = measure(label, port, connections, seconds, key)
         after = probe()
-        return replace(result, server={k: after[k] - before[k] for k in after})
+        # A counter the server had not shown before the run (none of it yet) counts from 0.
+        return replace(result, server={k: after[k] - before.get(k, 0.0) for k in after})
 
     return measured
 

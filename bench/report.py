@@ -112,10 +112,10 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   indexes serve the console's per-customer views and the reservations' bookkeeping, so
   fewer pages a check would take a different schema, not a setting. Writing a frame
   (SQLite writes its header and its page apart) took 8.5 us on this disk's file system
-  in a probe, so the writes alone are about half a commit of 15 checks; the time per
-  check in COMMIT stayed near 100 us with checkpoints off, on or `synchronous=NORMAL`,
-  and with batches of 10 or 16 (checks gathered for a few more turns of the loop: no
-  faster, not kept).
+  in a probe, so the writes alone are about a third of a commit of 15 checks. In runs
+  of the gateway alone the time a check spent in COMMIT did not fall with checkpoints
+  off, with `synchronous=NORMAL`, or with batches of 16 instead of 10-12 (checks
+  gathered for a few more turns of the loop: no faster, not kept).
 - **The check's fast path** (`gateway/orders/fast_path.py`): an ordinary check (JSON,
   an ERP key, a body that validates) is served by an ASGI layer outside FastAPI
   (`GatewayApp` runs the edge middleware, then the fast path, then FastAPI) instead of
@@ -165,7 +165,7 @@ def server_account(rounds: dict[tuple[str, int], list[WrkResult]]) -> list[str]:
     """What a request cost each probed server, from its own counters: medians of rounds."""
     rows = []
     for (label, connections), runs in rounds.items():
-        if not runs or not all(r.server for r in runs):
+        if not runs or not all(r.server and r.requests for r in runs):
             continue
         cpu = statistics.median(r.server["cpu_s"] / r.requests * 1e6 for r in runs)
         cells = "- | - | -"

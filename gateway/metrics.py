@@ -55,8 +55,8 @@ COMMIT_BATCH = Histogram(
 )
 SQLITE_COMMIT = Histogram(
     "gateway_sqlite_commit_seconds",
-    "Time of each group commit's COMMIT on SQLite, failed ones included: with "
-    "synchronous=FULL mostly the fsync of the write-ahead log, now and then a checkpoint. "
+    "Time of each SQLite group commit, failed ones included: writing the batch's pages "
+    "to the write-ahead log, its fsync (synchronous=FULL), now and then a checkpoint. "
     "Every check of the batch waits for it.",
     buckets=(0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from gateway.console import routes as console_routes
 from gateway.unfreeze import expiry
 from gateway.unfreeze import routes as unfreeze_routes
 from tests.gateway.conftest import Api, FakeClock
@@ -229,7 +228,7 @@ def test_showing_requests_writes_only_to_expire_lapsed_ones(
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
     opened: list[str] = []
-    for module in (unfreeze_routes, expiry, console_routes):
+    for module in (unfreeze_routes, expiry):
         real = module.write_tx
 
         def counted(engine: Any, real: Any = real, name: str = module.__name__) -> Any:
