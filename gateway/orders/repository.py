@@ -142,8 +142,8 @@ def _reserve(conn: Connection, customer_id: str, before: Decimal, after: Decimal
 
 def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, Any]]) -> None:
     """Let each item that names an order consume that much of it, for good. An item
-    that names no ERP consumes the customer's one order with that id that is not
-    cancelled, or else its one released order with it; with several, none.
+    that names no ERP stays with the order it consumed before; a new one consumes the
+    customer's order with that id only if there is one (of any status), else none.
 
     Consumption per (order, item) only grows: the same invoice in the next snapshot
     changes nothing, and a paid invoice (gone from the snapshot) gives nothing back.
@@ -158,19 +158,19 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
     by_id: dict[str, list[Row[Any]]] = {}
     for row in rows:
         by_id.setdefault(row.order_id, []).append(row)
+    consumed_by = _consumers(conn, ids, {i["item_id"] for i in named})
     touched: dict[tuple[str, str], Row[Any]] = {}
     for item in named:
         candidates = [
-            o
-            for o in by_id.get(item["order_id"], [])
-            if o.status != CANCELLED and (not item["erp"] or item["erp"] == o.erp)
+            o for o in by_id.get(item["order_id"], []) if not item["erp"] or item["erp"] == o.erp
         ]
-        if len(candidates) > 1:  # an invoice follows a release
-            candidates = [o for o in candidates if o.status == RELEASED]
         if len(candidates) > 1:
-            # Released orders of several ERPs share the id and the item names none:
-            # consuming one would be a guess, all would count the invoice twice. Consumed
-            # by none, exposure counts the invoice and the orders: over, never under.
+            before = consumed_by.get((item["order_id"], item["item_id"]), set())
+            candidates = [o for o in candidates if o.erp in before]
+        if len(candidates) > 1:
+            # Orders of several ERPs share the id, and the item names none: consuming
+            # one would be a guess, all would count the invoice twice. Consumed by none,
+            # exposure counts both the invoice and the orders: over, never under.
             continue
         for order in candidates:
             _record_consumption(
@@ -184,6 +184,21 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
             order,
             {"invoiced": invoiced, "reserved": reservation(order.status, order.amount, invoiced)},
         )
+
+
+def _consumers(
+    conn: Connection, order_ids: set[str], item_ids: set[str]
+) -> dict[tuple[str, str], set[str]]:
+    """The ERPs whose order (by id) each item (by id) has consumed so far."""
+    rows = conn.execute(
+        select(consumptions.c.erp, consumptions.c.order_id, consumptions.c.item_id).where(
+            consumptions.c.order_id.in_(order_ids), consumptions.c.item_id.in_(item_ids)
+        )
+    ).all()
+    found: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        found.setdefault((row.order_id, row.item_id), set()).add(row.erp)
+    return found
 
 
 def reservation(status: str, amount: Decimal, invoiced: Decimal) -> Decimal:
