@@ -13,6 +13,7 @@ from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
+from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
 from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem
 from policies.money import ZERO, quantize
@@ -96,12 +97,17 @@ def upsert_customer(
     if existing is None:
         repo.insert_customer(conn, {"customer_id": customer_id, **values})
     else:
-        if existing.currency != body.currency and orders_repo.has_exposure(conn, customer_id):
-            # Reservations and items are stored in the old currency: converting them
-            # silently would change figures credit control has already seen.
+        if existing.currency != body.currency and (
+            orders_repo.has_exposure(conn, customer_id)
+            or unfreeze_repo.has_open_approvals(conn, customer_id, now)
+        ):
+            # Reservations, invoiced parts, items and approvals are stored in the old
+            # currency: converting them silently would change figures credit control
+            # has already seen, and mixing them would miscount the exposure.
             raise Conflict(
-                f"customer {customer_id} has open items or orders in {existing.currency}; "
-                "its credit currency cannot change until they are settled",
+                f"customer {customer_id} has open items, orders or approvals in "
+                f"{existing.currency}; its credit currency cannot change until they are "
+                "settled",
                 code="CURRENCY_CHANGE_NOT_ALLOWED",
             )
         repo.update_customer(conn, customer_id, values)

@@ -48,6 +48,10 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
         customer = customers_repo.get_customer(conn, customer_id)
         assert customer is not None
         payload_hash, figured_in = _latest_request_of(conn, order)
+        if figured_in != customer.currency and order.invoiced > 0:
+            # Its invoiced part is in the old currency too (a change made before such
+            # orders blocked it): subtracted from a converted amount it would miscount.
+            continue
         try:
             # The stored amount is in the currency it was checked in: the order's own
             # while the customer was unknown, or the customer's earlier one.

@@ -93,8 +93,12 @@ def reserving_orders(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
 
 
 def has_exposure(conn: Connection, customer_id: str) -> bool:
+    """Figures stored in the customer's credit currency: reservations, what is invoiced
+    of orders not cancelled (a new revision subtracts it), open items."""
     reserved = select(orders.c.order_id).where(
-        orders.c.customer_id == customer_id, orders.c.reserved > 0
+        orders.c.customer_id == customer_id,
+        orders.c.status != CANCELLED,
+        (orders.c.reserved > 0) | (orders.c.invoiced > 0),
     )
     items = select(open_items.c.item_id).where(open_items.c.customer_id == customer_id)
     return conn.execute(reserved.limit(1)).first() is not None or (

@@ -97,3 +97,18 @@ def mark_token(conn: Connection, token_id: str, expected: str, values: dict[str,
         .values(**values)
     )
     return result.rowcount == 1
+
+
+def has_open_approvals(conn: Connection, customer_id: str, now: Any) -> bool:
+    """A pending request or a token still to redeem: figures in the credit currency."""
+    pending = select(requests.c.request_id).where(
+        requests.c.customer_id == customer_id, requests.c.status == "pending"
+    )
+    issued = select(tokens.c.token_id).where(
+        tokens.c.customer_id == customer_id,
+        tokens.c.status == "issued",
+        tokens.c.expires_at > now,
+    )
+    return conn.execute(pending.limit(1)).first() is not None or (
+        conn.execute(issued.limit(1)).first() is not None
+    )

@@ -280,6 +280,33 @@ def test_credit_currency_cannot_change_under_exposure(api: Api) -> None:
     assert r.json()["error"]["code"] == "CURRENCY_CHANGE_NOT_ALLOWED"
 
 
+def test_credit_currency_cannot_change_under_invoiced_orders_or_open_approvals(
+    api: Api,
+) -> None:
+    """What is invoiced of an order, and an approval's figures and token, are in the old
+    currency: a new revision or a redeemed token would mix the two."""
+
+    def change_to_jpy() -> Any:
+        body = {"name": "X", "credit_limit": "3000000", "currency": "JPY", "grade": "A"}
+        return api.put("/v1/customers/C100", {**body, "payment_terms_days": 30})
+
+    api.customer(credit_limit="20000.00")
+    assert api.check("O1", "4000.00").json()["outcome"] == "release"
+    api.items("C100", [inv("I1", "4000.00", order_id="O1")], "2026-11-22T10:00:00+00:00")
+    api.items("C100", [], "2026-11-22T11:00:00+00:00")  # paid: nothing reserved, no items
+    r = change_to_jpy()
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "CURRENCY_CHANGE_NOT_ALLOWED")
+
+    api.customer("C200", credit_limit="1000.00")
+    held = api.check("O2", "5000.00", customer_id="C200").json()
+    assert held["outcome"] == "hold"
+    body = {"decision_id": held["decision_id"], "condition": "other", "justification": "ok"}
+    assert api.post("/v1/unfreeze-requests", body, who="sales").status_code == 201
+    body = {"name": "Y", "credit_limit": "3000000", "currency": "JPY", "grade": "A"}
+    r = api.put("/v1/customers/C200", {**body, "payment_terms_days": 30})
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "CURRENCY_CHANGE_NOT_ALLOWED")
+
+
 def test_exposure_of_unknown_customer_is_404(api: Api) -> None:
     r = api.get("/v1/customers/NOPE/exposure")
     assert r.status_code == 404
