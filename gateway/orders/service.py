@@ -119,10 +119,22 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     override: Override | None = None
     if decision.outcome is Outcome.HOLD and body.override_token:
         decision, override = _apply_override(conn, decision, body, amount, ctx)
+        if not decision.released and _released_at(order, body.revision):
+            # A new token for an order already released at this revision (a stale or
+            # forged one, the exposure grown since): it never takes back a release the
+            # ERP was told about; that release is the answer.
+            prior = repo.decisions_for(conn, body.erp, body.order_id, body.revision)
+            current = _current_answer(prior, order)
+            if current is not None:
+                return _replayed(current)
 
     return record_decision(
         conn, RequestIdentity.of(body), order, decision, override, amount, ctx.now
     )
+
+
+def _released_at(order: Any, revision: int) -> bool:
+    return order is not None and order.status == repo.RELEASED and order.revision == revision
 
 
 def _replay_or_validate(
@@ -151,16 +163,18 @@ def _replay_or_validate(
             "checked with a different payload; send a higher revision for a change",
             code="IDEMPOTENCY_CONFLICT",
         )
-    # The order's current answer: the first one, or a later release (by a token or by
-    # re-evaluation after a payment).
-    current = next((d for d in prior if d.decision_id == order.decision_id), None)
-    if current is not None and (order.status == repo.RELEASED or not key):
-        # A release the ERP was told about answers every re-send of this revision, with
-        # any token or none: a token releases, it never takes a release back.
-        return _replayed(current)
-    same_token = next((d for d in prior if d.token_key == key), None) if key else None
-    # That token's own answer again; a new token for a held order is evaluated.
+    if not key:
+        # Without a token the order's current answer stands: the first one, or a
+        # later release (by a token or by re-evaluation after a payment).
+        current = _current_answer(prior, order)
+        return _replayed(current) if current is not None else None
+    # The exact request again: its stored answer. A new token: evaluated again.
+    same_token = next((d for d in prior if d.token_key == key), None)
     return _replayed(same_token) if same_token is not None else None
+
+
+def _current_answer(prior: list[Any], order: Any) -> Any | None:
+    return next((d for d in prior if d.decision_id == order.decision_id), None)
 
 
 def _replayed(row: Any) -> CheckResult:
