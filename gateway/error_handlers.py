@@ -76,7 +76,11 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _gateway_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GatewayError)
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+    # Unavailable for now: the ERP retries, as after a database error.
+    headers = {"Retry-After": "1"} if exc.status == 503 else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

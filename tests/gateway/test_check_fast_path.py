@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from gateway.app import create_app
 from gateway.auth import parse_api_keys
+from gateway.errors import Unavailable
 from gateway.orders import fast_path
 from gateway.settings import Settings
 from tests.gateway.conftest import ROOT, Api, FakeClock
@@ -293,4 +294,16 @@ def test_no_free_database_connection_is_a_503_to_retry(
     answer = pair.check()
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
+    assert answer.headers["retry-after"] == "1"
+
+
+def test_a_check_not_committed_is_a_503_to_retry(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_committed(*_: Any) -> Any:
+        raise Unavailable("the check was not committed; retry", code="NOT_COMMITTED")
+
+    monkeypatch.setattr("gateway.orders.routes.check_order", not_committed)
+    answer = pair.check()
+    assert (answer.status_code, answer.json()["error"]["code"]) == (503, "NOT_COMMITTED")
     assert answer.headers["retry-after"] == "1"
