@@ -119,22 +119,10 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     override: Override | None = None
     if decision.outcome is Outcome.HOLD and body.override_token:
         decision, override = _apply_override(conn, decision, body, amount, ctx)
-        if not decision.released and _released_at(order, body.revision):
-            # A new token for an order already released at this revision (a stale or
-            # forged one, the exposure grown since): it never takes back a release the
-            # ERP was told about; that release is the answer.
-            prior = repo.decisions_for(conn, body.erp, body.order_id, body.revision)
-            current = _current_answer(prior, order)
-            if current is not None:
-                return _replayed(current)
 
     return record_decision(
         conn, RequestIdentity.of(body), order, decision, override, amount, ctx.now
     )
-
-
-def _released_at(order: Any, revision: int) -> bool:
-    return order is not None and order.status == repo.RELEASED and order.revision == revision
 
 
 def _replay_or_validate(
@@ -163,18 +151,20 @@ def _replay_or_validate(
             "checked with a different payload; send a higher revision for a change",
             code="IDEMPOTENCY_CONFLICT",
         )
+    # This exact request's stored answer (`key` "" for one without a token).
+    own = next((d for d in prior if d.token_key == key), None)
+    if key and own is not None:
+        return _replayed(own)
+    current = next((d for d in prior if d.decision_id == order.decision_id), None)
+    if order.status == repo.RELEASED and current is not None:
+        # Released at this revision (by its check, a token or a payment's re-evaluation):
+        # the release answers a re-send without a token, and one with a new token, for
+        # there is nothing to redeem: the token is neither spent nor able to take the
+        # release back, and no new decision id appears.
+        return _replayed(current)
     if not key:
-        # Without a token the order's current answer stands: the first one, or a
-        # later release (by a token or by re-evaluation after a payment).
-        current = _current_answer(prior, order)
-        return _replayed(current) if current is not None else None
-    # The exact request again: its stored answer. A new token: evaluated again.
-    same_token = next((d for d in prior if d.token_key == key), None)
-    return _replayed(same_token) if same_token is not None else None
-
-
-def _current_answer(prior: list[Any], order: Any) -> Any | None:
-    return next((d for d in prior if d.decision_id == order.decision_id), None)
+        return _replayed(own or current) if own or current else None
+    return None  # a new token for a held order: evaluated again, and redeemed
 
 
 def _replayed(row: Any) -> CheckResult:

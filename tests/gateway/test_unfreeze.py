@@ -246,6 +246,37 @@ def test_showing_requests_writes_only_to_expire_lapsed_ones(
     assert opened == ["gateway.unfreeze.expiry"]
 
 
+def test_a_token_sent_for_an_order_already_released_is_not_spent(
+    held: tuple[Api, dict[str, Any]],
+) -> None:
+    """Released meanwhile by a payment, the order needs no token: the re-send with it
+    hears the release, same decision id, and the token stays for a later revision."""
+    api, decision = held
+    _, token = approved_token(api, decision["decision_id"])
+    api.customer("C100", credit_limit="20000.00")
+    paid = api.items("C100", [], "2026-11-22T10:00:00+00:00")
+    assert paid.json()["released"] == ["sap/O1"]
+    release = api.check("O1", "12000.00").json()
+    api.customer("C100", credit_limit="10000.00")  # the exposure is over the limit again
+    again = api.check("O1", "12000.00", override_token=token).json()
+    assert (again["outcome"], again["decision_id"]) == ("release", release["decision_id"])
+    assert api.check("O1", "12000.00").json()["decision_id"] == release["decision_id"]
+    later = api.check("O1", "12000.00", revision=2, override_token=token).json()
+    assert later["outcome"] == "release"
+    assert later["override"] is not None
+
+
+def test_a_plain_resend_after_a_rejected_token_replays_its_own_answer(
+    held: tuple[Api, dict[str, Any]],
+) -> None:
+    api, decision = held
+    rejected = api.check("O1", "12000.00", override_token="forged").json()
+    assert [r["code"] for r in rejected["reasons"]][-1] == "OVERRIDE_REJECTED"
+    again = api.check("O1", "12000.00").json()
+    assert again["decision_id"] == decision["decision_id"]
+    assert again["reasons"] == decision["reasons"]
+
+
 def test_larger_revision_voids_pending_requests(held: tuple[Api, dict[str, Any]]) -> None:
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
