@@ -145,42 +145,39 @@ def _reserve(conn: Connection, customer_id: str, before: Decimal, after: Decimal
 
 
 def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, Any]]) -> None:
-    """Let each item that names an order consume that much of it, for good. An item
-    that names no ERP stays with the order it consumed before; a new one consumes the
-    customer's order with that id only if there is one (of any status), else none.
+    """Let each item that names an order consume that much of it, for good.
 
+    An item consumes the order it consumed first, whatever it names later (counted
+    against a second order, the invoice would leave exposure under). A new item
+    consumes the order it names: by ERP and id, or by id alone if the customer has
+    one order of that id (of any status); otherwise none (exposure over, never under).
     Consumption per (order, item) only grows: the same invoice in the next snapshot
     changes nothing, and a paid invoice (gone from the snapshot) gives nothing back.
     """
     named = [i for i in items if i["order_id"]]
     if not named:
         return
-    ids = {i["order_id"] for i in named}
+    first = _consumed_by(conn, customer_id, {i["item_id"] for i in named})
+    ids = {i["order_id"] for i in named} | {order_id for _, order_id in first.values()}
     rows = conn.execute(
         select(orders).where(orders.c.customer_id == customer_id, orders.c.order_id.in_(ids))
     ).all()
-    by_id: dict[str, list[Row[Any]]] = {}
-    for row in rows:
-        by_id.setdefault(row.order_id, []).append(row)
-    consumed_by = _consumers(conn, ids, {i["item_id"] for i in named})
+    by_key = {(row.erp, row.order_id): row for row in rows}
     touched: dict[tuple[str, str], Row[Any]] = {}
     for item in named:
-        candidates = [
-            o for o in by_id.get(item["order_id"], []) if not item["erp"] or item["erp"] == o.erp
-        ]
-        if len(candidates) > 1:
-            before = consumed_by.get((item["order_id"], item["item_id"]), set())
-            candidates = [o for o in candidates if o.erp in before]
-        if len(candidates) > 1:
-            # Orders of several ERPs share the id, and the item names none: consuming
-            # one would be a guess, all would count the invoice twice. Consumed by none,
-            # exposure counts both the invoice and the orders: over, never under.
+        if item["item_id"] in first:
+            candidates = [by_key[first[item["item_id"]]]]
+        else:
+            candidates = [
+                o
+                for (erp, order_id), o in by_key.items()
+                if order_id == item["order_id"] and (not item["erp"] or item["erp"] == erp)
+            ]
+        if len(candidates) != 1:
             continue
-        for order in candidates:
-            _record_consumption(
-                conn, order.erp, order.order_id, item["item_id"], item["amount_credit"]
-            )
-            touched[(order.erp, order.order_id)] = order
+        order = candidates[0]
+        _record_consumption(conn, order.erp, order.order_id, item["item_id"], item["amount_credit"])
+        touched[(order.erp, order.order_id)] = order
     for (erp, order_id), order in touched.items():
         invoiced = consumed(conn, erp, order_id)
         set_status(
@@ -190,18 +187,23 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
         )
 
 
-def _consumers(
-    conn: Connection, order_ids: set[str], item_ids: set[str]
-) -> dict[tuple[str, str], set[str]]:
-    """The ERPs whose order (by id) each item (by id) has consumed so far."""
+def _consumed_by(
+    conn: Connection, customer_id: str, item_ids: set[str]
+) -> dict[str, tuple[str, str]]:
+    """The order (erp, id) of this customer each item consumed (by key, the first of
+    two, should an earlier version have let an item consume a second order)."""
     rows = conn.execute(
-        select(consumptions.c.erp, consumptions.c.order_id, consumptions.c.item_id).where(
-            consumptions.c.order_id.in_(order_ids), consumptions.c.item_id.in_(item_ids)
+        select(consumptions.c.item_id, consumptions.c.erp, consumptions.c.order_id)
+        .join(
+            orders,
+            (orders.c.erp == consumptions.c.erp) & (orders.c.order_id == consumptions.c.order_id),
         )
+        .where(orders.c.customer_id == customer_id, consumptions.c.item_id.in_(item_ids))
+        .order_by(consumptions.c.erp, consumptions.c.order_id)
     ).all()
-    found: dict[tuple[str, str], set[str]] = {}
+    found: dict[str, tuple[str, str]] = {}
     for row in rows:
-        found.setdefault((row.order_id, row.item_id), set()).add(row.erp)
+        found.setdefault(row.item_id, (row.erp, row.order_id))
     return found
 
 

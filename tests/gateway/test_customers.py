@@ -263,6 +263,27 @@ def test_an_invoice_without_its_erp_stays_with_the_order_it_consumed(api: Api) -
     assert (exp["open_orders"], exp["open_items"]) == ("5000.00", "4000.00")
 
 
+def test_an_invoice_consumes_the_order_it_first_consumed_whatever_it_names_later(
+    api: Api,
+) -> None:
+    """An invoice counted against one order is never counted against a second (exposure
+    would be under): a later snapshot naming another ERP or order changes nothing, and
+    the same invoice grown consumes more of its first order."""
+    api.customer()
+    assert api.check("1001", "3000.00", erp="sap").json()["outcome"] == "release"
+    api.items("C100", [inv("I1", "1000.00", order_id="1001")], "2026-11-22T10:00:00+00:00")
+    assert api.check("1001", "3000.00", erp="baan").json()["outcome"] == "release"
+    assert api.check("2001", "500.00", erp="sap").json()["outcome"] == "release"
+    renamed = [inv("I1", "1000.00", order_id="1001", erp="baan")]
+    api.items("C100", renamed, "2026-11-22T11:00:00+00:00")
+    api.items("C100", [inv("I1", "1000.00", order_id="2001")], "2026-11-22T12:00:00+00:00")
+    exp = api.get("/v1/customers/C100/exposure").json()["exposure"]
+    assert exp["open_orders"] == "5500.00"  # sap/1001 2000, baan/1001 3000, sap/2001 500
+    api.items("C100", [inv("I1", "2000.00", order_id="1001")], "2026-11-22T13:00:00+00:00")
+    exp = api.get("/v1/customers/C100/exposure").json()["exposure"]
+    assert exp["open_orders"] == "4500.00"  # sap/1001 1000
+
+
 def test_credit_currency_cannot_change_under_exposure(api: Api) -> None:
     api.customer()
     api.check("O1", "100.00")
