@@ -49,8 +49,10 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
         assert customer is not None
         payload_hash, figured_in = _latest_request_of(conn, order)
         if figured_in != customer.currency and order.invoiced > 0:
-            # Its invoiced part is in the old currency too (a change made before such
-            # orders blocked it): subtracted from a converted amount it would miscount.
+            # Its amount and its invoiced part may be in different currencies (figured
+            # while the customer was unknown, invoiced since; or a currency changed
+            # before invoiced orders blocked that): left held, the ERP's next revision
+            # is checked afresh. Over, never under.
             continue
         try:
             # The stored amount is in the currency it was checked in: the order's own

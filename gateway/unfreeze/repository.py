@@ -102,7 +102,9 @@ def mark_token(conn: Connection, token_id: str, expected: str, values: dict[str,
 def has_open_approvals(conn: Connection, customer_id: str, now: Any) -> bool:
     """A pending request or a token still to redeem: figures in the credit currency."""
     pending = select(requests.c.request_id).where(
-        requests.c.customer_id == customer_id, requests.c.status == "pending"
+        requests.c.customer_id == customer_id,
+        requests.c.status == "pending",
+        requests.c.expires_at > now,  # lapsed ones count for nothing, expired or not yet
     )
     issued = select(tokens.c.token_id).where(
         tokens.c.customer_id == customer_id,
