@@ -186,6 +186,7 @@ def _render_request(
     try:
         with read_tx(res.engine) as conn:
             row = service.find(conn, request_id[:36])
+        views.check_visible(row, session.principal)  # before writing on their behalf
         expiry.expire_lapsed(res.engine, [row], ctx)
         with read_tx(res.engine) as conn:
             row = service.find(conn, request_id[:36])

@@ -81,6 +81,7 @@ def get_one(
     ctx = res.unfreeze_context()
     with read_tx(res.engine) as conn:
         row = service.find(conn, request_id)
+    views.check_visible(row, who)  # before anything is written on the caller's behalf
     expiry.expire_lapsed(res.engine, [row], ctx)
     with read_tx(res.engine) as conn:
         row = service.find(conn, request_id)

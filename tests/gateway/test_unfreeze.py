@@ -277,6 +277,22 @@ def test_a_plain_resend_after_a_rejected_token_replays_its_own_answer(
     assert again["reasons"] == decision["reasons"]
 
 
+def test_another_reps_request_is_refused_before_anything_is_written(
+    held: tuple[Api, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, decision = held
+    rid = request(api, decision["decision_id"]).json()["request_id"]
+    clock.advance(hours=73)  # lapsed: the next allowed look expires it
+    opened: list[str] = []
+    real = expiry.write_tx
+    monkeypatch.setattr(expiry, "write_tx", lambda engine: (opened.append("w"), real(engine))[1])
+    r = api.get(f"/v1/unfreeze-requests/{rid}", who="sales2")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "FORBIDDEN_REQUEST")
+    assert opened == []
+    assert api.get(f"/v1/unfreeze-requests/{rid}", who="sales").json()["status"] == "expired"
+    assert opened == ["w"]
+
+
 def test_larger_revision_voids_pending_requests(held: tuple[Api, dict[str, Any]]) -> None:
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
