@@ -55,7 +55,6 @@ class _Compiled:
         compiled = stmt.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.sql = compiled.string
-        self.dialect = dialect
         binds = compiled.binds
         # qmark drivers (SQLite) take a list in bind order; pyformat ones a dict.
         self.positional = compiled.positiontup is not None
@@ -76,15 +75,7 @@ class _Compiled:
             args = [f(values[k]) if f else values[k] for k, f in self.binders]
         else:
             args = {k: (f(values[k]) if f else values[k]) for k, f in self.binders}
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        try:
-            cursor = driver.execute(self.sql, args)
-            raw = cursor.fetchall() if fetch else []
-        except self.dialect.loaded_dbapi.Error as err:
-            raise exc.DBAPIError.instance(
-                self.sql, args, err, self.dialect.loaded_dbapi.Error, dialect=self.dialect
-            ) from err
+        raw = on_driver(conn, self.sql, args, fetch=fetch)
         rows = []
         for record in raw:
             if self.readers:
@@ -93,3 +84,16 @@ class _Compiled:
                     record[i] = read(record[i])
             rows.append(self.row(*record))
         return rows
+
+
+def on_driver(conn: Connection, sql: str, args: Any = (), *, fetch: bool = False) -> list[Any]:
+    """`sql` on the driver connection, inside SQLAlchemy's transaction; the driver's
+    errors become SQLAlchemy's (DBAPIError), as callers and error handlers expect."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        cursor = driver.execute(sql, args)
+        return cursor.fetchall() if fetch else []
+    except dbapi_error as err:
+        raise exc.DBAPIError.instance(sql, args, err, dbapi_error, dialect=conn.dialect) from err

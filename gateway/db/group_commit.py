@@ -24,10 +24,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from gateway import metrics
 from gateway.db.engine import write_tx
+from gateway.db.fast import on_driver
 from gateway.errors import Unavailable
 
 T = TypeVar("T")
@@ -107,7 +107,7 @@ def _in_savepoint(conn: Connection, work: Work) -> Outcome:
     # than the check's own statements, and SQLAlchemy need not know of it.
     raw = conn.connection.driver_connection
     assert raw is not None
-    _on_driver(conn, "SAVEPOINT one_check")
+    on_driver(conn, "SAVEPOINT one_check")
     try:
         value = work(conn)
     except Exception as exc:
@@ -115,17 +115,8 @@ def _in_savepoint(conn: Connection, work: Work) -> Outcome:
             # SQLite rolled the whole transaction back (disk full, an I/O error, an
             # interrupt): the batch is lost, and this error is every check's answer.
             raise
-        _on_driver(conn, "ROLLBACK TO one_check")
-        _on_driver(conn, "RELEASE one_check")
+        on_driver(conn, "ROLLBACK TO one_check")
+        on_driver(conn, "RELEASE one_check")
         return exc, None
-    _on_driver(conn, "RELEASE one_check")
+    on_driver(conn, "RELEASE one_check")
     return None, value
-
-
-def _on_driver(conn: Connection, sql: str) -> None:
-    """Run `sql` on the driver; its errors become SQLAlchemy's, as the handlers expect."""
-    dbapi_error = conn.dialect.loaded_dbapi.Error
-    try:
-        conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
-    except dbapi_error as err:
-        raise DBAPIError.instance(sql, (), err, dbapi_error, dialect=conn.dialect) from err
