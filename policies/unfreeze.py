@@ -115,9 +115,13 @@ def reject(
     return replace(req, status=RequestStatus.REJECTED)
 
 
-def expire_if_due(req: UnfreezeRequest, now: datetime) -> UnfreezeRequest:
+def lapsed(status: RequestStatus, expires_at: datetime, now: datetime) -> bool:
     """Undecided requests lapse at `expires_at`."""
-    if req.status is RequestStatus.PENDING and now >= req.expires_at:
+    return status is RequestStatus.PENDING and now >= expires_at
+
+
+def expire_if_due(req: UnfreezeRequest, now: datetime) -> UnfreezeRequest:
+    if lapsed(req.status, req.expires_at, now):
         return replace(req, status=RequestStatus.EXPIRED)
     return req
 

@@ -150,11 +150,7 @@ def requests_page(request: Request, res: Res, session: S, status: str = "") -> H
     mine = me.name if me.role is Role.SALES else None
     ctx = res.unfreeze_context()
     wanted = status if status in {"pending", "approved", "rejected", "expired", "voided"} else None
-    with read_tx(res.engine) as conn:
-        pending = unfreeze_repo.list_requests(
-            conn, status="pending", requester=mine, customer_id=None
-        )
-    expiry.expire_lapsed(res.engine, pending, ctx)  # lapse the expired ones first
+    expiry.expire_lapsed_pending(res.engine, ctx, mine)
     with read_tx(res.engine) as conn:
         rows = unfreeze_repo.list_requests(conn, status=wanted, requester=mine, customer_id=None)
         shown = [views.view(conn, r, me, ctx) for r in rows]
@@ -184,13 +180,9 @@ def _render_request(
 ) -> HTMLResponse:
     ctx = res.unfreeze_context()
     try:
+        expiry.expire_if_lapsed(res.engine, request_id[:36], ctx, session.principal)
         with read_tx(res.engine) as conn:
             row = service.find(conn, request_id[:36])
-        views.check_visible(row, session.principal)  # before writing on their behalf
-        expiry.expire_lapsed(res.engine, [row], ctx)
-        with read_tx(res.engine) as conn:
-            row = service.find(conn, request_id[:36])
-            views.check_visible(row, session.principal)
             view = views.view(conn, row, session.principal, ctx)
             history = [
                 audit.event_json(e) for e in audit.query(conn, erp=row.erp, order_id=row.order_id)

@@ -9,25 +9,39 @@ the event loop, so it must never stay open for reading and rendering.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row
 
-from gateway.db.engine import write_tx
-from gateway.unfreeze import service
-from policies.unfreeze import RequestStatus
+from gateway.auth import Principal
+from gateway.db.engine import read_tx, write_tx
+from gateway.unfreeze import repository as repo
+from gateway.unfreeze import service, views
+from policies.unfreeze import RequestStatus, lapsed
 
 
-def lapsed(row: Row[Any], now: datetime) -> bool:
-    """A pending request past its time: `service.load` would expire it."""
-    due: bool = row.status == RequestStatus.PENDING and now >= row.expires_at
-    return due
+def expire_if_lapsed(
+    engine: Engine, request_id: str, ctx: service.UnfreezeContext, viewer: Principal
+) -> None:
+    """Before showing one request: 404 or 403 as it is, then expire it if it lapsed."""
+    with read_tx(engine) as conn:
+        row = service.find(conn, request_id)
+    views.check_visible(row, viewer)  # before anything is written on the viewer's behalf
+    _expire(engine, [row], ctx)
 
 
-def expire_lapsed(engine: Engine, rows: Iterable[Row[Any]], ctx: service.UnfreezeContext) -> None:
-    """Expire the lapsed requests among `rows`, in one short write transaction."""
-    due = [row.request_id for row in rows if lapsed(row, ctx.now)]
+def expire_lapsed_pending(
+    engine: Engine, ctx: service.UnfreezeContext, requester: str | None
+) -> None:
+    """Before listing requests (of `requester`, or everyone's): expire the lapsed ones,
+    so that "pending" means still decidable."""
+    with read_tx(engine) as conn:
+        pending = repo.list_requests(conn, status="pending", requester=requester, customer_id=None)
+    _expire(engine, pending, ctx)
+
+
+def _expire(engine: Engine, rows: Iterable[Row[Any]], ctx: service.UnfreezeContext) -> None:
+    due = [r.request_id for r in rows if lapsed(RequestStatus(r.status), r.expires_at, ctx.now)]
     if due:
         with write_tx(engine) as conn:
             for request_id in due:

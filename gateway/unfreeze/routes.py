@@ -79,14 +79,9 @@ def get_one(
     request_id: RequestId, res: Res, who: Annotated[Principal, Depends(anyone_human)]
 ) -> dict[str, Any]:
     ctx = res.unfreeze_context()
+    expiry.expire_if_lapsed(res.engine, request_id, ctx, who)
     with read_tx(res.engine) as conn:
-        row = service.find(conn, request_id)
-    views.check_visible(row, who)  # before anything is written on the caller's behalf
-    expiry.expire_lapsed(res.engine, [row], ctx)
-    with read_tx(res.engine) as conn:
-        row = service.find(conn, request_id)
-        views.check_visible(row, who)
-        return views.view(conn, row, who, ctx)
+        return views.view(conn, service.find(conn, request_id), who, ctx)
 
 
 @router.get("/v1/unfreeze-requests")
@@ -98,10 +93,7 @@ def list_requests(
 ) -> dict[str, Any]:
     ctx = res.unfreeze_context()
     mine = who.name if who.role is Role.SALES else None
-    # Expire lapsed ones first, so "pending" means still decidable.
-    with read_tx(res.engine) as conn:
-        pending = repo.list_requests(conn, status="pending", requester=mine, customer_id=None)
-    expiry.expire_lapsed(res.engine, pending, ctx)
+    expiry.expire_lapsed_pending(res.engine, ctx, mine)
     with read_tx(res.engine) as conn:
         rows = repo.list_requests(conn, status=status, requester=mine, customer_id=customer_id)
         return {"requests": [views.view(conn, r, who, ctx) for r in rows]}
