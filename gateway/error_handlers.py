@@ -18,6 +18,8 @@ from gateway import metrics
 from gateway.errors import GatewayError
 
 log = structlog.get_logger(__name__)
+# On every 503: the ERP may retry the check in a second (it is idempotent).
+RETRY_SOON = {"Retry-After": "1"}
 
 _HTTP_CODES = {
     404: "NOT_FOUND",
@@ -77,7 +79,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 async def _gateway_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GatewayError)
     # Unavailable for now: the ERP retries, as after a database error.
-    headers = {"Retry-After": "1"} if exc.status == 503 else None
+    headers = RETRY_SOON if exc.status == 503 else None
     return JSONResponse(
         error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers
     )
@@ -139,7 +141,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         error_body("DATABASE_UNAVAILABLE", "the database is unreachable; retry later"),
         status_code=503,
-        headers={"Retry-After": "1"},
+        headers=RETRY_SOON,
     )
 
 
