@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,19 @@ SQLITE_PRAGMAS = (
     # docs/operations.md, Durability.
     "PRAGMA wal_autocheckpoint=250",
 )
+
+
+class WriteOutsideWriteTx(RuntimeError):
+    """A statement that writes ran on SQLite outside write_tx: a programming error."""
+
+
+# What writes: the statement's first keyword, or for a WITH any DML keyword after it.
+_WRITE_START = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
+_DML_IN_WITH = re.compile(r"\s*WITH\b.*\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.I | re.S)
+
+
+def writes(statement: str) -> bool:
+    return bool(_WRITE_START.match(statement) or _DML_IN_WITH.match(statement))
 
 
 def sqlite_synchronous() -> str:
@@ -80,6 +94,17 @@ def _sqlite_engine(url: str) -> Engine:
         # wait for it. So whatever writes goes through write_tx (migrations too).
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _writes_only_in_write_tx(conn: Connection, *args: Any) -> None:
+        # Outside write_tx a write takes SQLite's lock behind the writer mutex's back,
+        # where the event loop's group commit would wait for it in the busy handler
+        # (or it fails at once on a stale snapshot): refused every time, so tests find
+        # it, not a busy moment in production. The check's own statements run on the
+        # driver (gateway.db.fast), always inside write_tx, and skip this event.
+        statement: str = args[1]
+        if conn.get_execution_options().get("sqlite_begin") != "IMMEDIATE" and writes(statement):
+            raise WriteOutsideWriteTx(f"a write outside write_tx: {statement[:80]!r}")
 
     return engine
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from gateway.db.engine import build_engine
+from gateway.db.engine import build_engine, write_tx
 from gateway.db.migrate import migrate
 from gateway.orders import repository as repo
 
@@ -34,7 +34,7 @@ def order(order_id: str) -> dict[str, Any]:
 def test_rows_written_both_ways_are_stored_identically(database_url: str) -> None:
     engine = build_engine(database_url)
     migrate(engine)
-    with engine.begin() as conn:
+    with write_tx(engine) as conn:
         conn.execute(insert(repo.orders).values(invoiced=Decimal(0), **order("BY-CORE")))
         repo.save_order(conn, None, order("BY-DRIVER"))
     with engine.connect() as conn:
@@ -60,7 +60,7 @@ def test_rows_written_both_ways_are_stored_identically(database_url: str) -> Non
 def test_driver_errors_arrive_as_sqlalchemy_errors(database_url: str) -> None:
     engine = build_engine(database_url)
     migrate(engine)
-    with pytest.raises(IntegrityError), engine.begin() as conn:
+    with pytest.raises(IntegrityError), write_tx(engine) as conn:
         repo.save_order(conn, None, order("TWICE"))
         repo.save_order(conn, None, order("TWICE"))
     engine.dispose()

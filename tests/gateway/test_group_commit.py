@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from gateway.db.engine import build_engine
+from gateway.db.engine import build_engine, write_tx
 from gateway.db.group_commit import GroupCommit
 from gateway.errors import Unavailable
 
@@ -24,7 +24,7 @@ def engine(
     # FULL waits for an fsync of the log at each commit, NORMAL does not.
     monkeypatch.setenv("GATEWAY_SQLITE_SYNCHRONOUS", request.param)
     engine = build_engine(f"sqlite:///{tmp_path}/gc.db")
-    with engine.begin() as conn:
+    with write_tx(engine) as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
     return engine
 
@@ -206,7 +206,7 @@ def test_the_write_ahead_log_stays_bounded_under_continuous_batches(
 
         return work
 
-    with engine.begin() as conn:
+    with write_tx(engine) as conn:
         conn.exec_driver_sql("CREATE TABLE pads (x INTEGER PRIMARY KEY, pad TEXT)")
     gc = GroupCommit(engine)
     wal = tmp_path / "gc.db-wal"

@@ -8,7 +8,7 @@ import threading
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 
-from gateway.db.engine import build_engine
+from gateway.db.engine import build_engine, write_tx
 from gateway.db.migrate import alembic_config, migrate
 
 
@@ -16,7 +16,7 @@ def engine_at_revision(database_url: str, revision: str) -> Engine:
     """An engine on a database migrated up to `revision` only: the past to upgrade from."""
     engine = build_engine(database_url)
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with write_tx(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     return engine
@@ -24,7 +24,7 @@ def engine_at_revision(database_url: str, revision: str) -> Engine:
 
 def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
     engine = engine_at_revision(database_url, "0001")
-    with engine.begin() as conn:
+    with write_tx(engine) as conn:
         conn.execute(
             text(
                 "INSERT INTO customers (customer_id, name, credit_limit, currency, grade, "
@@ -44,7 +44,7 @@ def test_upgrade_from_the_first_revision_keeps_data(database_url: str) -> None:
 
 def test_upgrade_to_reserved_totals_sums_each_customers_ledger(database_url: str) -> None:
     engine = engine_at_revision(database_url, "0003")
-    with engine.begin() as conn:
+    with write_tx(engine) as conn:
         for cid in ("A", "B"):
             conn.execute(
                 text(

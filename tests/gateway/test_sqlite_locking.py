@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from gateway.db.engine import build_engine, read_tx, write_tx
+from gateway.db.engine import WriteOutsideWriteTx, build_engine, read_tx, write_tx
 
 
 @pytest.fixture
@@ -56,3 +56,33 @@ def test_write_tx_takes_the_write_lock_before_it_reads(engine: Engine) -> None:
         conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one()
         assert not another_writer_can_write(engine)
     assert another_writer_can_write(engine)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO t (x) VALUES (1)",
+        "UPDATE t SET x = 2",
+        "  delete FROM t",
+        "CREATE TABLE u (y INTEGER)",
+        "WITH n AS (SELECT 1) INSERT INTO t (x) SELECT 1 FROM n",
+    ],
+)
+def test_a_write_outside_write_tx_is_refused_before_it_runs(engine: Engine, statement: str) -> None:
+    # Outside write_tx a write would take SQLite's lock behind the writer mutex's back
+    # (or fail at once on a stale snapshot): a programming error, refused every time,
+    # not only when another writer happens to be there.
+    with pytest.raises(WriteOutsideWriteTx), read_tx(engine) as conn:
+        conn.exec_driver_sql(statement)
+    with pytest.raises(WriteOutsideWriteTx), engine.connect() as conn:
+        conn.exec_driver_sql(statement)
+    with write_tx(engine) as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 0
+
+
+def test_write_tx_writes(engine: Engine) -> None:
+    with write_tx(engine) as conn:
+        conn.exec_driver_sql("INSERT INTO t (x) VALUES (1)")
+        conn.exec_driver_sql("WITH n AS (SELECT 2 AS v) INSERT INTO t (x) SELECT v FROM n")
+    with read_tx(engine) as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 2
