@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 
+from gateway.auth import Principal
 from gateway.unfreeze.tables import AuditEventRow
 
 audit_events = AuditEventRow.__table__  # type: ignore[attr-defined]
@@ -87,3 +88,28 @@ def event_json(row: Row[Any]) -> dict[str, Any]:
         "comment": row.comment,
         "data": json.loads(row.data) if row.data else None,
     }
+
+
+def step(
+    conn: Connection,
+    row: Row[Any],
+    kind: str,
+    who: Principal | None,
+    at: datetime,
+    comment: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The event of one step of a request: by `who`, or by the gateway itself."""
+    append(
+        conn,
+        at=at,
+        kind=kind,
+        principal=who.name if who else "gateway",
+        role=who.role.value if who else "system",
+        request_id=row.request_id,
+        erp=row.erp,
+        order_id=row.order_id,
+        customer_id=row.customer_id,
+        comment=comment,
+        data=data,
+    )

@@ -13,7 +13,7 @@ from gateway.db.engine import read_tx, write_tx
 from gateway.errors import InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
-from gateway.unfreeze import audit, expiry, service, views
+from gateway.unfreeze import audit, expiry, issuance, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role
@@ -104,7 +104,7 @@ def revoke(
     token_id: RequestId, res: Res, who: Annotated[Principal, Depends(finance)]
 ) -> dict[str, Any]:
     with write_tx(res.engine) as conn:
-        return service.revoke_token(conn, token_id, who, res.unfreeze_context())
+        return issuance.revoke_token(conn, token_id, who, res.unfreeze_context())
 
 
 @router.get("/v1/audit")

@@ -22,6 +22,7 @@ from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput, NotF
 from gateway.orders import repository as orders_repo
 from gateway.unfreeze import audit, views
 from gateway.unfreeze import repository as repo
+from gateway.unfreeze.issuance import issue_token
 from gateway.unfreeze.plan import validated_plan
 from gateway.unfreeze.schemas import UnfreezeIn
 from gateway.unfreeze.tokens import TokenSigner
@@ -67,30 +68,6 @@ def to_domain(row: Row[Any], approval_rows: Any) -> UnfreezeRequest:
         ),
         status=RequestStatus(row.status),
         expires_at=row.expires_at,
-    )
-
-
-def _event(
-    conn: Connection,
-    row: Row[Any],
-    kind: str,
-    who: Principal | None,
-    at: datetime,
-    comment: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    audit.append(
-        conn,
-        at=at,
-        kind=kind,
-        principal=who.name if who else "gateway",
-        role=who.role.value if who else "system",
-        request_id=row.request_id,
-        erp=row.erp,
-        order_id=row.order_id,
-        customer_id=row.customer_id,
-        comment=comment,
-        data=data,
     )
 
 
@@ -158,7 +135,7 @@ def create_request(
     )
     row = repo.get_request(conn, request_id)
     assert row is not None
-    _event(
+    audit.step(
         conn,
         row,
         "request_created",
@@ -189,7 +166,7 @@ def load(
         domain.status is RequestStatus.PENDING
     ):
         repo.set_request_status(conn, request_id, RequestStatus.EXPIRED.value, ctx.now)
-        _event(conn, row, "request_expired", None, ctx.now)
+        audit.step(conn, row, "request_expired", None, ctx.now)
         metrics.UNFREEZE_REQUESTS.labels(status="expired").inc()
         row = find(conn, request_id)
     return row
@@ -223,74 +200,18 @@ def decide(
                 "at": ctx.now,
             },
         )
-        _event(conn, row, "request_approved", who, ctx.now, comment)
+        audit.step(conn, row, "request_approved", who, ctx.now, comment)
     else:
-        _event(conn, row, "request_rejected", who, ctx.now, comment)
+        audit.step(conn, row, "request_rejected", who, ctx.now, comment)
     if after.status is not RequestStatus.PENDING:
         repo.set_request_status(conn, request_id, after.status.value, ctx.now)
         metrics.UNFREEZE_REQUESTS.labels(status=after.status.value).inc()
         metrics.UNFREEZE_DECISION_SECONDS.observe((ctx.now - row.created_at).total_seconds())
     if after.status is RequestStatus.APPROVED:
-        _issue_token(conn, row, ctx)
+        issue_token(conn, row, ctx)
     fresh = repo.get_request(conn, request_id)
     assert fresh is not None
     return views.view(conn, fresh, who, ctx)
-
-
-def _issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
-    token_id = str(uuid.uuid4())
-    expires = ctx.now + ctx.token_ttl
-    repo.insert_token(
-        conn,
-        {
-            "token_id": token_id,
-            "request_id": row.request_id,
-            "erp": row.erp,
-            "order_id": row.order_id,
-            "customer_id": row.customer_id,
-            "max_amount": row.amount,
-            "status": "issued",
-            "issued_at": ctx.now,
-            # Whole seconds: the signed claims carry epoch seconds.
-            "expires_at": expires.replace(microsecond=0),
-        },
-    )
-    _event(
-        conn,
-        row,
-        "token_issued",
-        None,
-        ctx.now,
-        None,
-        {
-            "token_id": token_id,
-            "max_amount": str(row.amount),
-            "expires_at": expires.replace(microsecond=0).isoformat(),
-        },
-    )
-    metrics.OVERRIDE_TOKENS.labels(event="issued").inc()
-
-
-def revoke_token(
-    conn: Connection, token_id: str, who: Principal, ctx: UnfreezeContext
-) -> dict[str, Any]:
-    token = repo.get_token(conn, token_id, lock=True)
-    if token is None:
-        raise NotFound(f"override token {token_id} is unknown", code="TOKEN_NOT_FOUND")
-    if token.status == "redeemed":
-        raise Conflict("the token was already redeemed", code="TOKEN_ALREADY_REDEEMED")
-    if token.status == "issued":
-        repo.mark_token(
-            conn,
-            token_id,
-            "issued",
-            {"status": "revoked", "revoked_at": ctx.now, "revoked_by": who.name},
-        )
-        row = repo.get_request(conn, token.request_id)
-        assert row is not None
-        _event(conn, row, "token_revoked", who, ctx.now, None, {"token_id": token_id})
-        metrics.OVERRIDE_TOKENS.labels(event="revoked").inc()
-    return {"token_id": token_id, "status": "revoked", "request_id": token.request_id}
 
 
 def void_pending_for_order(
@@ -306,7 +227,7 @@ def void_pending_for_order(
         domain = to_domain(row, repo.approvals_of(conn, row.request_id))
         if void(domain).status is RequestStatus.VOIDED:
             repo.set_request_status(conn, row.request_id, RequestStatus.VOIDED.value, now)
-            _event(
+            audit.step(
                 conn,
                 row,
                 "request_voided",
