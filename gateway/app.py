@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
@@ -104,6 +105,7 @@ def create_app(
             clock=clock,
             overrides=TokenRedeemer(signer),
             group_commit=GroupCommit(engine) if is_sqlite(engine) else None,
+            check_threads=anyio.CapacityLimiter(settings.check_threads),
         )
         res: Resources = app.state.resources
         app.state.keyring = res.keyring

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import anyio
 from fastapi import Request
 from sqlalchemy import Engine
 
@@ -42,6 +43,8 @@ class Resources:
     # SQLite only: checks share transactions (see gateway.db.group_commit).
     group_commit: GroupCommit | None = None
     items: OpenItemsCache = field(default_factory=OpenItemsCache)
+    # The threads checks run on (see Settings.check_threads); built in the lifespan.
+    check_threads: anyio.CapacityLimiter | None = None
 
     def unfreeze_context(self) -> UnfreezeContext:
         approval = self.config.raw.approval

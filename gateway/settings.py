@@ -12,6 +12,11 @@ from gateway.auth import ApiKey, parse_api_keys
 MIN_SECRET_LENGTH = 32
 DEFAULT_DATABASE_URL = "sqlite:///./var/gateway.db"
 DEFAULT_CONFIG = "config/gateway.toml"
+# Checks that run on threads (PostgreSQL; the ERP adapter routes) at once, per process.
+# Measured on two cores (bench/RESULTS.md): 4-8 beat 16 and more, which only fight
+# over the GIL while they wait for the database; a remote database may want more.
+DEFAULT_CHECK_THREADS = 6
+MAX_CHECK_THREADS = 64
 
 
 class SettingsError(ValueError):
@@ -24,6 +29,7 @@ class Settings:
     config_path: Path
     api_keys: tuple[ApiKey, ...]
     token_secret: str
+    check_threads: int = DEFAULT_CHECK_THREADS
 
     @staticmethod
     def config_path_from_env(env: Mapping[str, str] | None = None) -> Path:
@@ -61,4 +67,20 @@ class Settings:
             config_path=cls.config_path_from_env(env),
             api_keys=keys,
             token_secret=secret,
+            check_threads=_check_threads(env),
         )
+
+
+def _check_threads(env: Mapping[str, str]) -> int:
+    raw = env.get("GATEWAY_CHECK_THREADS", "").strip()
+    if not raw:
+        return DEFAULT_CHECK_THREADS
+    try:
+        threads = int(raw)
+    except ValueError:
+        raise SettingsError(f"GATEWAY_CHECK_THREADS must be a whole number, got {raw!r}") from None
+    if not 1 <= threads <= MAX_CHECK_THREADS:
+        raise SettingsError(
+            f"GATEWAY_CHECK_THREADS must be between 1 and {MAX_CHECK_THREADS}, got {threads}"
+        )
+    return threads

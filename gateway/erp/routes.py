@@ -83,4 +83,4 @@ async def _parse_or_reject(
 
 async def _in_thread(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
     # The check is synchronous database work: keep it off the event loop.
-    return await anyio.to_thread.run_sync(_checked, res, parsed)
+    return await anyio.to_thread.run_sync(_checked, res, parsed, limiter=res.check_threads)

@@ -45,7 +45,7 @@ async def decide(res: Resources, body: CheckIn) -> CheckResult:
     """Check the order and record the decision; observed (metrics, log line)."""
     structlog.contextvars.bind_contextvars(erp=body.erp, order_id=body.order_id)
     if res.group_commit is None:
-        return await anyio.to_thread.run_sync(run_check, res, body)
+        return await anyio.to_thread.run_sync(run_check, res, body, limiter=res.check_threads)
     # SQLite: the check joins the next group commit, on the event loop.
     started = time.perf_counter()
     ctx = res.check_context()

@@ -70,11 +70,19 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:pilot:0123456789abcdef0123"}, "unknown role"),
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp"}, "principal:role:key"),
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp:short"}, "shorter than 16"),
+        ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "six"}, "GATEWAY_CHECK_THREADS"),
+        ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "0"}, "between 1 and 64"),
+        ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "65"}, "between 1 and 64"),
     ],
 )
 def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(env)
+
+
+def test_check_threads_default_and_setting() -> None:
+    assert Settings.from_env(GOOD_ENV).check_threads == 6
+    assert Settings.from_env({**GOOD_ENV, "GATEWAY_CHECK_THREADS": " 12 "}).check_threads == 12
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
