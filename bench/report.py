@@ -97,13 +97,13 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
 
 - **One core does all of it.** The gateway runs on one core (wrk takes the other).
   About a quarter of a run at 16 connections the event loop waits for COMMIT (the
-  table), and nearly as long with `synchronous=NORMAL`: a commit's cost is mostly
-  writing its pages into the log, and every few commits a checkpoint copying them back,
-  more than the fsync. Of the rest, a profile at 16 connections: the check's statements
-  and Python in the batch, and the HTTP side, of which a third is uvicorn sending the
-  answer (headers and body are two writes, as for the bare endpoint) and a quarter the
-  check's metrics and JSON log line. The bare endpoint's whole app costs about 80 us a
-  request in process, the gateway's about 210-230.
+  table), and nearly as long with `synchronous=NORMAL`: a commit's cost is its syncs
+  and its page writes, and every few commits a checkpoint's (see below). Of the rest,
+  a profile at 16 connections: the check's statements and Python in the batch, and the
+  HTTP side, of which a third is uvicorn sending the answer (headers and body are two
+  writes, as for the bare endpoint) and a quarter the check's metrics and JSON log
+  line. The bare endpoint's whole app costs about 80 us a request in process, the
+  gateway's about 210-230.
 - **What a commit writes**: the log of a run with checkpoints held off (about 15
   checks a commit) had 61 pages a commit, two thirds of them the customer's own, one
   random page a check in each of: its row (the reserved total, 12 a commit), the index
@@ -116,6 +116,18 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   of the gateway alone the time a check spent in COMMIT did not fall with checkpoints
   off, with `synchronous=NORMAL`, or with batches of 16 instead of 10-12 (checks
   gathered for a few more turns of the loop: no faster, not kept).
+- **Pages are not the lever** (measured after the above): in process, with the bench's
+  random customers a commit of 16 checks wrote 68 log pages, against 26 when
+  consecutive checks named neighbouring customers (same code, same schema); the
+  difference cost 18 us a check, about 7 us a page written and checkpointed. Dropping
+  `ix_decisions_customer_time` (19 of the 68) would so save about 8 us of a check's
+  ~430 at 16 connections: not worth the console's customer view. In a probe of SQLite
+  alone writing the check's three random pages a check (15 checks a commit, a
+  checkpoint every 250 pages) a commit took 1.24 ms with FULL, 0.90 with NORMAL and
+  0.32 without any fsync: the syncs (the log's at each commit, the log's and the
+  file's at each checkpoint) are most of a commit, and during them the loop has nothing
+  to do at 16 connections, every connection's check being in the batch: the server
+  process is idle about a tenth of such a run (its CPU time against the wall clock).
 - **The check's fast path** (`gateway/orders/fast_path.py`): an ordinary check (JSON,
   an ERP key, a body that validates) is served by an ASGI layer outside FastAPI
   (`GatewayApp` runs the edge middleware, then the fast path, then FastAPI) instead of
@@ -150,7 +162,21 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   that crosses 1,000 log pages, or 250 as now (beside a busy writer such a checkpoint
   never completes, and the log grew to a gigabyte in a minute: see
   `docs/operations.md`), and such a thread beside the commit's own checkpoint (bounded,
-  but its fsyncs of the database file slowed the commits' own).
+  but its fsyncs of the database file slowed the commits' own). Later, in alternating
+  rounds against the shipped code: a checkpoint on a thread after every 48 checks,
+  the next batch waiting for it (so that it completes) while the loop answers and reads
+  requests (median ratio 0.415 against 0.428: no gain); the whole batch, statements and
+  commit, on one writer thread (CPU a request up by 40%, ratio 0.27 against 0.41: the
+  writer's Python and the loop's take turns on the GIL); a 64 MB page cache, or a LIFO
+  pool so the group commit keeps one warm connection (within the noise: the reads a
+  check causes are the checkpoint's reads of the log, not cache misses).
+- **PostgreSQL's threads** (`GATEWAY_CHECK_THREADS`, default 6): checks there run on
+  threads, and with anyio's default of 40 every connection of the load had one, which
+  mostly fought over the GIL between round trips (40-74 context switches a check). One
+  worker at 16 connections, in alternating rounds: 4, 6 and 8 threads gave medians of
+  691, 735 and 699 req/s against 614 for the default (16: 643; 2: 558), with p99 of
+  about 40-50 ms against 57-139, and gateway CPU a request 1,350-1,450 us against
+  1,550-1,980.
 - **The light-load tail** is the disk's: wrk corrects for coordinated omission, so a
   single stall of the check's fsync, 100 ms and more now and then on these shared disks
   (a probe here: p50 0.18 ms, max 379 ms), fills the percentiles of the whole run with
