@@ -104,30 +104,22 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   writes, as for the bare endpoint) and a quarter the check's metrics and JSON log
   line. The bare endpoint's whole app costs about 80 us a request in process, the
   gateway's about 210-230.
-- **What a commit writes**: the log of a run with checkpoints held off (about 15
-  checks a commit) had 61 pages a commit, two thirds of them the customer's own, one
-  random page a check in each of: its row (the reserved total, 12 a commit), the index
-  `ix_decisions_customer_time` (16) and `ix_orders_customer_reserved` (13); the
-  appended decisions, orders and their keys took 19, the database header 1. Those
-  indexes serve the console's per-customer views and the reservations' bookkeeping, so
-  fewer pages a check would take a different schema, not a setting. Writing a frame
-  (SQLite writes its header and its page apart) took 8.5 us on this disk's file system
-  in a probe, so the writes alone are about a third of a commit of 15 checks. In runs
-  of the gateway alone the time a check spent in COMMIT did not fall with checkpoints
-  off, with `synchronous=NORMAL`, or with batches of 16 instead of 10-12 (checks
-  gathered for a few more turns of the loop: no faster, not kept).
-- **Pages are not the lever** (measured after the above): in process, with the bench's
-  random customers a commit of 16 checks wrote 68 log pages, against 26 when
-  consecutive checks named neighbouring customers (same code, same schema); the
-  difference cost 18 us a check, about 7 us a page written and checkpointed. Dropping
-  `ix_decisions_customer_time` (19 of the 68) would so save about 8 us of a check's
-  ~430 at 16 connections: not worth the console's customer view. In a probe of SQLite
-  alone writing the check's three random pages a check (15 checks a commit, a
-  checkpoint every 250 pages) a commit took 1.24 ms with FULL, 0.90 with NORMAL and
-  0.32 without any fsync: the syncs (the log's at each commit, the log's and the
-  file's at each checkpoint) are most of a commit, and during them the loop has nothing
-  to do at 16 connections, every connection's check being in the batch: the server
-  process is idle about a tenth of such a run (its CPU time against the wall clock).
+- **What a commit costs.** The log of a run with checkpoints held off (about 15 checks
+  a commit) had 61 pages a commit: one random page a check in each of the customer's
+  row (the reserved total), `ix_decisions_customer_time` and
+  `ix_orders_customer_reserved`, 19 for the appended decisions, orders and their keys,
+  1 for the header. Those random pages are not the lever, though: in process, the
+  bench's random customers against neighbouring ones (68 against 26 pages a commit of
+  16, same code and schema) cost 18 us a check, about 7 us a page written and
+  checkpointed, so dropping `ix_decisions_customer_time` (19 of the 68) would save
+  about 8 us of a check's ~430 at 16 connections: not worth the console's customer
+  view. The syncs are: in a probe of SQLite alone writing the check's three random
+  pages a check (15 checks a commit, a checkpoint every 250 pages) a commit took 1.24 ms
+  with FULL, 0.90 with NORMAL (which still syncs at each checkpoint) and 0.32 without
+  any fsync. During them the loop has nothing to do at 16 connections, every
+  connection's check being in the batch: the server process is idle about a tenth of
+  such a run (its CPU time against the wall clock). Batches of 16 instead of 10-12
+  (checks gathered for a few more turns of the loop) were no faster: not kept.
 - **The check's fast path** (`gateway/orders/fast_path.py`): an ordinary check (JSON,
   an ERP key, a body that validates) is served by an ASGI layer outside FastAPI
   (`GatewayApp` runs the edge middleware, then the fast path, then FastAPI) instead of
