@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.auth import ApiKey, parse_api_keys
+from gateway.db.engine import DEFAULT_POOL, PoolLimits
 
 MIN_SECRET_LENGTH = 32
 DEFAULT_DATABASE_URL = "sqlite:///./var/gateway.db"
@@ -17,6 +18,8 @@ DEFAULT_CONFIG = "config/gateway.toml"
 # over the GIL while they wait for the database; a remote database may want more.
 DEFAULT_CHECK_THREADS = 6
 MAX_CHECK_THREADS = 64
+MAX_POOL_SIZE = 1000
+POOL_TIMEOUT_RANGE = (0.1, 60.0)
 
 
 class SettingsError(ValueError):
@@ -30,6 +33,7 @@ class Settings:
     api_keys: tuple[ApiKey, ...]
     token_secret: str
     check_threads: int = DEFAULT_CHECK_THREADS
+    pool: PoolLimits = DEFAULT_POOL
 
     @staticmethod
     def config_path_from_env(env: Mapping[str, str] | None = None) -> Path:
@@ -62,25 +66,47 @@ class Settings:
         mode = env.get("GATEWAY_SQLITE_SYNCHRONOUS", "FULL").upper()
         if mode not in ("FULL", "NORMAL"):
             raise SettingsError("GATEWAY_SQLITE_SYNCHRONOUS must be FULL (default) or NORMAL")
+        threads = _whole(env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS)
         return cls(
             database_url=cls.database_url_from_env(env),
             config_path=cls.config_path_from_env(env),
             api_keys=keys,
             token_secret=secret,
-            check_threads=_check_threads(env),
+            check_threads=threads,
+            pool=_pool_limits(env, threads),
         )
 
 
-def _check_threads(env: Mapping[str, str]) -> int:
-    raw = env.get("GATEWAY_CHECK_THREADS", "").strip()
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
     if not raw:
-        return DEFAULT_CHECK_THREADS
+        return default
     try:
-        threads = int(raw)
+        value = int(raw)
     except ValueError:
-        raise SettingsError(f"GATEWAY_CHECK_THREADS must be a whole number, got {raw!r}") from None
-    if not 1 <= threads <= MAX_CHECK_THREADS:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _pool_limits(env: Mapping[str, str], check_threads: int) -> PoolLimits:
+    size = _whole(env, "GATEWAY_DB_POOL_SIZE", DEFAULT_POOL.size, 2, MAX_POOL_SIZE)
+    if size < check_threads:
+        # Each check on a thread holds a connection: with fewer, checks would wait for
+        # one another's connections (and time out) instead of for the database.
         raise SettingsError(
-            f"GATEWAY_CHECK_THREADS must be between 1 and {MAX_CHECK_THREADS}, got {threads}"
+            f"GATEWAY_DB_POOL_SIZE ({size}) must be at least GATEWAY_CHECK_THREADS "
+            f"({check_threads})"
         )
-    return threads
+    raw = env.get("GATEWAY_DB_POOL_TIMEOUT", "").strip()
+    if not raw:
+        return PoolLimits(size, DEFAULT_POOL.timeout)
+    try:
+        timeout = float(raw)
+    except ValueError:
+        raise SettingsError(f"GATEWAY_DB_POOL_TIMEOUT must be seconds, got {raw!r}") from None
+    low, high = POOL_TIMEOUT_RANGE
+    if not low <= timeout <= high:  # NaN fails this too
+        raise SettingsError(f"GATEWAY_DB_POOL_TIMEOUT must be between {low:g} and {high:g} seconds")
+    return PoolLimits(size, timeout)

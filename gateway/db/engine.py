@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,27 +55,38 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def build_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class PoolLimits:
+    """The most connections a process opens (half of them kept open when idle), and
+    how long a request waits for a free one before it answers 503 (the database busy),
+    not after SQLAlchemy's 30 s: on SQLite the group commit waits on the event loop."""
+
+    size: int = 40
+    timeout: float = 5.0
+
+
+DEFAULT_POOL = PoolLimits()
+
+
+def build_engine(url: str, pool: PoolLimits = DEFAULT_POOL) -> Engine:
     parsed = make_url(url)
+    kept = max(1, pool.size // 2)
+    sizing: dict[str, Any] = {
+        "pool_size": kept,
+        "max_overflow": pool.size - kept,
+        "pool_timeout": pool.timeout,
+    }
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
-    return create_engine(url, pool_size=20, max_overflow=20, pool_timeout=5)
+        return _sqlite_engine(url, sizing)
+    return create_engine(url, **sizing)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, sizing: dict[str, Any]) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     synchronous = sqlite_synchronous()
-    engine = create_engine(
-        url,
-        pool_size=20,
-        max_overflow=20,
-        # As on PostgreSQL: a group commit waits for a connection on the event loop,
-        # so every connection busy answers 503 after 5 s, not after SQLAlchemy's 30.
-        pool_timeout=5,
-        connect_args={"check_same_thread": False, "timeout": 10},
-    )
+    engine = create_engine(url, **sizing, connect_args={"check_same_thread": False, "timeout": 10})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _: Any) -> None:

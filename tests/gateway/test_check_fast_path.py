@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from gateway.app import create_app
 from gateway.auth import parse_api_keys
+from gateway.db.engine import PoolLimits
 from gateway.errors import Unavailable
 from gateway.orders import fast_path
 from gateway.settings import Settings
@@ -34,6 +35,9 @@ VALID = (
     b'"amount":"1.00","currency":"EUR"}'
 )
 NO_KEY = {"Content-Type": "application/json"}
+
+
+POOL = PoolLimits(size=6, timeout=0.2)
 
 
 class Pair:
@@ -93,6 +97,8 @@ def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pair]:
             config_path=ROOT / "config" / "gateway.toml",
             api_keys=parse_api_keys(API_KEYS),
             token_secret=SECRET,
+            # Small and quick to give up, for the test of every connection busy.
+            pool=POOL,
         )
         return create_app(settings, clock=clock, run_sync_loops=False, fast_check=fast)
 
@@ -283,12 +289,11 @@ def test_behind_a_path_prefix_an_ordinary_check_is_still_served_fast(pair: Pair)
 def test_no_free_database_connection_is_a_503_to_retry(pair: Pair) -> None:
     """The pool's timeout (every connection busy) is the database being unavailable
     for now, not a bug: the ERP is told to retry. The real pool, every connection
-    taken; its 5 s wait is shortened so the test does not sleep it."""
+    taken (GATEWAY_DB_POOL_SIZE of them)."""
     held = []
     for client in (pair.fast, pair.reference):
         engine = client.app.state.resources.engine  # type: ignore[attr-defined]
-        engine.pool._timeout = 0.2
-        held += [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
+        held += [engine.connect() for _ in range(POOL.size)]
     try:
         answer = pair.check()
     finally:

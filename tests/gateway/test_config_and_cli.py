@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import TimeoutError as SATimeout
 
 from gateway.config import ConfigError, parse_config
+from gateway.db.engine import PoolLimits, build_engine
 from gateway.settings import Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +75,14 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "six"}, "GATEWAY_CHECK_THREADS"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "0"}, "between 1 and 64"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "65"}, "between 1 and 64"),
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_SIZE": "forty"}, "GATEWAY_DB_POOL_SIZE"),
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_SIZE": "1001"}, "between 2 and 1000"),
+        # Fewer connections than check threads: checks would wait for one another.
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_SIZE": "4"}, "at least GATEWAY_CHECK_THREADS"),
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "soon"}, "GATEWAY_DB_POOL_TIMEOUT"),
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "0"}, "between 0.1 and 60"),
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "nan"}, "between 0.1 and 60"),
+        ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "120"}, "between 0.1 and 60"),
     ],
 )
 def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> None:
@@ -83,6 +93,26 @@ def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> 
 def test_check_threads_default_and_setting() -> None:
     assert Settings.from_env(GOOD_ENV).check_threads == 6
     assert Settings.from_env({**GOOD_ENV, "GATEWAY_CHECK_THREADS": " 12 "}).check_threads == 12
+
+
+def test_pool_limits_default_and_setting() -> None:
+    assert Settings.from_env(GOOD_ENV).pool == PoolLimits(size=40, timeout=5.0)
+    env = {**GOOD_ENV, "GATEWAY_DB_POOL_SIZE": "8", "GATEWAY_DB_POOL_TIMEOUT": " 1.5 "}
+    assert Settings.from_env(env).pool == PoolLimits(size=8, timeout=1.5)
+
+
+@pytest.mark.parametrize("size", [2, 7, 40])
+def test_an_engine_opens_at_most_its_pool_size(size: int, tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path}/p.db", PoolLimits(size=size, timeout=0.1))
+    try:
+        held = [engine.connect() for _ in range(size)]
+        with pytest.raises(SATimeout):
+            engine.connect()
+        for conn in held:
+            conn.close()
+        assert engine.pool.timeout() == 0.1
+    finally:
+        engine.dispose()
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
