@@ -161,14 +161,21 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   commit, on one writer thread (CPU a request up by 40%, ratio 0.27 against 0.41: the
   writer's Python and the loop's take turns on the GIL); a 64 MB page cache, or a LIFO
   pool so the group commit keeps one warm connection (within the noise: the reads a
-  check causes are the checkpoint's reads of the log, not cache misses).
+  check causes are the checkpoint's reads of the log, not cache misses). On PostgreSQL,
+  psycopg's pipeline mode for the check's two reads and its three writes (7 round trips
+  a check down to 4: BEGIN, the reads, the writes, COMMIT): slower in three alternating
+  rounds, 743-866 req/s against 810-1,019, gateway CPU a request 1,185-1,368 us against
+  978-1,155 (pipeline mode costs more Python in psycopg than the round trips it saves).
 - **PostgreSQL's threads** (`GATEWAY_CHECK_THREADS`, default 6): checks there run on
   threads, and with anyio's default of 40 every connection of the load had one, which
   mostly fought over the GIL between round trips (40-74 context switches a check). One
   worker at 16 connections, in alternating rounds: 4, 6 and 8 threads gave medians of
   691, 735 and 699 req/s against 614 for the default (16: 643; 2: 558), with p99 of
   about 40-50 ms against 57-139, and gateway CPU a request 1,350-1,450 us against
-  1,550-1,980.
+  1,550-1,980. With 6 threads a run at 938 req/s cost the gateway 707 us of user and
+  359 us of system time a request, and 24 context switches; with the pipeline trial
+  above, the cost is the Python around each statement and the threads' hand-overs of
+  the GIL more than the round trips as such.
 - **The light-load tail** is the disk's: wrk corrects for coordinated omission, so a
   single stall of the check's fsync, 100 ms and more now and then on these shared disks
   (a probe here: p50 0.18 ms, max 379 ms), fills the percentiles of the whole run with
