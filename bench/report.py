@@ -144,7 +144,11 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   (`GATEWAY_LOG_LEVEL=WARNING`) was 0.50 and 0.47, against 0.43 and 0.45 with it, at
   278-383 us of CPU a request against 336-413; with `synchronous=NORMAL` as well, 0.49.
   Writing the log to tmpfs instead of the database's disk changed nothing (0.448 both):
-  the cost is in the process, not in the file system (to the noise of such runs). So the line alone stands between
+  the cost is in the process, not in the file system (to the noise of such runs).
+  Timed inside the server under this load, the call costs 33 us of CPU a line (twice
+  what it costs alone in a loop: in the server its code is never warm in the caches);
+  structlog's documented fast set-up (orjson, a bytes logger) saves about a third of
+  it in a loop, not enough on its own to reach 0.5. So the line alone stands between
   this build and the 0.5 target on these machines; whether it stays is a product
   decision, not a benchmark's.
 - **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number such
