@@ -146,7 +146,7 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   Writing the log to tmpfs instead of the database's disk changed nothing (0.448 both):
   the cost is in the process, not in the file system (to the noise of such runs).
   Timed inside the server under this load, the call costs 33 us of CPU a line (twice
-  what it costs alone in a loop: in the server its code is never warm in the caches);
+  what it costs alone in a loop; a guess, not measured: colder CPU caches there);
   structlog's documented fast set-up (orjson, a bytes logger) saves about a third of
   it in a loop, not enough on its own to reach 0.5. So the line alone stands between
   this build and the 0.5 target on these machines; whether it stays is a product
