@@ -179,6 +179,10 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   a check down to 4: BEGIN, the reads, the writes, COMMIT): slower in three alternating
   rounds, 743-866 req/s against 810-1,019, gateway CPU a request 1,185-1,368 us against
   978-1,155 (pipeline mode costs more Python in psycopg than the round trips it saves).
+  And the PostgreSQL check on the event loop instead of threads (SQLAlchemy's asyncio
+  with psycopg's async connection, the same statements): 932-947 req/s against 790-934,
+  p99 23-26 ms against 30-36, about no context switches but as much user CPU a
+  request (750-780 us): a few percent, not worth a second engine and pool.
 - **PostgreSQL's threads** (`GATEWAY_CHECK_THREADS`, default 6): checks there run on
   threads, and with anyio's default of 40 every connection of the load had one, which
   mostly fought over the GIL between round trips (40-74 context switches a check). One
