@@ -162,9 +162,10 @@ def _replay_or_validate(
         # there is nothing to redeem: the token is neither spent nor able to take the
         # release back, and no new decision id appears.
         return _replayed(current)
-    if not key:
-        return _replayed(own or current) if own or current else None
-    return None  # a new token for a held order: evaluated again, and redeemed
+    if key:
+        return None  # a new token for a held order: evaluated again, and redeemed
+    answer = own or current
+    return _replayed(answer) if answer is not None else None
 
 
 def _replayed(row: Any) -> CheckResult:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 def issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
     token_id = str(uuid.uuid4())
-    expires = ctx.now + ctx.token_ttl
+    # Whole seconds: the signed claims carry epoch seconds.
+    expires = (ctx.now + ctx.token_ttl).replace(microsecond=0)
     repo.insert_token(
         conn,
         {
@@ -35,8 +36,7 @@ def issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
             "max_amount": row.amount,
             "status": "issued",
             "issued_at": ctx.now,
-            # Whole seconds: the signed claims carry epoch seconds.
-            "expires_at": expires.replace(microsecond=0),
+            "expires_at": expires,
         },
     )
     audit.step(
@@ -49,7 +49,7 @@ def issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
         {
             "token_id": token_id,
             "max_amount": str(row.amount),
-            "expires_at": expires.replace(microsecond=0).isoformat(),
+            "expires_at": expires.isoformat(),
         },
     )
     metrics.OVERRIDE_TOKENS.labels(event="issued").inc()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
@@ -99,7 +100,7 @@ def mark_token(conn: Connection, token_id: str, expected: str, values: dict[str,
     return result.rowcount == 1
 
 
-def has_open_approvals(conn: Connection, customer_id: str, now: Any) -> bool:
+def has_open_approvals(conn: Connection, customer_id: str, now: datetime) -> bool:
     """A pending request or a token still to redeem: figures in the credit currency."""
     pending = select(requests.c.request_id).where(
         requests.c.customer_id == customer_id,
