@@ -92,7 +92,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
-        engine = build_engine(settings.database_url, settings.pool)
+        engine = build_engine(settings.database_url, settings.pool, settings.sqlite_synchronous)
         migrate(engine)
         metrics.BUILD_INFO.labels(version=app.version).set(1)
         signer = TokenSigner(settings.token_secret)

@@ -30,7 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _prepare_multiprocess_metrics(args.workers)
     # Migrate once here, before workers fork, so they never race on the schema.
-    engine = build_engine(settings.database_url, settings.pool)
+    engine = build_engine(settings.database_url, settings.pool, settings.sqlite_synchronous)
     migrate(engine)
     engine.dispose()
     uvicorn.run(

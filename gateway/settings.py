@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.auth import ApiKey, parse_api_keys
-from gateway.db.engine import DEFAULT_POOL, PoolLimits
+from gateway.db.engine import DEFAULT_POOL, SQLITE_SYNC_MODES, PoolLimits
 
 MIN_SECRET_LENGTH = 32
 DEFAULT_DATABASE_URL = "sqlite:///./var/gateway.db"
@@ -34,6 +34,7 @@ class Settings:
     token_secret: str
     check_threads: int = DEFAULT_CHECK_THREADS
     pool: PoolLimits = DEFAULT_POOL
+    sqlite_synchronous: str = "FULL"
 
     @staticmethod
     def config_path_from_env(env: Mapping[str, str] | None = None) -> Path:
@@ -63,8 +64,8 @@ class Settings:
                 f"GATEWAY_TOKEN_SECRET must be set to at least {MIN_SECRET_LENGTH} characters "
                 f"(got {len(secret)})"
             )
-        mode = env.get("GATEWAY_SQLITE_SYNCHRONOUS", "FULL").upper()
-        if mode not in ("FULL", "NORMAL"):
+        mode = env.get("GATEWAY_SQLITE_SYNCHRONOUS", "").strip().upper() or "FULL"
+        if mode not in SQLITE_SYNC_MODES:
             raise SettingsError("GATEWAY_SQLITE_SYNCHRONOUS must be FULL (default) or NORMAL")
         threads = _whole(env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS)
         return cls(
@@ -74,6 +75,7 @@ class Settings:
             token_secret=secret,
             check_threads=threads,
             pool=_pool_limits(env, threads),
+            sqlite_synchronous=mode,
         )
 
 

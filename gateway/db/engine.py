@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -44,13 +43,6 @@ def writes(statement: str) -> bool:
     return bool(_WRITE_START.match(statement) or _DML_IN_WITH.match(statement))
 
 
-def sqlite_synchronous() -> str:
-    mode = os.environ.get("GATEWAY_SQLITE_SYNCHRONOUS", "FULL").upper()
-    if mode not in SQLITE_SYNC_MODES:
-        raise ValueError(f"GATEWAY_SQLITE_SYNCHRONOUS must be one of {SQLITE_SYNC_MODES}")
-    return mode
-
-
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -68,7 +60,8 @@ class PoolLimits:
 DEFAULT_POOL = PoolLimits()
 
 
-def build_engine(url: str, pool: PoolLimits = DEFAULT_POOL) -> Engine:
+def build_engine(url: str, pool: PoolLimits = DEFAULT_POOL, synchronous: str = "FULL") -> Engine:
+    """An engine for the URL; `synchronous` is SQLite's durability (SQLITE_SYNC_MODES)."""
     parsed = make_url(url)
     kept = max(1, pool.size // 2)
     sizing: dict[str, Any] = {
@@ -77,15 +70,16 @@ def build_engine(url: str, pool: PoolLimits = DEFAULT_POOL) -> Engine:
         "pool_timeout": pool.timeout,
     }
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, sizing)
+        return _sqlite_engine(url, sizing, synchronous)
     return create_engine(url, **sizing)
 
 
-def _sqlite_engine(url: str, sizing: dict[str, Any]) -> Engine:
+def _sqlite_engine(url: str, sizing: dict[str, Any], synchronous: str) -> Engine:
+    if synchronous not in SQLITE_SYNC_MODES:
+        raise ValueError(f"SQLite synchronous mode must be one of {SQLITE_SYNC_MODES}")
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    synchronous = sqlite_synchronous()
     engine = create_engine(url, **sizing, connect_args={"check_same_thread": False, "timeout": 10})
 
     @event.listens_for(engine, "connect")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.exc import TimeoutError as SATimeout
 
+from gateway.app import create_app
 from gateway.config import ConfigError, parse_config
 from gateway.db.engine import PoolLimits, build_engine
 from gateway.settings import Settings, SettingsError
@@ -83,6 +86,7 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "0"}, "between 0.1 and 60"),
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "nan"}, "between 0.1 and 60"),
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "120"}, "between 0.1 and 60"),
+        ({**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": "OFF"}, "FULL \\(default\\) or NORMAL"),
     ],
 )
 def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> None:
@@ -99,6 +103,39 @@ def test_pool_limits_default_and_setting() -> None:
     assert Settings.from_env(GOOD_ENV).pool == PoolLimits(size=40, timeout=5.0)
     env = {**GOOD_ENV, "GATEWAY_DB_POOL_SIZE": "8", "GATEWAY_DB_POOL_TIMEOUT": " 1.5 "}
     assert Settings.from_env(env).pool == PoolLimits(size=8, timeout=1.5)
+
+
+def test_sqlite_synchronous_default_and_setting() -> None:
+    assert Settings.from_env(GOOD_ENV).sqlite_synchronous == "FULL"
+    env = {**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": " normal "}
+    assert Settings.from_env(env).sqlite_synchronous == "NORMAL"
+
+
+@pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("NORMAL", 1)])
+def test_every_sqlite_connection_syncs_as_set(
+    mode: str, level: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine takes the mode it is given, not the environment's (Settings read it).
+    monkeypatch.setenv("GATEWAY_SQLITE_SYNCHRONOUS", "NORMAL" if mode == "FULL" else "FULL")
+    engine = build_engine(f"sqlite:///{tmp_path}/s.db", synchronous=mode)
+    try:
+        held = [engine.connect() for _ in range(3)]
+        assert [c.exec_driver_sql("PRAGMA synchronous").scalar() for c in held] == [level] * 3
+        for conn in held:
+            conn.close()
+    finally:
+        engine.dispose()
+
+
+def test_the_app_opens_sqlite_with_its_settings_sync_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GATEWAY_SQLITE_SYNCHRONOUS", raising=False)
+    env = {**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL"}
+    settings = replace(Settings.from_env(env), database_url=f"sqlite:///{tmp_path}/a.db")
+    app = create_app(settings, run_sync_loops=False)
+    with TestClient(app), app.state.resources.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
 
 
 @pytest.mark.parametrize("size", [2, 7, 40])

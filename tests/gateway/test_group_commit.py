@@ -18,12 +18,9 @@ from gateway.errors import Unavailable
 
 
 @pytest.fixture(params=["FULL", "NORMAL"])
-def engine(
-    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Engine:
+def engine(tmp_path: Path, request: pytest.FixtureRequest) -> Engine:
     # FULL waits for an fsync of the log at each commit, NORMAL does not.
-    monkeypatch.setenv("GATEWAY_SQLITE_SYNCHRONOUS", request.param)
-    engine = build_engine(f"sqlite:///{tmp_path}/gc.db")
+    engine = build_engine(f"sqlite:///{tmp_path}/gc.db", synchronous=request.param)
     with write_tx(engine) as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
     return engine
