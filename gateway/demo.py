@@ -4,7 +4,8 @@ Starts three real processes (the gateway and the SAP-style and Baan-style mocks)
 syncs the mocks' customers and open items into the gateway, then sends a
 realistic mix of orders through the mocks (which ask the gateway, as an ERP
 would), with occasional changes, payments and injected ERP faults. Prints a live
-summary until Ctrl-C, then stops everything.
+summary until Ctrl-C, then stops everything; ends at once, with the process's name
+and log, if one of the three exits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +32,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.sources import LN_PARTNERS, SAP_CREDIT
 
 ROLES = ("erp", "admin", "sales", "sales_manager", "finance_manager", "general_manager")
+PROCESSES = ("gateway", "sap-mock", "baan-mock")  # in the order `start` spawns them
+
+
+class DemoError(Exception):
+    """The demo cannot start or go on; the message says why and what to do."""
 
 
 @dataclass
@@ -80,12 +87,32 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], name: str, log: Path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited:\n{log.read_text()[-2000:]}")
+            raise DemoError(f"{name} exited:\n{log.read_text()[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"{name} did not become healthy; see {log}")
+    raise DemoError(f"{name} did not become healthy; see {log}")
+
+
+def ensure_ports_free(demo: Demo) -> None:
+    """Before anything starts: else the demo would talk to whatever answers there (an
+    earlier demo, with other keys) while its own process fails to listen."""
+    for flag, port in (
+        ("--port", demo.port),
+        ("--sap-port", demo.sap_port),
+        ("--baan-port", demo.baan_port),
+    ):
+        with socket.socket() as probe:
+            # As uvicorn binds: a port whose last connections linger in TIME_WAIT is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                raise DemoError(
+                    f"port {port} is in use (another demo still running?): stop it, "
+                    f"or choose another port with {flag}"
+                ) from None
 
 
 def start(demo: Demo, config: Path) -> None:
@@ -117,9 +144,8 @@ def start(demo: Demo, config: Path) -> None:
             ],
             {},
         )
-    names = ("gateway", "sap-mock", "baan-mock")
     urls = (demo.gateway, demo.mock("sap"), demo.mock("baan"))
-    for proc, name, url in zip(demo.procs, names, urls, strict=True):
+    for proc, name, url in zip(demo.procs, PROCESSES, urls, strict=True):
         _wait_healthy(url, proc, name, demo.workdir / f"{name}.log")
 
 
@@ -236,6 +262,16 @@ async def _summary(demo: Demo, stats: Counter[str], started: float, stop_at: flo
             )
 
 
+async def _watch(demo: Demo, stop_at: float | None) -> None:
+    """End the demo when one of its processes exits, instead of showing a dead one."""
+    while stop_at is None or time.monotonic() < stop_at:
+        for name, proc in zip(PROCESSES, demo.procs, strict=True):
+            if proc.poll() is not None:
+                log = demo.workdir / f"{name}.log"
+                raise DemoError(f"{name} exited (code {proc.returncode}); its log: {log}")
+        await asyncio.sleep(0.5)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -247,34 +283,45 @@ def run(
     # (where a shell would otherwise have the process ignore SIGINT).
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    workdir = Path("var/demo").resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    demo = Demo(port, sap_port, baan_port, workdir)
+    demo = Demo(port, sap_port, baan_port, Path("var/demo").resolve())
     try:
+        ensure_ports_free(demo)
+        shutil.rmtree(demo.workdir, ignore_errors=True)
+        demo.workdir.mkdir(parents=True)
         start(demo, config)
-        print(f"""
-Order-hold gateway demo (logs in {workdir})
-  console      {demo.gateway}/console   (sign in with a key below)
-  API docs     {demo.gateway}/docs
-  metrics      {demo.gateway}/metrics
-  SAP mock     {demo.mock("sap")}/docs      Baan mock  {demo.mock("baan")}/docs
-Keys (Authorization: Bearer ...):""")
-        for role, key in demo.keys.items():
-            print(f"  {role:16} {key}")
-        print("Ctrl-C stops everything.\n", flush=True)
+        _banner(demo)
         stats: Counter[str] = Counter()
         started = time.monotonic()
         stop_at = started + seconds if seconds else None
 
         async def main() -> None:
             await asyncio.gather(
-                _traffic(demo, rate, stats, stop_at), _summary(demo, stats, started, stop_at)
+                _traffic(demo, rate, stats, stop_at),
+                _summary(demo, stats, started, stop_at),
+                _watch(demo, stop_at),
             )
 
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(main())
+        asyncio.run(main())
         return 0
+    except KeyboardInterrupt:
+        return 0
+    except DemoError as exc:
+        print(f"gateway demo: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
-        print("\nstopping...", flush=True)
-        stop(demo)
+        if demo.procs:
+            print("\nstopping...", flush=True)
+            stop(demo)
+
+
+def _banner(demo: Demo) -> None:
+    print(f"""
+Order-hold gateway demo (logs in {demo.workdir})
+  console      {demo.gateway}/console   (sign in with a key below)
+  API docs     {demo.gateway}/docs
+  metrics      {demo.gateway}/metrics
+  SAP mock     {demo.mock("sap")}/docs      Baan mock  {demo.mock("baan")}/docs
+Keys (Authorization: Bearer ...):""")
+    for role, key in demo.keys.items():
+        print(f"  {role:16} {key}")
+    print("Ctrl-C stops everything.\n", flush=True)
