@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from gateway.unfreeze import expiry
+from gateway.unfreeze import expiry, repository
 from gateway.unfreeze import routes as unfreeze_routes
 from tests.gateway.conftest import Api, FakeClock
 
@@ -407,3 +410,44 @@ def test_audit_trail_in_date_order(held: tuple[Api, dict[str, Any]], clock: Fake
     assert token not in str(events)
     assert api.get("/v1/audit", who="sales").status_code == 403
     assert api.get("/v1/audit?from=2026-11-23", who="admin").json()["events"] == []
+
+
+def test_an_approval_under_way_when_the_request_lapses_stands(
+    held: tuple[Api, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last approval began before the deadline and holds the request's lock; a
+    reader after the deadline must wait for it and leave its outcome alone, not expire
+    the request over its token (on PostgreSQL an unlocked read would see it pending)."""
+    api, decision = held
+    rid = request(api, decision["decision_id"]).json()["request_id"]
+    approve(api, rid, "sales_manager")
+    clock.advance(hours=71, minutes=59)
+    locked, go = threading.Event(), threading.Event()
+    real = repository.insert_approval
+
+    def paused(*args: Any) -> Any:
+        locked.set()
+        assert go.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(repository, "insert_approval", paused)
+    with ThreadPoolExecutor(2) as pool:
+        approving = pool.submit(approve, api, rid, "finance_manager")
+        assert locked.wait(10)
+        clock.advance(minutes=2)  # the request has lapsed for whoever reads it now
+        showing = pool.submit(api.get, f"/v1/unfreeze-requests/{rid}", who="admin")
+        time.sleep(0.5)
+        assert not showing.done()  # waits for the approval's lock
+        go.set()
+        approved, shown = approving.result(timeout=20), showing.result(timeout=20)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    assert shown.json()["status"] == "approved"
+    assert shown.json()["token_status"] == "issued"
+    events = api.get("/v1/audit?order_id=O1", who="admin").json()["events"]
+    assert [e["kind"] for e in events] == [
+        "request_created",
+        "request_approved",
+        "request_approved",
+        "token_issued",
+    ]
