@@ -451,3 +451,41 @@ def test_an_approval_under_way_when_the_request_lapses_stands(
         "request_approved",
         "token_issued",
     ]
+
+
+def test_an_approval_that_meets_an_expiry_under_way_is_refused(
+    held: tuple[Api, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way round: a reader expires the request (its clock past the deadline)
+    while an approval arrives that still sees it in time (another process's clock, a
+    little behind): the approval waits for the lock, then finds the request expired."""
+    api, decision = held
+    rid = request(api, decision["decision_id"]).json()["request_id"]
+    approve(api, rid, "sales_manager")
+    locked, go = threading.Event(), threading.Event()
+    real = repository.set_request_status
+
+    def paused(*args: Any) -> Any:
+        locked.set()
+        assert go.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(repository, "set_request_status", paused)
+    with ThreadPoolExecutor(2) as pool:
+        clock.advance(hours=72, minutes=1)
+        showing = pool.submit(api.get, f"/v1/unfreeze-requests/{rid}", who="admin")
+        assert locked.wait(10)
+        clock.advance(minutes=-2)  # the approver's clock: still within the 72 hours
+        approving = pool.submit(approve, api, rid, "finance_manager")
+        time.sleep(0.5)
+        assert not approving.done()  # waits for the expiry's lock
+        go.set()
+        shown, refused = showing.result(timeout=20), approving.result(timeout=20)
+    assert shown.json()["status"] == "expired"
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "REQUEST_NOT_PENDING")
+    events = api.get("/v1/audit?order_id=O1", who="admin").json()["events"]
+    assert [e["kind"] for e in events] == [
+        "request_created",
+        "request_approved",
+        "request_expired",
+    ]
