@@ -412,6 +412,23 @@ def test_audit_trail_in_date_order(held: tuple[Api, dict[str, Any]], clock: Fake
     assert api.get("/v1/audit?from=2026-11-23", who="admin").json()["events"] == []
 
 
+def pause_in(
+    monkeypatch: pytest.MonkeyPatch, function: str
+) -> tuple[threading.Event, threading.Event]:
+    """Make the repository's `function` wait, inside its transaction (the request's lock
+    held), until `go` is set; `locked` tells that it got there."""
+    locked, go = threading.Event(), threading.Event()
+    real = getattr(repository, function)
+
+    def paused(*args: Any) -> Any:
+        locked.set()
+        assert go.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(repository, function, paused)
+    return locked, go
+
+
 def test_an_approval_under_way_when_the_request_lapses_stands(
     held: tuple[Api, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -422,15 +439,7 @@ def test_an_approval_under_way_when_the_request_lapses_stands(
     rid = request(api, decision["decision_id"]).json()["request_id"]
     approve(api, rid, "sales_manager")
     clock.advance(hours=71, minutes=59)
-    locked, go = threading.Event(), threading.Event()
-    real = repository.insert_approval
-
-    def paused(*args: Any) -> Any:
-        locked.set()
-        assert go.wait(10)
-        return real(*args)
-
-    monkeypatch.setattr(repository, "insert_approval", paused)
+    locked, go = pause_in(monkeypatch, "insert_approval")
     with ThreadPoolExecutor(2) as pool:
         approving = pool.submit(approve, api, rid, "finance_manager")
         assert locked.wait(10)
@@ -462,15 +471,7 @@ def test_an_approval_that_meets_an_expiry_under_way_is_refused(
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
     approve(api, rid, "sales_manager")
-    locked, go = threading.Event(), threading.Event()
-    real = repository.set_request_status
-
-    def paused(*args: Any) -> Any:
-        locked.set()
-        assert go.wait(10)
-        return real(*args)
-
-    monkeypatch.setattr(repository, "set_request_status", paused)
+    locked, go = pause_in(monkeypatch, "set_request_status")
     with ThreadPoolExecutor(2) as pool:
         clock.advance(hours=72, minutes=1)
         showing = pool.submit(api.get, f"/v1/unfreeze-requests/{rid}", who="admin")

@@ -102,15 +102,21 @@ def demo_process(cwd: Path, ports: tuple[int, int, int]) -> Iterator[subprocess.
                     proc.kill()
 
 
-def test_the_demo_shows_decisions_and_syncs_then_stops_everything(tmp_path: Path) -> None:
-    ports = three_ports()
-    done = subprocess.run(
-        demo_cmd(ports, "--seconds", "10"),
-        cwd=tmp_path,
+def run_demo(
+    cwd: Path, ports: tuple[int, int, int], seconds: int
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        demo_cmd(ports, "--seconds", str(seconds)),
+        cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=seconds + 110,
     )
+
+
+def test_the_demo_shows_decisions_and_syncs_then_stops_everything(tmp_path: Path) -> None:
+    ports = three_ports()
+    done = run_demo(tmp_path, ports, seconds=10)
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     for role in ("erp", "admin", "sales", "sales_manager", "finance_manager"):
@@ -128,13 +134,7 @@ def test_a_port_in_use_stops_the_demo_before_it_starts_anything(tmp_path: Path) 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", ports[0]))
         taken.listen()
-        done = subprocess.run(
-            demo_cmd(ports, "--seconds", "5"),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_demo(tmp_path, ports, seconds=5)
     assert done.returncode != 0
     assert f"port {ports[0]} is in use" in done.stderr
     assert "--port" in done.stderr
