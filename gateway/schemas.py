@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from policies.money import MAX_AMOUNT, fraction_digits, minor_units
 
@@ -15,6 +22,17 @@ Identifier = Annotated[
 ]
 ErpName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+def _not_true_or_false(value: object) -> object:
+    # Lax validation reads true as 1: a count sent as a boolean is a client's bug.
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    return value
+
+
+# A whole number (a JSON number, or a string of digits as some ERPs send), never a boolean.
+WholeNumber = Annotated[int, BeforeValidator(_not_true_or_false)]
 
 
 def _bounded(value: Decimal) -> Decimal:

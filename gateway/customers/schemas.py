@@ -14,6 +14,7 @@ from gateway.schemas import (
     NonNegativeAmount,
     PositiveAmount,
     RequestModel,
+    WholeNumber,
 )
 from policies import Grade
 
@@ -25,7 +26,7 @@ class CustomerIn(RequestModel):
     credit_limit: NonNegativeAmount
     currency: CurrencyCode
     grade: Grade
-    payment_terms_days: int = Field(ge=0, le=3650)
+    payment_terms_days: WholeNumber = Field(ge=0, le=3650)
     blocked: bool = False
     review_date: date | None = None
 

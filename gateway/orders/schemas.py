@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from gateway.schemas import CurrencyCode, ErpName, Identifier, PositiveAmount, RequestModel
+from gateway.schemas import (
+    CurrencyCode,
+    ErpName,
+    Identifier,
+    PositiveAmount,
+    RequestModel,
+    WholeNumber,
+)
 
 
 class CheckIn(RequestModel):
     erp: ErpName
     order_id: Identifier
-    revision: int = Field(ge=0, le=2**31 - 1)
+    revision: WholeNumber = Field(ge=0, le=2**31 - 1)
     customer_id: Identifier
     amount: PositiveAmount
     currency: CurrencyCode

@@ -255,6 +255,7 @@ def test_a_check_is_read_as_json_unless_it_says_it_is_something_else(
         ("customer_id", "C" * 65, "body.customer_id"),
         ("revision", -1, "body.revision"),
         ("revision", "one", "body.revision"),
+        ("revision", True, "body.revision"),  # not read as 1
         ("erp", "SAP PROD", "body.erp"),
         ("currency", "euro", "body.currency"),
     ],

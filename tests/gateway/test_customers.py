@@ -52,6 +52,7 @@ def test_upsert_updates_in_place(api: Api) -> None:
         ("currency", "XXX", "UNSUPPORTED_CURRENCY", "body.currency"),
         ("currency", "eur", "VALIDATION_ERROR", "body.currency"),
         ("payment_terms_days", -5, "VALIDATION_ERROR", "body.payment_terms_days"),
+        ("payment_terms_days", True, "VALIDATION_ERROR", "body.payment_terms_days"),
         ("name", "", "VALIDATION_ERROR", "body.name"),
         ("review_date", "2026-02-30", "VALIDATION_ERROR", "body.review_date"),
         ("surprise", 1, "VALIDATION_ERROR", "body.surprise"),
