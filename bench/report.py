@@ -150,8 +150,9 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   Driving the app in process (no HTTP server, 16 checks at a time, the log to
   /dev/null), a check costs 40-55 us more CPU with the line than without it (300-330
   against 255-275 us; the bare endpoint 95), of which about 28 us is the call itself:
-  the rest is what the line's work costs the code around it. structlog's documented fast set-up (orjson, a bytes logger) saves about a third of
-  it in a loop, not enough on its own to reach 0.5. So the line alone stands between
+  the rest is what the line's work costs the code around it. structlog's documented
+  fast set-up (orjson, a bytes logger) saves about a third of it in a loop, not enough
+  on its own to reach 0.5. So the line alone stands between
   this build and the 0.5 target on these machines; whether it stays is a product
   decision, not a benchmark's.
 - **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number such
