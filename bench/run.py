@@ -27,7 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.load import CUSTOMERS, Probe, interleaved, median_of, wrk
 from bench.micro_evaluate import measure as measure_evaluate
-from bench.report import report
+from bench.report import QUIET, report
 from tests.support.processes import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,15 +196,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"wrk": [], "scaling": [], "soak": None, "customers": CUSTOMERS}
 
     # The endpoints compared with the bare one, all up at once, measured in turns.
-    # `bare sync def` (the same endpoint on FastAPI's thread pool) is for reference only.
+    # `bare sync def` (the same endpoint on FastAPI's thread pool) is for reference only;
+    # QUIET, the gateway without its per-decision log line, prices that line.
     normal = {
         **gateway_env(f"sqlite:///{work}/bench-normal.db"),
         "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL",
     }
+    quiet = {**gateway_env(f"sqlite:///{work}/bench-quiet.db"), "GATEWAY_LOG_LEVEL": "WARNING"}
     servers = {
         "bare": (uvicorn_bare, {}, "bench.bare_app:app"),
         "gateway sqlite": (gateway_cmd, gateway_env(f"sqlite:///{work}/bench.db"), None),
         "gateway sqlite NORMAL": (gateway_cmd, normal, None),
+        QUIET: (gateway_cmd, quiet, None),
         "bare sync def": (uvicorn_bare, {}, "bench.bare_app:sync_app"),
     }
     with ExitStack() as stack:
