@@ -157,9 +157,11 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   against 255-275 us; the bare endpoint 95), of which about 28 us is the call itself:
   the rest is what the line's work costs the code around it. structlog's documented
   fast set-up (orjson, a bytes logger) saves about a third of it in a loop, not enough
-  on its own to reach 0.5. So the line alone stands between
-  this build and the 0.5 target on these machines; whether it stays is a product
-  decision, not a benchmark's.
+  on its own to reach 0.5. The table's `gateway sqlite no log line` row now measures
+  the line in every run: without it the median ratio was 0.464 and 0.486 in the first
+  two runs with that row (0.399 and 0.440 with it), so the line is the largest single
+  item but not, alone, the way to the target on these machines; whether it stays is a
+  product decision, not a benchmark's.
 - **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number such
   as `0.1000000000000000055511151231257827` as 0.1: not exact); structlog with orjson
   and a bytes logger (3-4 us a log line less, not worth a dependency); log lines
