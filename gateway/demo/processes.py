@@ -58,16 +58,16 @@ def _config(demo: Demo, source: Path) -> Path:
 
 
 def _spawn(demo: Demo, name: str, cmd: list[str], env: dict[str, str]) -> None:
-    log = (demo.workdir / f"{name}.log").open("wb")
-    demo.procs.append(
-        subprocess.Popen(
-            cmd,
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    with (demo.workdir / f"{name}.log").open("wb") as log:  # the child keeps its own
+        demo.procs.append(
+            subprocess.Popen(
+                cmd,
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         )
-    )
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], name: str, log: Path) -> None:
