@@ -161,7 +161,9 @@ read by hand (py-spy, /proc, the write-ahead log's frame headers) and is not re-
   the line in every run: without it the median ratio was 0.464 and 0.486 in the first
   two runs with that row (0.399 and 0.440 with it), so the line is the largest single
   item but not, alone, the way to the target on these machines; whether it stays is a
-  product decision, not a benchmark's.
+  product decision, not a benchmark's. Nor is durability the way: in three alternating
+  rounds (16 connections, bare at about 6,000 req/s) the defaults gave a median ratio of
+  0.424, no log line 0.466, `synchronous=NORMAL` 0.425, and both together 0.460.
 - **Tried and not kept**: pydantic's own JSON parser (faster, but it reads a number such
   as `0.1000000000000000055511151231257827` as 0.1: not exact); structlog with orjson
   and a bytes logger (3-4 us a log line less, not worth a dependency); log lines
