@@ -15,7 +15,7 @@ from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
-from gateway.orders.service import CheckContext, OverrideRedeemer
+from gateway.orders.context import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.sync.sources import ErpSource
 from gateway.unfreeze.service import UnfreezeContext

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, select
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
 from gateway.orders import repository as repo
-from gateway.orders.service import CheckContext, RequestIdentity, record_decision
+from gateway.orders.context import CheckContext
+from gateway.orders.service import RequestIdentity, record_decision
 from policies import Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
 

@@ -14,8 +14,9 @@ from gateway import metrics
 from gateway.auth import Principal, require
 from gateway.db.engine import write_tx
 from gateway.http import ExactJSONRoute
+from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.schemas import CheckIn
-from gateway.orders.service import CheckContext, CheckResult, cancel_order, check_order
+from gateway.orders.service import cancel_order, check_order
 from gateway.resources import Resources, resources
 from policies.roles import Role
 

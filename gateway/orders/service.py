@@ -11,65 +11,21 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import Connection
 
 from gateway.customers import repository as customers_repo
-from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import Conflict, NotFound
 from gateway.ids import time_ordered_uuid
 from gateway.orders import repository as repo
+from gateway.orders.context import CheckContext, CheckResult, Override
 from gateway.orders.figures import decision_json
 from gateway.orders.schemas import CheckIn
 from gateway.validation import require_currency, require_precision
-from policies import Decision, Outcome, Policy, Reason, ReasonCode, evaluate
+from policies import Decision, Outcome, Reason, ReasonCode, evaluate
 from policies.money import ZERO, quantize
-
-
-@dataclass(frozen=True)
-class Override:
-    """A redeemed token: the order is released by an approved unfreeze request."""
-
-    request_id: str
-    approved_by: tuple[str, ...]
-
-
-class OverrideRedeemer(Protocol):
-    """Verifies a token for this order and, if valid, uses it up (same transaction)."""
-
-    def redeem(
-        self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
-    ) -> Override | str:
-        """Return the override, or the human-readable cause it was rejected."""
-        ...
-
-    def order_changed(
-        self, conn: Connection, erp: str, order_id: str, amount: Decimal, now: datetime
-    ) -> None:
-        """A higher revision arrived: requests with outdated figures are voided."""
-        ...
-
-
-@dataclass(frozen=True)
-class CheckContext:
-    policy: Policy
-    timezone: ZoneInfo
-    now: datetime
-    overrides: OverrideRedeemer | None = None
-    items: OpenItemsCache | None = None
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    body: bytes  # the stored answer, served byte for byte on replay
-    replayed: bool
-    outcome: str
-    reasons: tuple[str, ...]
-    decision_id: str
-    balance_age_seconds: float | None = None
 
 
 def token_key(token: str | None) -> str:

@@ -25,8 +25,8 @@ from gateway import metrics
 from gateway.db.engine import write_tx
 from gateway.db.tables import SyncState
 from gateway.errors import GatewayError
+from gateway.orders.context import CheckContext
 from gateway.orders.reevaluate import Released
-from gateway.orders.service import CheckContext
 from gateway.sync.notify import notify_releases
 from gateway.sync.service import SnapshotRejected, apply_snapshot
 from gateway.sync.sources import ErpSource

@@ -11,8 +11,8 @@ from gateway.customers import service as customers
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.db.engine import write_tx
 from gateway.errors import Conflict
+from gateway.orders.context import CheckContext
 from gateway.orders.reevaluate import Released, reevaluate_held
-from gateway.orders.service import CheckContext
 
 
 class SnapshotRejected(Exception):

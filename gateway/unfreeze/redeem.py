@@ -15,8 +15,8 @@ import structlog
 from sqlalchemy import Connection
 
 from gateway import metrics
+from gateway.orders.context import Override
 from gateway.orders.schemas import CheckIn
-from gateway.orders.service import Override
 from gateway.unfreeze import audit
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.service import void_pending_for_order
