@@ -1,8 +1,8 @@
-"""The web console: server-rendered pages for sales reps, approvers and credit control."""
+"""The web console: server-rendered pages for sales reps and approvers (held orders,
+unfreeze requests); credit control's customer and audit pages are in `control.py`."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
 from decimal import InvalidOperation
 from typing import Any
 
@@ -12,12 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from gateway.console import queries
+from gateway.console.control import router as control_router
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
 from gateway.console.web import (
     APPROVERS,
-    AUDITORS,
-    CREDIT_CONTROL,
     Redirect,
     Res,
     S,
@@ -26,14 +25,12 @@ from gateway.console.web import (
     one,
     page,
 )
-from gateway.customers import repository as customers_repo
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
 from gateway.resources import Resources
 from gateway.unfreeze import audit, expiry, service, views
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.unfreeze.schemas import UnfreezeIn
-from policies import GradePolicy
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -47,6 +44,7 @@ def install(app: Any) -> None:
     app.add_exception_handler(Redirect, to_login)
     app.include_router(signin_router)
     app.include_router(router)
+    app.include_router(control_router)
 
 
 @router.get("/held", response_class=HTMLResponse)
@@ -247,67 +245,3 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
             _render_request, request, res, session, request_id, exc.message, exc.status
         )
     return RedirectResponse(f"/console/requests/{request_id}", status_code=303)
-
-
-@router.get("/customers", response_class=HTMLResponse)
-def customers(request: Request, res: Res, session: S) -> HTMLResponse:
-    if session.principal.role not in CREDIT_CONTROL:
-        return forbidden(request, res, session)
-    with read_tx(res.engine) as conn:
-        rows = queries.customers_list(conn)
-    return page(request, res, "customers.html", session, customers=rows)
-
-
-@router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer(request: Request, res: Res, session: S, customer_id: str) -> HTMLResponse:
-    if session.principal.role not in CREDIT_CONTROL:
-        return forbidden(request, res, session)
-    today = res.clock().astimezone(res.config.timezone).date()
-    with read_tx(res.engine) as conn:
-        row = customers_repo.get_customer(conn, customer_id[:64])
-        grade = res.config.policy.grades.get(row.grade, GradePolicy()) if row else GradePolicy()
-        view = queries.customer_view(conn, customer_id[:64], today, grade.overdue_tolerance_days)
-    if view is None:
-        return page(
-            request,
-            res,
-            "message.html",
-            session,
-            404,
-            title="No such customer",
-            message=f"Customer {customer_id} is unknown to the gateway.",
-        )
-    return page(request, res, "customer.html", session, **view)
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit_page(
-    request: Request, res: Res, session: S, day_from: str = "", day_to: str = ""
-) -> HTMLResponse:
-    if session.principal.role not in AUDITORS:
-        return forbidden(request, res, session)
-    today = res.clock().date()
-    start = _date(day_from) or today - timedelta(days=30)
-    end = _date(day_to) or today
-    with read_tx(res.engine) as conn:
-        rows = audit.query(
-            conn,
-            since=datetime.combine(start, time.min, UTC),
-            until=datetime.combine(end, time.min, UTC) + timedelta(days=1),
-        )
-    return page(
-        request,
-        res,
-        "audit.html",
-        session,
-        events=[audit.event_json(r) for r in rows],
-        day_from=start.isoformat(),
-        day_to=end.isoformat(),
-    )
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
