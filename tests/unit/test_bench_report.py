@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bench.load import WrkResult, median_of, probed, ratios
-from bench.report import QUIET, report
+from bench.report import NOTES, QUIET, report
 
 
 def run(label: str, connections: int, rps: float, p99: float) -> WrkResult:
@@ -133,3 +133,9 @@ def test_the_ratio_without_the_decision_log_line_stands_beside_the_target() -> N
         "0.400; without the decision log line 0.500, rounds: 0.520, 0.500, 0.480)"
     ) in text
     assert f"| {QUIET} | 16 | 2500 | 0.50 |" in text
+
+
+def test_the_notes_kept_beside_the_script_close_every_report() -> None:
+    text = report(results([5000] * 3, [2000] * 3, [3.0] * 3), "python -m bench.run")
+    assert text.endswith("\n\n" + NOTES.read_text())
+    assert NOTES.read_text().startswith("## Where the time goes")
