@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from gateway.console import queries
-from gateway.console.web import AUDITORS, CREDIT_CONTROL, Res, S, forbidden, page
+from gateway.console.web import AUDITORS, CREDIT_CONTROL, Res, S, forbidden, not_found, page
 from gateway.customers import repository as customers_repo
 from gateway.db.engine import read_tx
 from gateway.unfreeze import audit
@@ -36,14 +36,12 @@ def customer(request: Request, res: Res, session: S, customer_id: str) -> HTMLRe
         grade = res.config.policy.grades.get(row.grade, GradePolicy()) if row else GradePolicy()
         view = queries.customer_view(conn, customer_id[:64], today, grade.overdue_tolerance_days)
     if view is None:
-        return page(
+        return not_found(
             request,
             res,
-            "message.html",
             session,
-            404,
-            title="No such customer",
-            message=f"Customer {customer_id} is unknown to the gateway.",
+            "No such customer",
+            f"Customer {customer_id} is unknown to the gateway.",
         )
     return page(request, res, "customer.html", session, **view)
 

@@ -22,6 +22,7 @@ from gateway.console.web import (
     S,
     forbidden,
     form_fields,
+    not_found,
     one,
     page,
 )
@@ -83,14 +84,12 @@ def _order_page(
     with read_tx(res.engine) as conn:
         view = queries.order_view(conn, erp, order_id)
     if view is None:
-        return page(
+        return not_found(
             request,
             res,
-            "message.html",
             session,
-            404,
-            title="No such order",
-            message=f"The gateway has never seen order {erp}/{order_id}.",
+            "No such order",
+            f"The gateway has never seen order {erp}/{order_id}.",
         )
     return page(request, res, "order.html", session, status, **view, form=form or {}, error=error)
 

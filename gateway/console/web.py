@@ -94,6 +94,12 @@ def forbidden(request: Request, res: Resources, session: Session) -> HTMLRespons
     )
 
 
+def not_found(
+    request: Request, res: Resources, session: Session, title: str, message: str
+) -> HTMLResponse:
+    return page(request, res, "message.html", session, 404, title=title, message=message)
+
+
 async def form_fields(request: Request) -> dict[str, list[str]]:
     body = (await request.body()).decode("utf-8", errors="replace")
     try:
