@@ -66,7 +66,10 @@ class Settings:
             )
         mode = env.get("GATEWAY_SQLITE_SYNCHRONOUS", "").strip().upper() or "FULL"
         if mode not in SQLITE_SYNC_MODES:
-            raise SettingsError("GATEWAY_SQLITE_SYNCHRONOUS must be FULL (default) or NORMAL")
+            raise SettingsError(
+                f"GATEWAY_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNC_MODES)} "
+                "(FULL by default)"
+            )
         threads = _whole(env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS)
         return cls(
             database_url=cls.database_url_from_env(env),

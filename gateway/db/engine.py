@@ -61,7 +61,8 @@ DEFAULT_POOL = PoolLimits()
 
 
 def build_engine(url: str, pool: PoolLimits = DEFAULT_POOL, synchronous: str = "FULL") -> Engine:
-    """An engine for the URL; `synchronous` is SQLite's durability (SQLITE_SYNC_MODES)."""
+    """An engine for the URL. `synchronous` is SQLite's durability (SQLITE_SYNC_MODES);
+    PostgreSQL ignores it (its commit durability is the server's settings)."""
     parsed = make_url(url)
     kept = max(1, pool.size // 2)
     sizing: dict[str, Any] = {
