@@ -21,6 +21,7 @@ from gateway.customers.routes import router as customers_router
 from gateway.db.engine import build_engine, is_sqlite
 from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
+from gateway.db.pool_metrics import watch_pool
 from gateway.erp.routes import router as erp_router
 from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
@@ -93,6 +94,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
         engine = build_engine(settings.database_url, settings.pool, settings.sqlite_synchronous)
+        unwatch_pool = watch_pool(engine, settings.pool.size)
         migrate(engine)
         metrics.BUILD_INFO.labels(version=app.version).set(1)
         signer = TokenSigner(settings.token_secret)
@@ -128,6 +130,7 @@ def create_app(
             for source in res.erps.values():
                 await source.aclose()
             engine.dispose()
+            unwatch_pool()
 
     app = GatewayApp(
         fast_check=fast_check,

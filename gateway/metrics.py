@@ -60,6 +60,18 @@ SQLITE_COMMIT = Histogram(
     "Every check of the batch waits for it.",
     buckets=(0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )
+# Per process, summed over the live workers (several workers share one database).
+DB_CONNECTIONS = Gauge(
+    "gateway_db_connections",
+    "Database connections of the pool: in_use by a request, or idle (open in the pool).",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+DB_POOL_MAX = Gauge(
+    "gateway_db_pool_max_connections",
+    "The most connections the pool may open (GATEWAY_DB_POOL_SIZE).",
+    multiprocess_mode="livesum",
+)
 DB_ERRORS = Counter(
     "gateway_db_errors_total",
     "Requests that failed because the database was unreachable or refused a statement.",

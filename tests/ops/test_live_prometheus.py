@@ -9,13 +9,15 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from tests.gateway.conftest import KEYS, SECRET
 from tests.ops.test_dashboard import dashboard_exprs, rule_exprs
@@ -236,3 +238,69 @@ def test_metrics_add_up_across_workers(tmp_path: Path) -> None:
             )
             totals.add(float(line.split()[-1]))
     assert totals == {40.0}
+
+
+def _metric(base_url: str, name: str) -> float:
+    text = httpx.get(f"{base_url}/metrics").text
+    return float(next(x for x in text.splitlines() if x.startswith(f"{name} ")).split()[-1])
+
+
+def _workers(master: int) -> set[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    # uvicorn's workers are its children that serve (not the resource tracker, say).
+    return {int(c) for c in children if "multiprocessing.spawn" in _cmdline(int(c))}
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within a minute"
+        time.sleep(0.2)
+
+
+def _own_pool_limit(prom: Path, pid: int) -> float | None:
+    """The pool limit one worker reports, read from its file alone."""
+    file = prom / f"gauge_livesum_{pid}.db"
+    if not file.exists():
+        return None
+    alone = prom.parent / f"prom-{pid}"
+    alone.mkdir(exist_ok=True)
+    shutil.copy(file, alone / file.name)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(alone))  # type: ignore[no-untyped-call]
+    return registry.get_sample_value("gateway_db_pool_max_connections")
+
+
+def test_pool_limits_add_up_across_workers_and_a_killed_worker_drops_out(
+    tmp_path: Path,
+) -> None:
+    server = gateway_process(
+        tmp_path,
+        f"sqlite:///{tmp_path}/gw.db",
+        workers=2,
+        env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"), "GATEWAY_DB_POOL_SIZE": "7"},
+    )
+    with server:
+        assert server.proc is not None
+        _eventually(lambda: _metric(server.url, "gateway_db_pool_max_connections") == 14)
+        workers = _workers(server.proc.pid)
+        assert len(workers) == 2, workers
+        killed = min(workers)
+        os.kill(killed, 9)
+        prom = tmp_path / "prom"
+
+        def replaced() -> bool:  # uvicorn starts another worker, and its app has started
+            now = _workers(server.proc.pid) if server.proc else set()
+            new = now - workers
+            return len(now) == 2 and len(new) == 1 and _own_pool_limit(prom, *new) == 7
+
+        _eventually(replaced)
+        # Whichever worker answers, the killed one's pool is no longer counted.
+        assert {_metric(server.url, "gateway_db_pool_max_connections") for _ in range(6)} == {14}
