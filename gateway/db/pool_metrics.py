@@ -37,8 +37,9 @@ def watch_pool(engine: Engine, limit: int) -> Callable[[], None]:
         idle.inc(d_idle)
 
     # A new connection is idle until checked out. One that breaks in use is closed
-    # (close) before it is checked in: it leaves the idle count it never re-entered.
-    # Connections the pool does not keep are closed after their check-in.
+    # before its check-in: idle reads one short until then, and the check-in evens it
+    # (the pool takes back an entry without a connection). Connections the pool does
+    # not keep are closed after their check-in.
     listeners: list[tuple[str, Callable[..., None]]] = [
         ("connect", lambda *_: move(0, 1)),
         ("checkout", lambda *_: move(1, -1)),
