@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,13 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from tests.gateway.conftest import KEYS, SECRET
 from tests.ops.test_dashboard import dashboard_exprs, rule_exprs
 from tests.support.landscape import Landscape, running_landscape
-from tests.support.processes import ServerProcess, free_port, gateway_process
+from tests.support.processes import (
+    ServerProcess,
+    children,
+    free_port,
+    gateway_process,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,23 +252,8 @@ def _metric(base_url: str, name: str) -> float:
 
 
 def _workers(master: int) -> set[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    # uvicorn's workers are its children that serve (not the resource tracker, say).
-    return {int(c) for c in children if "multiprocessing.spawn" in _cmdline(int(c))}
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except FileNotFoundError:
-        return ""
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not within a minute"
-        time.sleep(0.2)
+    # uvicorn's workers are the children it spawned (not its resource tracker, say).
+    return {pid for pid, cmd in children(master).items() if "multiprocessing.spawn" in cmd}
 
 
 def _own_pool_limit(prom: Path, pid: int) -> float | None:
@@ -289,7 +280,7 @@ def test_pool_limits_add_up_across_workers_and_a_killed_worker_drops_out(
     )
     with server:
         assert server.proc is not None
-        _eventually(lambda: _metric(server.url, "gateway_db_pool_max_connections") == 14)
+        wait_for(lambda: _metric(server.url, "gateway_db_pool_max_connections") == 14)
         workers = _workers(server.proc.pid)
         assert len(workers) == 2, workers
         killed = min(workers)
@@ -301,6 +292,6 @@ def test_pool_limits_add_up_across_workers_and_a_killed_worker_drops_out(
             new = now - workers
             return len(now) == 2 and len(new) == 1 and _own_pool_limit(prom, *new) == 7
 
-        _eventually(replaced)
+        wait_for(replaced)
         # Whichever worker answers, the killed one's pool is no longer counted.
         assert {_metric(server.url, "gateway_db_pool_max_connections") for _ in range(6)} == {14}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import ROOT, free_port
+from tests.support.processes import ROOT, children, free_port
 
 PROGRESS = re.compile(
     r"released (\d+) \| holds by reason: .* \| "
@@ -71,19 +71,6 @@ def all_free(ports: tuple[int, ...], within: float = 10) -> bool:
             return False
         time.sleep(0.2)
     return True
-
-
-def children(pid: int) -> dict[int, str]:
-    """The processes whose parent is `pid`, with their command lines."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == pid:
-                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-    return {k: v.decode() for k, v in found.items()}
 
 
 @contextlib.contextmanager

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.landscape import ADMIN, Landscape, running_landscape
+from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -80,26 +81,17 @@ def _sync_state(land: Landscape, erp: str) -> dict[str, object]:
     return next((s for s in body["erps"] if s["erp"] == erp), {})
 
 
-def _wait_for(predicate: Callable[[], object], seconds: float = 40) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError("condition not reached in time")
-
-
 def test_scheduled_sync_rides_out_an_erp_outage_by_itself(tmp_path: Path) -> None:
     with running_landscape(tmp_path, sync_interval=2) as land:
-        _wait_for(lambda: _sync_state(land, "sap").get("last_success_at"))
+        wait_for(lambda: _sync_state(land, "sap").get("last_success_at"))
         httpx.post(f"{land.sap.url}/_faults", json={"error_rate": 1.0})
-        _wait_for(lambda: _sync_state(land, "sap").get("last_error"))
+        wait_for(lambda: _sync_state(land, "sap").get("last_error"))
         failed_since = _sync_state(land, "sap")["last_success_at"]
         started = time.monotonic()
         assert land.order("sap", "1000001", "250.00")["status"] == "released"
         assert time.monotonic() - started < 5  # answered from the cache
         httpx.delete(f"{land.sap.url}/_faults")
-        _wait_for(
+        wait_for(
             lambda: (
                 _sync_state(land, "sap").get("last_success_at") != failed_since
                 and not _sync_state(land, "sap").get("last_error")
