@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from gateway.auth import ApiKey, parse_api_keys
 from gateway.db.engine import DEFAULT_POOL, SQLITE_SYNC_MODES, PoolLimits
@@ -70,7 +71,9 @@ class Settings:
                 f"GATEWAY_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNC_MODES)} "
                 "(FULL by default)"
             )
-        threads = _whole(env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS)
+        threads = _number(
+            env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS, int
+        )
         return cls(
             database_url=cls.database_url_from_env(env),
             config_path=cls.config_path_from_env(env),
@@ -82,21 +85,34 @@ class Settings:
         )
 
 
-def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+N = TypeVar("N", int, float)
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: N,
+    low: N,
+    high: N,
+    parse: Callable[[str], N],
+) -> N:
+    """The setting `name` read with `parse` (int or float), within [low, high]; NaN is
+    refused too."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        kind = "a whole number" if parse is int else "a number"
+        raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {raw!r}")
     return value
 
 
 def _pool_limits(env: Mapping[str, str], check_threads: int) -> PoolLimits:
-    size = _whole(env, "GATEWAY_DB_POOL_SIZE", DEFAULT_POOL.size, 2, MAX_POOL_SIZE)
+    size = _number(env, "GATEWAY_DB_POOL_SIZE", DEFAULT_POOL.size, 2, MAX_POOL_SIZE, int)
     if size < check_threads:
         # Each check on a thread holds a connection: with fewer, checks would wait for
         # one another's connections (and time out) instead of for the database.
@@ -104,14 +120,6 @@ def _pool_limits(env: Mapping[str, str], check_threads: int) -> PoolLimits:
             f"GATEWAY_DB_POOL_SIZE ({size}) must be at least GATEWAY_CHECK_THREADS "
             f"({check_threads})"
         )
-    raw = env.get("GATEWAY_DB_POOL_TIMEOUT", "").strip()
-    if not raw:
-        return PoolLimits(size, DEFAULT_POOL.timeout)
-    try:
-        timeout = float(raw)
-    except ValueError:
-        raise SettingsError(f"GATEWAY_DB_POOL_TIMEOUT must be seconds, got {raw!r}") from None
-    low, high = POOL_TIMEOUT_RANGE
-    if not low <= timeout <= high:  # NaN fails this too
-        raise SettingsError(f"GATEWAY_DB_POOL_TIMEOUT must be between {low:g} and {high:g} seconds")
+    low, high = POOL_TIMEOUT_RANGE  # seconds
+    timeout = _number(env, "GATEWAY_DB_POOL_TIMEOUT", DEFAULT_POOL.timeout, low, high, float)
     return PoolLimits(size, timeout)
