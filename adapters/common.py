@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from adapters.errors import PayloadError
+from policies.literals import DuplicateKeyError, NotPlainAmount, loads_exact, plain_decimal
 
 MAX_PAYLOAD = 256 * 1024
 
@@ -45,7 +46,9 @@ def load_json_object(raw: bytes) -> dict[str, Any]:
     """Parse an ERP's JSON body exactly (numbers as Decimal), or refuse it clearly."""
     check_size(raw)
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        data = loads_exact(raw.decode(json.detect_encoding(raw)))
+    except DuplicateKeyError as exc:
+        raise PayloadError("DUPLICATE_KEY", exc.msg) from None
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise PayloadError("MALFORMED_PAYLOAD", f"not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
@@ -70,15 +73,14 @@ def text_field(
 
 
 def amount_field(value: Any, name: str) -> Decimal:
+    """An amount in plain decimal notation (`policies.literals`), as the check takes it.
+    Surrounding blanks are trimmed: fixed-width ERP fields (IDoc SUMME) pad with them."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a decimal amount")
+        raise PayloadError("INVALID_AMOUNT", f"{name} must be a decimal amount")
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise PayloadError("MALFORMED_PAYLOAD", f"{name} is not a number") from None
-    if not amount.is_finite():
-        raise PayloadError("MALFORMED_PAYLOAD", f"{name} is not a finite number")
-    return amount
+        return plain_decimal(str(value).strip())
+    except NotPlainAmount as exc:
+        raise PayloadError("INVALID_AMOUNT", f"{name} {exc}") from None
 
 
 def int_field(value: Any, name: str, default: int | None = None) -> int:

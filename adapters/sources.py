@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from adapters.baan import mapping as baan
@@ -15,10 +15,6 @@ SAP_ITEMS = "/sap/opu/odata/sap/API_OPLACCTGDOCITEMCUBE_SRV/A_OperationalAcctgDo
 SAP_RELEASE = "/sap/credit-release"
 LN_PARTNERS = "/ln/api/businesspartners"
 LN_RELEASE = "/ln/api/salesorders/{orno}/release"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 def _results(body: Any, key: str) -> list[dict[str, Any]]:
@@ -44,14 +40,13 @@ class SapSource:
         except (KeyError, TypeError) as exc:
             raise PermanentErpError(f"credit segment without {exc}") from None
 
-    async def fetch_open_items(self, customer_id: str) -> dict[str, Any]:
-        # Stamped before the call: the snapshot is at least as new as this.
-        as_of = _now()
+    async def fetch_open_items(self, customer_id: str, as_of: datetime) -> dict[str, Any]:
+        # `as_of` was read before the call: the snapshot is at least as new as this.
         body = await self.http.request_json(
             "GET", SAP_ITEMS, params={"$filter": f"Customer eq '{customer_id}'"}
         )
         try:
-            return sap.open_items_body(as_of, _results(body, "d"))
+            return sap.open_items_body(as_of.isoformat(), _results(body, "d"))
         except (KeyError, TypeError) as exc:
             raise PermanentErpError(f"open item without {exc}") from None
 
@@ -75,11 +70,10 @@ class BaanSource:
         except (KeyError, TypeError) as exc:
             raise PermanentErpError(f"business partner without {exc}") from None
 
-    async def fetch_open_items(self, customer_id: str) -> dict[str, Any]:
-        as_of = _now()
+    async def fetch_open_items(self, customer_id: str, as_of: datetime) -> dict[str, Any]:
         body = await self.http.request_json("GET", f"{LN_PARTNERS}/{customer_id}/openinvoices")
         try:
-            return baan.open_items_body(as_of, _results(body, "value"))
+            return baan.open_items_body(as_of.isoformat(), _results(body, "value"))
         except (KeyError, TypeError) as exc:
             raise PermanentErpError(f"open invoice without {exc}") from None
 

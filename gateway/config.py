@@ -45,6 +45,7 @@ class DecisionSection(_Strict):
     near_limit_ratio: Decimal = Field(default=Decimal("0.9"), gt=0, le=1)
     stale_after_minutes: int = Field(default=1440, gt=0)
     stale_action: StaleAction = StaleAction.HOLD
+    max_clock_skew_seconds: int = Field(default=300, ge=0, le=86400)
 
     @field_validator("timezone")
     @classmethod
@@ -174,6 +175,7 @@ def parse_config(data: dict[str, Any]) -> LoadedConfig:
         near_limit_ratio=cfg.decision.near_limit_ratio,
         stale_after=timedelta(minutes=cfg.decision.stale_after_minutes),
         stale_action=cfg.decision.stale_action,
+        max_clock_skew=timedelta(seconds=cfg.decision.max_clock_skew_seconds),
         fx=FxRates(base=cfg.fx.base, rates=dict(cfg.fx.rates)),
     )
     return LoadedConfig(

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway import metrics
 from gateway.errors import GatewayError
+from policies.literals import DuplicateKeyError
 
 log = structlog.get_logger(__name__)
 # On every 503: the ERP may retry the check in a second (it is idempotent).
@@ -99,9 +100,25 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             ),
             status_code=422,
         )
+    if isinstance(exc.__cause__, DuplicateKeyError):
+        key = exc.__cause__.key
+        return JSONResponse(
+            error_body(
+                "DUPLICATE_KEY",
+                f"the key {key!r} appears twice in one object: which one is meant is unclear",
+                [{"field": "body", "message": f"duplicate key {key!r}"}],
+            ),
+            status_code=422,
+        )
     if any(d["type"] == "json_invalid" for d in details):
         return JSONResponse(
             error_body("MALFORMED_JSON", "request body is not valid JSON", details), status_code=422
+        )
+    if any(d["type"] == "invalid_amount" for d in details):
+        # Its own code: an ERP that sends 1e3 or "1,000.00" must learn the amount's form.
+        return JSONResponse(
+            error_body("INVALID_AMOUNT", "an amount is not in plain decimal notation", details),
+            status_code=422,
         )
     return JSONResponse(
         error_body("VALIDATION_ERROR", "request payload is invalid", details), status_code=422

@@ -10,7 +10,6 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Coroutine
-from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -21,23 +20,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import metrics
 from gateway.error_handlers import response_for
+from policies.literals import loads_exact
 
 MAX_BODY_BYTES = 1_048_576
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-# One decoder for every request (json.loads with options builds a new one per call).
-_EXACT_JSON = json.JSONDecoder(parse_float=Decimal)
-
-
 def decode_exact_json(body: bytes) -> Any:
-    """JSON with its numbers as Decimal, so `12500.10` arrives exact, never as a float.
+    """JSON with its numbers exact (`policies.literals.loads_exact`): `12500.10` arrives
+    as a Decimal, never as a float; a repeated key is refused.
 
-    Any undecodable body raises json.JSONDecodeError, as FastAPI expects of `json()`.
+    Any undecodable body raises json.JSONDecodeError (a repeated key its subclass
+    DuplicateKeyError), as FastAPI expects of `json()`.
     """
     try:
         text = body.decode(json.detect_encoding(body), "surrogatepass")
-        return _EXACT_JSON.decode(text)
+        return loads_exact(text)
     except json.JSONDecodeError:
         raise
     except (ValueError, RecursionError) as exc:

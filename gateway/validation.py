@@ -34,5 +34,7 @@ def require_precision(amount: Decimal, currency: str, field: str) -> None:
         ) from None
     except ValueError as exc:
         raise InvalidInput(
-            f"{field}: {exc}", details=[{"field": field, "message": str(exc)}]
+            f"{field}: {exc}",
+            code="INVALID_AMOUNT",
+            details=[{"field": field, "message": str(exc)}],
         ) from None

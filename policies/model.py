@@ -93,6 +93,9 @@ class Policy:
     near_limit_ratio: Decimal = Decimal("0.9")
     stale_after: timedelta = timedelta(hours=24)
     stale_action: StaleAction = StaleAction.HOLD
+    # How far ahead of the gateway's clock a balance snapshot may be dated (ERP clocks
+    # drift); one dated further would outdate every real snapshot after it.
+    max_clock_skew: timedelta = timedelta(minutes=5)
     fx: FxRates = field(default_factory=lambda: FxRates(base="EUR", rates={}))
 
 

@@ -92,6 +92,8 @@ def parse_idoc(raw: bytes) -> CheckRequest:
         ) from None
     except (ParseError, ValueError) as exc:
         raise PayloadError("MALFORMED_PAYLOAD", f"not well-formed XML: {str(exc)[:120]}") from None
+    except LookupError as exc:  # an encoding Python does not know (x-bogus, EBCDIC)
+        raise PayloadError("MALFORMED_PAYLOAD", f"unknown XML encoding: {str(exc)[:120]}") from None
     idoc = root.find("IDOC") if root.tag == "ORDERS05" else root
     if idoc is None or idoc.find("E1EDK01") is None:
         raise PayloadError("MALFORMED_PAYLOAD", "not an ORDERS05 IDoc (no E1EDK01)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -56,11 +56,8 @@ def audit_page(
     start = _date(day_from) or today - timedelta(days=30)
     end = _date(day_to) or today
     with read_tx(res.engine) as conn:
-        rows = audit.query(
-            conn,
-            since=datetime.combine(start, time.min, UTC),
-            until=datetime.combine(end, time.min, UTC) + timedelta(days=1),
-        )
+        since, until = audit.day_window(start, end)
+        rows = audit.query(conn, since=since, until=until)
     return page(
         request,
         res,

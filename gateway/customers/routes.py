@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 
 from gateway.auth import Principal, require
 from gateway.customers import repository as repo
 from gateway.customers import service
 from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
 from gateway.db.engine import read_tx, write_tx
-from gateway.errors import NotFound
+from gateway.errors import Forbidden, NotFound
 from gateway.http import ExactJSONRoute
 from gateway.orders import repository as orders_repo
 from gateway.orders.figures import exposure_json
@@ -47,11 +47,22 @@ def put_open_items(
     body: OpenItemsIn,
     res: Res,
     background: BackgroundTasks,
-    _: Annotated[Principal, Depends(writer)],
+    who: Annotated[Principal, Depends(writer)],
+    force: Annotated[
+        bool,
+        Query(
+            description="admin only: replace even a newer stored snapshot (audited as "
+            "snapshot_forced), to repair one that was wrongly accepted"
+        ),
+    ] = False,
 ) -> dict[str, Any]:
+    if force and who.role is not Role.ADMIN:
+        raise Forbidden("only an admin may force a snapshot", code="FORBIDDEN_ROLE")
     ctx = res.check_context()
     with write_tx(res.engine) as conn:
-        stored = service.replace_open_items(conn, customer_id, body, res.config.policy.fx)
+        stored = service.replace_open_items(
+            conn, customer_id, body, ctx.policy, ctx.now, forced_by=who if force else None
+        )
         # A payment may have made room: held orders get a second look, and their
         # ERPs hear about releases once this transaction has committed.
         released = reevaluate_held(conn, customer_id, ctx)

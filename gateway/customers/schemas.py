@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from gateway.schemas import (
     CurrencyCode,
+    DateOnly,
     ErpName,
     Identifier,
     NonNegativeAmount,
     PositiveAmount,
     RequestModel,
+    StrictFlag,
+    UtcDatetime,
     WholeNumber,
 )
 from policies import Grade
@@ -27,8 +30,8 @@ class CustomerIn(RequestModel):
     currency: CurrencyCode
     grade: Grade
     payment_terms_days: WholeNumber = Field(ge=0, le=3650)
-    blocked: bool = False
-    review_date: date | None = None
+    blocked: StrictFlag = False
+    review_date: DateOnly | None = None
 
 
 class OpenItemIn(RequestModel):
@@ -36,13 +39,13 @@ class OpenItemIn(RequestModel):
     kind: Literal["invoice", "note"]
     amount: PositiveAmount
     currency: CurrencyCode
-    due_date: date
+    due_date: DateOnly
     erp: ErpName | None = None
     order_id: Identifier | None = None
 
 
 class OpenItemsIn(RequestModel):
-    as_of: AwareDatetime
+    as_of: UtcDatetime
     items: list[OpenItemIn] = Field(max_length=MAX_ITEMS)
 
 

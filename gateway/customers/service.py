@@ -8,14 +8,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
+from gateway.auth import Principal
 from gateway.customers import repository as repo
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
+from gateway.unfreeze import audit
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
-from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem
+from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem, Policy
 from policies.money import ZERO, quantize
 
 
@@ -117,24 +119,58 @@ def upsert_customer(
 
 
 def replace_open_items(
-    conn: Connection, customer_id: str, body: OpenItemsIn, fx: FxRates
+    conn: Connection,
+    customer_id: str,
+    body: OpenItemsIn,
+    policy: Policy,
+    now: datetime,
+    *,
+    forced_by: Principal | None = None,
 ) -> dict[str, Any]:
+    """Replace the customer's open items with the snapshot in `body`.
+
+    A snapshot older than the stored one is refused (STALE_SNAPSHOT) unless an admin
+    forces it (`forced_by`, audited): the way to repair a snapshot that was wrongly
+    accepted, e.g. one dated in the future before AS_OF_IN_FUTURE existed.
+    """
+    if body.as_of > now + policy.max_clock_skew:
+        raise InvalidInput(
+            f"snapshot as of {body.as_of.isoformat()} is dated in the future (the gateway's "
+            f"clock reads {now.isoformat()}; at most {policy.max_clock_skew} ahead is taken)",
+            code="AS_OF_IN_FUTURE",
+            details=[{"field": "body.as_of", "message": "in the future"}],
+        )
     customer = repo.get_customer(conn, customer_id, lock=True)
     if customer is None:
         raise NotFound(
             f"customer {customer_id} is unknown: send its master data first",
             code="CUSTOMER_NOT_FOUND",
         )
-    if customer.snapshot_as_of is not None and body.as_of < customer.snapshot_as_of:
+    stored = customer.snapshot_as_of
+    if forced_by is None and stored is not None and body.as_of < stored:
         raise Conflict(
             f"snapshot as of {body.as_of.isoformat()} is older than the stored one "
-            f"({customer.snapshot_as_of.isoformat()}); ignored",
+            f"({stored.isoformat()}); ignored",
             code="STALE_SNAPSHOT",
         )
-    rows = _item_rows(customer, body, fx)
+    rows = _item_rows(customer, body, policy.fx)
     repo.replace_items(conn, customer_id, rows)
     orders_repo.consume_invoices(conn, customer_id, rows)
     repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
+    if forced_by is not None:
+        audit.append(
+            conn,
+            at=now,
+            kind="snapshot_forced",
+            principal=forced_by.name,
+            role=forced_by.role.value,
+            customer_id=customer_id,
+            data={
+                "previous_as_of": stored.isoformat() if stored else None,
+                "as_of": body.as_of.isoformat(),
+                "items": len(rows),
+            },
+        )
     return {"customer_id": customer_id, "as_of": body.as_of.isoformat(), "items": len(rows)}
 
 

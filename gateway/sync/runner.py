@@ -120,10 +120,13 @@ class SyncRunner:
             return
         released: list[Released] = []
         for customer_id, body in master:
+            # The gateway's clock, read before each pull: it dates the snapshot (at
+            # least as new as that) and judges it, however long the run takes.
+            now_ctx = self.context()
             try:
-                items = await self.source.fetch_open_items(customer_id)
+                items = await self.source.fetch_open_items(customer_id, now_ctx.now)
                 released += await anyio.to_thread.run_sync(
-                    apply_snapshot, self.engine, ctx, customer_id, body, items
+                    apply_snapshot, self.engine, now_ctx, customer_id, body, items
                 )
                 report.customers += 1
             except (ErpError, SnapshotRejected, GatewayError) as exc:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from gateway.customers import service as customers
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.db.engine import write_tx
-from gateway.errors import Conflict
+from gateway.errors import Conflict, InvalidInput
 from gateway.orders.context import CheckContext
 from gateway.orders.reevaluate import Released, reevaluate_held
 
@@ -34,7 +34,9 @@ def apply_snapshot(
     with write_tx(engine) as conn:
         customers.upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now)
         try:
-            customers.replace_open_items(conn, customer_id, items_in, ctx.policy.fx)
+            customers.replace_open_items(conn, customer_id, items_in, ctx.policy, ctx.now)
+        except InvalidInput as exc:
+            raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
         except Conflict as exc:
             if exc.code != "STALE_SNAPSHOT":
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -14,8 +15,9 @@ class ErpSource(Protocol):
         """Every customer the ERP manages: (customer_id, PUT /v1/customers body)."""
         ...
 
-    async def fetch_open_items(self, customer_id: str) -> dict[str, Any]:
-        """The customer's open items: a PUT /v1/customers/{id}/open-items body."""
+    async def fetch_open_items(self, customer_id: str, as_of: datetime) -> dict[str, Any]:
+        """The customer's open items as read at `as_of` (the gateway's clock, just before
+        the call): a PUT /v1/customers/{id}/open-items body."""
         ...
 
     async def notify_release(self, answer: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
@@ -72,6 +72,18 @@ def query(
         stmt = stmt.where(audit_events.c.at < until)
     stmt = stmt.order_by(audit_events.c.at, audit_events.c.event_id).limit(limit)
     return conn.execute(stmt).all()
+
+
+def day_window(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """The UTC instants from the start of day `first` to the end of day `last` (either
+    open). The last day of the calendar has no next day to end at: its window stays open."""
+    since = datetime.combine(first, time.min, UTC) if first else None
+    until = (
+        datetime.combine(last + timedelta(days=1), time.min, UTC)
+        if last is not None and last < date.max
+        else None
+    )
+    return since, until
 
 
 def event_json(row: Row[Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -19,15 +19,15 @@ from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role
 
 router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-def _day_start(text: str | None, name: str) -> datetime | None:
-    """A YYYY-MM-DD query value as the start of that day in UTC (422 if no such day)."""
+def _day(text: str | None, name: str) -> date | None:
+    """A YYYY-MM-DD query value as a date (422 if no such day)."""
     if text is None:
         return None
     try:
-        return datetime.combine(date.fromisoformat(text), time.min, UTC)
+        return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
             f"{name}: {text} is not a date",
@@ -118,9 +118,13 @@ def audit_trail(
     date_to: Annotated[str | None, Query(alias="to", pattern=ISO_DATE)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
-    since = _day_start(date_from, "from")
-    until = _day_start(date_to, "to")
-    until = until + timedelta(days=1) if until else None
+    first, last = _day(date_from, "from"), _day(date_to, "to")
+    if first and last and first > last:
+        raise InvalidInput(
+            f"from ({first}) is after to ({last})",
+            details=[{"field": "query.from", "message": "after to"}],
+        )
+    since, until = audit.day_window(first, last)
     with read_tx(res.engine) as conn:
         rows = audit.query(
             conn,

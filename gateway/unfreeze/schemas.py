@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from gateway.schemas import PositiveAmount, RequestModel
+from gateway.schemas import DateOnly, PositiveAmount, RequestModel
 
 
 class Installment(RequestModel):
-    due_date: date
+    due_date: DateOnly
     amount: PositiveAmount
 
 

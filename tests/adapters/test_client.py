@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -105,7 +106,9 @@ def test_open_items_query_and_mapping() -> None:
             },
         )
     )
-    body = run(SapSource(client()).fetch_open_items("1000003"))
+    body = run(
+        SapSource(client()).fetch_open_items("1000003", datetime(2026, 11, 22, 9, tzinfo=UTC))
+    )
     assert route.calls[0].request.url.params["$filter"] == "Customer eq '1000003'"
     assert body["items"][0]["item_id"] == "1010-2026-9-1"
     assert body["as_of"]

@@ -83,7 +83,7 @@ def test_baan_order_is_checked(api: Api) -> None:
             b'{"orno": "1", "ofbp": "BP003", "ccur": "EUR", "oamt": "1.001"}',
             "application/json",
             422,
-            "VALIDATION_ERROR",
+            "INVALID_AMOUNT",
         ),
         (
             "/v1/adapters/baan/sales-orders",
@@ -111,3 +111,13 @@ def test_adapter_endpoints_need_the_erp_role(api: Api) -> None:
         headers={"Authorization": f"Bearer {KEYS['sales']}"},
     )
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("encoding", ["x-bogus", "EBCDIC"])
+def test_an_unknown_xml_encoding_is_a_422_not_a_500(sap_customer: Api, encoding: str) -> None:
+    idoc = (FIXTURES / "sap_orders05.xml").read_bytes()
+    declared = idoc.replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1)
+    assert declared != idoc
+    r = post(sap_customer, "/v1/adapters/sap/sales-orders", declared, "application/xml")
+    assert r.status_code == 422, r.text  # type: ignore[attr-defined]
+    assert r.json()["error"]["code"] == "MALFORMED_PAYLOAD"  # type: ignore[attr-defined]

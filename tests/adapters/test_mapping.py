@@ -156,7 +156,7 @@ def test_baan_partners_and_invoices() -> None:
         {
             "SalesOrder": 45,
             "SoldToParty": "2",
-            "TotalNetAmount": "1e2",
+            "TotalNetAmount": "100",
             "TransactionCurrency": "EUR",
         },
     ],

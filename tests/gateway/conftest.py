@@ -40,6 +40,7 @@ class Api:
     """A TestClient that speaks as one principal at a time."""
 
     client: TestClient
+    clock: FakeClock | None = None
 
     def _headers(self, who: str | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {KEYS[who]}"} if who else {}
@@ -70,6 +71,12 @@ class Api:
         return r.json()
 
     def items(self, cid: str, items: list[dict[str, Any]], as_of: str | None = None) -> Any:
+        """Push a snapshot. An ERP sends it when it takes it: a snapshot dated after the
+        fake clock's reading moves the clock there (the gateway refuses future ones)."""
+        if as_of and self.clock is not None:
+            taken = datetime.fromisoformat(as_of)
+            if taken.tzinfo is not None and self.clock.now < taken:
+                self.clock.now = taken
         return self.put(
             f"/v1/customers/{cid}/open-items", {"as_of": as_of or START.isoformat(), "items": items}
         )
@@ -115,7 +122,7 @@ def clock() -> FakeClock:
 def api(settings: Settings, clock: FakeClock) -> Iterator[Api]:
     app = create_app(settings, clock=clock)
     with TestClient(app) as client:
-        yield Api(client)
+        yield Api(client, clock)
         assert_reservations_add_up(app.state.resources.engine)
 
 

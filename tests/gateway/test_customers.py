@@ -44,10 +44,11 @@ def test_upsert_updates_in_place(api: Api) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "code", "path"),
     [
-        ("credit_limit", "-1", "VALIDATION_ERROR", "body.credit_limit"),
-        ("credit_limit", "10.001", "VALIDATION_ERROR", "body.credit_limit"),
-        ("credit_limit", "1e13", "VALIDATION_ERROR", "body.credit_limit"),
-        ("credit_limit", "NaN", "VALIDATION_ERROR", "body.credit_limit"),
+        ("credit_limit", "-1", "INVALID_AMOUNT", "body.credit_limit"),
+        ("credit_limit", "10.001", "INVALID_AMOUNT", "body.credit_limit"),
+        ("credit_limit", "1e13", "INVALID_AMOUNT", "body.credit_limit"),
+        ("credit_limit", "NaN", "INVALID_AMOUNT", "body.credit_limit"),
+        ("credit_limit", "10000000000000", "INVALID_AMOUNT", "body.credit_limit"),
         ("grade", "E", "VALIDATION_ERROR", "body.grade"),
         ("currency", "XXX", "UNSUPPORTED_CURRENCY", "body.currency"),
         ("currency", "eur", "VALIDATION_ERROR", "body.currency"),
@@ -169,7 +170,7 @@ def test_snapshot_for_unknown_customer_is_404(api: Api) -> None:
     [
         ([inv("I1", "1.00"), inv("I1", "2.00")], "DUPLICATE_ITEM", "body.items.1.item_id"),
         ([inv("I1", "0")], "VALIDATION_ERROR", "body.items.0.amount"),
-        ([inv("I1", "1.001")], "VALIDATION_ERROR", "body.items.0.amount"),
+        ([inv("I1", "1.001")], "INVALID_AMOUNT", "body.items.0.amount"),
         ([inv("I1", "1.00", currency="XYZ")], "UNSUPPORTED_CURRENCY", "body.items.0.currency"),
         ([{**inv("I1", "1.00"), "kind": "loan"}], "VALIDATION_ERROR", "body.items.0.kind"),
     ],

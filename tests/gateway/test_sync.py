@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ class FakeErp:
             raise self.fail_master
         return list(self.customers.items())
 
-    async def fetch_open_items(self, customer_id: str) -> dict[str, Any]:
+    async def fetch_open_items(self, customer_id: str, as_of: datetime) -> dict[str, Any]:
         if customer_id in self.fail_items:
             raise self.fail_items[customer_id]
         return {"as_of": self.as_of, "items": self.items.get(customer_id, [])}

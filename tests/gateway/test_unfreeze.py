@@ -342,7 +342,7 @@ def test_big_orders_and_grade_d_need_the_general_manager(api: Api) -> None:
                 "condition": "repayment_plan",
                 "repayment_plan": [{"due_date": "2026-12-31", "amount": "2000.001"}],
             },
-            "VALIDATION_ERROR",
+            "INVALID_AMOUNT",
         ),
         ({"justification": "   "}, "VALIDATION_ERROR"),
         ({"condition": "begging"}, "VALIDATION_ERROR"),

@@ -1,0 +1,93 @@
+"""The literal forms the contract accepts, shared by every edge (API, ERP adapters,
+console): amounts in plain decimal notation, JSON objects without repeated keys.
+
+Pure: text in, values or `ValueError`s out. Why so strict: `Decimal()` reads
+"1e-999999999", "1_000", "+100" and Arabic-Indic digits, and `json` keeps the last of
+two equal keys, so `"amount":"99999999.00","amount":"1.00"` would be decided as 1.00.
+An ERP that sends such a thing has a bug worth hearing about, never a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+# ASCII digits, at most one point with digits on both sides. Long enough for any
+# amount below MAX_AMOUNT with a currency's minor units; longer is no amount.
+PLAIN_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,6})?$"
+_PLAIN = re.compile(PLAIN_DECIMAL)
+
+
+class NotPlainAmount(ValueError):
+    """A text that is not an amount in plain decimal notation."""
+
+
+def plain_decimal(text: str) -> Decimal:
+    """`text` as a Decimal if it is written as digits with one optional point."""
+    # re's `$` also matches before a final newline: compare the match to the text.
+    match = _PLAIN.match(text)
+    if match is None or match.end() != len(text):
+        raise NotPlainAmount(
+            "must be written in plain decimal notation: digits, one optional point "
+            "(e.g. 12500.00); no sign, exponent, separator or spaces"
+        )
+    return Decimal(text)
+
+
+class DuplicateKeyError(json.JSONDecodeError):
+    """A JSON object names a key twice. A JSONDecodeError, so every JSON reader that
+    already refuses bad JSON refuses this too; the API reports it as DUPLICATE_KEY."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice in one object", "", 0)
+        self.key = key
+
+
+class ExponentNumber:
+    """A JSON number written with an exponent (`1e3`), kept as written. It is no value
+    of any field: amount fields refuse it as INVALID_AMOUNT, every other field as the
+    wrong type, instead of reading `1e-999999999` as 0 or `1e2` as revision 100."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _number(text: str) -> Decimal | ExponentNumber:
+    if "e" in text or "E" in text:
+        return ExponentNumber(text)
+    return Decimal(text)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKeyError(key)
+            seen.add(key)
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are no JSON, and would arrive as floats.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+# One decoder for every caller (json.loads with options builds a new one per call).
+EXACT_JSON = json.JSONDecoder(
+    parse_float=_number, parse_constant=_no_constant, object_pairs_hook=_object
+)
+
+
+def loads_exact(text: str) -> Any:
+    """JSON with fractional numbers as Decimal (exact), exponent numbers kept as written
+    (`ExponentNumber`), and a repeated key in any object refused (`DuplicateKeyError`)."""
+    return EXACT_JSON.decode(text)
