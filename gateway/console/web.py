@@ -74,7 +74,9 @@ class Redirect(Exception):
 
 def signed_in(request: Request, res: Res) -> Session:
     session = _session(request, res)
-    if session is None:
+    # The key ring of this process decides, not the cookie: a session whose key was
+    # removed, or whose principal now has another role, is no session.
+    if session is None or not res.keyring.has(session.principal.name, session.principal.role):
         raise Redirect(f"/console/login?next={quote(request.url.path)}")
     return session
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,19 +9,7 @@ import pytest
 
 from gateway.db.engine import _sqlite_writer
 from tests.gateway.conftest import KEYS, Api
-
-
-def sign_in(api: Api, who: str) -> None:
-    r = api.client.post(
-        "/console/login", data={"api_key": KEYS[who], "next": "/console"}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
-
-
-def csrf(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match is not None
-    return match.group(1)
+from tests.support.console import csrf, sign_in
 
 
 def test_session_cookie_flags_and_no_key_inside(api: Api) -> None:
