@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gateway.console.session import SessionCodec, csrf_ok
+from gateway.auth import Principal
+from gateway.console import repository
+from gateway.console.session import LIFETIME, Session, SessionCodec, csrf_ok
 from gateway.console.web import Res, S, codec, form_fields, one, page
+from gateway.db.engine import write_tx
+from gateway.resources import Resources
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -31,8 +36,9 @@ async def login(request: Request, res: Res) -> Response:
             "ERP keys cannot sign in to the console." if principal else "That key is not valid."
         )
         return page(request, res, "login.html", None, 401, error=message, next=target)
+    session_id = await to_thread.run_sync(_open_session, res, principal)
     response = RedirectResponse(target, status_code=303)
-    codec(res).issue(response, request, principal)
+    codec(res).issue(response, request, session_id)
     return response
 
 
@@ -49,9 +55,21 @@ async def logout(request: Request, res: Res, session: S) -> Response:
             title="Expired form",
             message="The form was stale. Reload the page and try again.",
         )
+    # Server-side: a copy of the cookie kept from before is worthless from now on.
+    await to_thread.run_sync(_revoke, res, session)
     response = RedirectResponse("/console/login", status_code=303)
     SessionCodec.clear(response)
     return response
+
+
+def _open_session(res: Resources, principal: Principal) -> str:
+    with write_tx(res.engine) as conn:
+        return repository.open_session(conn, principal, res.clock(), LIFETIME)
+
+
+def _revoke(res: Resources, session: Session) -> None:
+    with write_tx(res.engine) as conn:
+        repository.revoke(conn, session.session_id, res.clock())
 
 
 @router.get("", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from gateway.app import create_app
 from gateway.auth import parse_api_keys
@@ -82,3 +83,38 @@ def test_a_session_survives_a_restart_with_the_same_key(
     with restarted(settings, clock, API_KEYS) as client:
         client.cookies.update(cookies)
         assert client.get("/console/held", follow_redirects=False).status_code == 200
+
+
+def test_signing_out_ends_the_session_everywhere(
+    api: Api, settings: Settings, clock: FakeClock
+) -> None:
+    sign_in(api, "sales")
+    kept = dict(api.client.cookies)  # a copy of the cookie taken before signing out
+    # A second process on the same database (another worker) honours the same session.
+    with restarted(settings, clock, API_KEYS) as other:
+        other.cookies.update(kept)
+        assert other.get("/console/held", follow_redirects=False).status_code == 200
+        token = csrf(api.client.get("/console/held").text)
+        r = api.client.post("/console/logout", data={"csrf": token}, follow_redirects=False)
+        assert r.status_code == 303
+        r = other.get("/console/held", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/console/login")
+    api.client.cookies.clear()
+    api.client.cookies.update(kept)
+    r = api.client.get("/console/held", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/login")
+
+
+def test_a_session_expires_after_eight_hours_and_expired_ones_are_deleted(
+    api: Api, clock: FakeClock
+) -> None:
+    sign_in(api, "sales")
+    clock.advance(hours=7, minutes=59)
+    assert api.client.get("/console/held", follow_redirects=False).status_code == 200
+    clock.advance(minutes=2)
+    r = api.client.get("/console/held", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/login")
+    sign_in(api, "sales")  # a sign-in deletes the sessions that have expired
+    engine = api.client.app.state.resources.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM console_sessions")).scalar_one() == 1
