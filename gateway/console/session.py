@@ -4,7 +4,7 @@ The session's row (gateway.console.repository) holds the principal, role, expiry
 sign-out; the cookie carries only the session's random id and a CSRF token, signed
 with itsdangerous under its own salt (so it can never pass for an override token, and
 a forged cookie costs no database read). The key itself is never stored. HttpOnly,
-SameSite=Strict, Secure over TLS.
+SameSite=Strict, Secure over TLS. The sign-in form has a CSRF token too (LoginForms).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ COOKIE = "gateway_console"
 SALT = "order-hold-gateway/console-session/v2"
 MAX_AGE = 8 * 3600
 LIFETIME = timedelta(seconds=MAX_AGE)
+LOGIN_COOKIE = "gateway_console_login"
+LOGIN_SALT = "order-hold-gateway/console-login/v1"
+LOGIN_MAX_AGE = 3600  # a sign-in form older than this is refused, and shown afresh
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,52 @@ class SessionCodec:
     @staticmethod
     def clear(response: Response) -> None:
         response.delete_cookie(COOKIE, path="/console")
+
+
+class LoginForms:
+    """The sign-in form's CSRF token, before there is a session to bind it to: a random
+    nonce in a pre-session cookie, the nonce signed in the form's hidden field. A form
+    posted from another site can carry neither (login CSRF: signing a victim in under
+    the attacker's key). The nonce alone grants nothing, so its cookie is SameSite=Lax:
+    a link from elsewhere to the console keeps the nonce other open tabs' forms carry."""
+
+    def __init__(self, secret: str) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt=LOGIN_SALT)
+
+    @staticmethod
+    def nonce(request: Request) -> str:
+        """The browser's nonce, or a new one (see `remember`)."""
+        kept = request.cookies.get(LOGIN_COOKIE, "")
+        return kept if 20 <= len(kept) <= 64 else secrets.token_urlsafe(24)
+
+    def token(self, nonce: str) -> str:
+        return self._serializer.dumps(nonce)
+
+    @staticmethod
+    def remember(response: Response, request: Request, nonce: str) -> None:
+        response.set_cookie(
+            LOGIN_COOKIE,
+            nonce,
+            max_age=LOGIN_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=over_tls(request),
+            path="/console",
+        )
+
+    @staticmethod
+    def forget(response: Response) -> None:
+        response.delete_cookie(LOGIN_COOKIE, path="/console")
+
+    def valid(self, request: Request, submitted: str) -> bool:
+        nonce = request.cookies.get(LOGIN_COOKIE)
+        if not nonce or not submitted:
+            return False
+        try:
+            signed = self._serializer.loads(submitted, max_age=LOGIN_MAX_AGE)
+        except BadData:
+            return False
+        return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
 
 
 def csrf_ok(session: Session, submitted: str | None) -> bool:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import Principal
 from gateway.console import repository
-from gateway.console.session import LIFETIME, Session, SessionCodec, csrf_ok
+from gateway.console.session import LIFETIME, LoginForms, Session, SessionCodec, csrf_ok
 from gateway.console.web import Res, S, codec, form_fields, one, page
 from gateway.db.engine import write_tx
 from gateway.resources import Resources
@@ -19,26 +21,40 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, res: Res, next: str = "/console") -> HTMLResponse:
-    return page(
-        request, res, "login.html", None, next=next if next.startswith("/console") else "/console"
-    )
+    return _login_page(request, res, 200, next=_inside(next))
 
 
 @router.post("/login")
 async def login(request: Request, res: Res) -> Response:
     form = await form_fields(request)
+    target = _inside(one(form, "next"))
+    forms = LoginForms(res.settings.token_secret)
+    if not forms.valid(request, one(form, "csrf")):
+        # Shown afresh with a new token: a stale tab costs the user one retype.
+        error = "The sign-in form had expired. Please sign in again."
+        return _login_page(request, res, 403, error=error, next=target)
     principal = res.keyring.authenticate(one(form, "api_key").strip())
-    target = one(form, "next")
-    if not target.startswith("/console"):
-        target = "/console"
     if principal is None or principal.role is Role.ERP:
         message = (
             "ERP keys cannot sign in to the console." if principal else "That key is not valid."
         )
-        return page(request, res, "login.html", None, 401, error=message, next=target)
+        return _login_page(request, res, 401, error=message, next=target)
     session_id = await to_thread.run_sync(_open_session, res, principal)
     response = RedirectResponse(target, status_code=303)
     codec(res).issue(response, request, session_id)
+    LoginForms.forget(response)
+    return response
+
+
+def _inside(target: str) -> str:
+    return target if target.startswith("/console") else "/console"
+
+
+def _login_page(request: Request, res: Resources, status: int, **context: Any) -> HTMLResponse:
+    forms = LoginForms(res.settings.token_secret)
+    nonce = forms.nonce(request)
+    response = page(request, res, "login.html", None, status, csrf=forms.token(nonce), **context)
+    forms.remember(response, request, nonce)
     return response
 
 
