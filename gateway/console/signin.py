@@ -26,6 +26,14 @@ def login_page(request: Request, res: Res, next: str = "/console") -> HTMLRespon
 
 @router.post("/login")
 async def login(request: Request, res: Res) -> Response:
+    address = request.client.host if request.client else ""
+    now = res.clock().timestamp()
+    wait = res.login_throttle.retry_after(address, now)
+    if wait is not None:
+        message = f"Too many failed sign-ins from your address. Try again in {wait} seconds."
+        refused = page(request, res, "message.html", None, 429, title="Wait", message=message)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     form = await form_fields(request)
     target = _inside(one(form, "next"))
     forms = LoginForms(res.settings.token_secret)
@@ -35,6 +43,7 @@ async def login(request: Request, res: Res) -> Response:
         return _login_page(request, res, 403, error=error, next=target)
     principal = res.keyring.authenticate(one(form, "api_key").strip())
     if principal is None or principal.role is Role.ERP:
+        res.login_throttle.failed(address, now)
         message = (
             "ERP keys cannot sign in to the console." if principal else "That key is not valid."
         )

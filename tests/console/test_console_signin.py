@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
+from fastapi.testclient import TestClient
 
-from tests.gateway.conftest import KEYS, Api
-from tests.support.console import csrf
+from tests.gateway.conftest import KEYS, Api, FakeClock
+from tests.support.console import csrf, log_in, sign_in
 
 
 def signed_in(api: Api) -> bool:
@@ -41,3 +42,30 @@ def test_a_refused_sign_in_form_comes_back_with_a_fresh_token(api: Api) -> None:
     r = post_login(api)
     token = csrf(r.text)
     assert post_login(api, csrf=token).status_code == 303
+
+
+WRONG = "nope-nope-nope-nope"
+
+
+def test_failed_sign_ins_are_throttled_per_address_for_a_minute(api: Api, clock: FakeClock) -> None:
+    for _ in range(3):
+        sign_in(api, "sales")  # successful sign-ins are not counted
+    api.client.cookies.clear()
+    for _ in range(10):
+        assert log_in(api, WRONG).status_code == 401
+        clock.advance(seconds=2)
+    r = log_in(api, KEYS["sales"])  # the right key too: the address waits
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "40"  # the first failure leaves the window then
+    assert "gateway_console=" not in r.headers.get("set-cookie", "")
+    assert not signed_in(api)
+    # Another address is not held up by this one.
+    other = Api(TestClient(api.client.app, client=("192.0.2.7", 50000)))
+    sign_in(other, "sales")
+    clock.advance(seconds=39)
+    assert log_in(api, WRONG).status_code == 429
+    clock.advance(seconds=1)
+    assert log_in(api, WRONG).status_code == 401  # the oldest failure has left the window
+    assert log_in(api, WRONG).status_code == 429  # ... and this one took its place
+    clock.advance(seconds=2)
+    sign_in(api, "sales")
