@@ -66,6 +66,11 @@ class KeyRing:
                 found = key
         return Principal(found.principal, found.role) if found else None
 
+    def has(self, principal: str, role: Role) -> bool:
+        """Whether some key still names this principal with this role: a console session
+        lives only as long as the access it was made from."""
+        return any(k.principal == principal and k.role is role for k in self._keys)
+
 
 def principal_from(request: Request) -> Principal:
     keyring: KeyRing = request.app.state.keyring

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gateway.console.session import SessionCodec, csrf_ok
+from gateway.auth import Principal
+from gateway.console import repository
+from gateway.console.session import LIFETIME, LoginForms, Session, SessionCodec, csrf_ok
 from gateway.console.web import Res, S, codec, form_fields, one, page
+from gateway.db.engine import write_tx
+from gateway.resources import Resources
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -14,25 +21,49 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, res: Res, next: str = "/console") -> HTMLResponse:
-    return page(
-        request, res, "login.html", None, next=next if next.startswith("/console") else "/console"
-    )
+    return _login_page(request, res, 200, next=_inside(next))
 
 
 @router.post("/login")
 async def login(request: Request, res: Res) -> Response:
+    address = request.client.host if request.client else ""
+    now = res.clock().timestamp()
+    wait = res.login_throttle.retry_after(address, now)
+    if wait is not None:
+        message = f"Too many failed sign-ins from your address. Try again in {wait} seconds."
+        refused = page(request, res, "message.html", None, 429, title="Wait", message=message)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     form = await form_fields(request)
+    target = _inside(one(form, "next"))
+    forms = LoginForms(res.settings.token_secret)
+    if not forms.valid(request, one(form, "csrf")):
+        # Shown afresh with a new token: a stale tab costs the user one retype.
+        error = "The sign-in form had expired. Please sign in again."
+        return _login_page(request, res, 403, error=error, next=target)
     principal = res.keyring.authenticate(one(form, "api_key").strip())
-    target = one(form, "next")
-    if not target.startswith("/console"):
-        target = "/console"
     if principal is None or principal.role is Role.ERP:
+        res.login_throttle.failed(address, now)
         message = (
             "ERP keys cannot sign in to the console." if principal else "That key is not valid."
         )
-        return page(request, res, "login.html", None, 401, error=message, next=target)
+        return _login_page(request, res, 401, error=message, next=target)
+    session_id = await to_thread.run_sync(_open_session, res, principal)
     response = RedirectResponse(target, status_code=303)
-    codec(res).issue(response, request, principal)
+    codec(res).issue(response, request, session_id)
+    LoginForms.forget(response)
+    return response
+
+
+def _inside(target: str) -> str:
+    return target if target.startswith("/console") else "/console"
+
+
+def _login_page(request: Request, res: Resources, status: int, **context: Any) -> HTMLResponse:
+    forms = LoginForms(res.settings.token_secret)
+    nonce = forms.nonce(request)
+    response = page(request, res, "login.html", None, status, csrf=forms.token(nonce), **context)
+    forms.remember(response, request, nonce)
     return response
 
 
@@ -49,9 +80,21 @@ async def logout(request: Request, res: Res, session: S) -> Response:
             title="Expired form",
             message="The form was stale. Reload the page and try again.",
         )
+    # Server-side: a copy of the cookie kept from before is worthless from now on.
+    await to_thread.run_sync(_revoke, res, session)
     response = RedirectResponse("/console/login", status_code=303)
     SessionCodec.clear(response)
     return response
+
+
+def _open_session(res: Resources, principal: Principal) -> str:
+    with write_tx(res.engine) as conn:
+        return repository.open_session(conn, principal, res.clock(), LIFETIME)
+
+
+def _revoke(res: Resources, session: Session) -> None:
+    with write_tx(res.engine) as conn:
+        repository.revoke(conn, session.session_id, res.clock())
 
 
 @router.get("", response_class=HTMLResponse)

@@ -12,7 +12,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gateway.console import repository
 from gateway.console.session import Session, SessionCodec
+from gateway.db.engine import read_tx
 from gateway.resources import Resources, resources
 from gateway.unfreeze import service
 from policies.roles import Role
@@ -64,7 +66,16 @@ def page(
 
 
 def _session(request: Request, res: Resources) -> Session | None:
-    return codec(res).read(request)
+    ticket = codec(res).read(request)
+    if ticket is None:
+        return None
+    with read_tx(res.engine) as conn:
+        principal = repository.find(conn, ticket.session_id, res.clock())
+    # The key ring of this process decides too: a session whose key was removed, or
+    # whose principal now has another role, is no session.
+    if principal is None or not res.keyring.has(principal.name, principal.role):
+        return None
+    return Session(principal, ticket.csrf, ticket.session_id)
 
 
 class Redirect(Exception):
@@ -73,6 +84,8 @@ class Redirect(Exception):
 
 
 def signed_in(request: Request, res: Res) -> Session:
+    """The request's live session, else a redirect to sign in. A plain `def`, so that
+    FastAPI runs it, and its database read, on a thread."""
     session = _session(request, res)
     if session is None:
         raise Redirect(f"/console/login?next={quote(request.url.path)}")

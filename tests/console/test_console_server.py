@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from gateway.db.engine import _sqlite_writer
 from tests.gateway.conftest import KEYS, Api
+from tests.support.console import csrf, log_in, sign_in
 
 
-def sign_in(api: Api, who: str) -> None:
-    r = api.client.post(
-        "/console/login", data={"api_key": KEYS[who], "next": "/console"}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text
-
-
-def csrf(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match is not None
-    return match.group(1)
+def session_cookie(r: httpx.Response) -> str:
+    (cookie,) = (c for c in r.headers.get_list("set-cookie") if c.startswith("gateway_console="))
+    return cookie
 
 
 def test_session_cookie_flags_and_no_key_inside(api: Api) -> None:
-    r = api.client.post("/console/login", data={"api_key": KEYS["sales"]}, follow_redirects=False)
-    cookie = r.headers["set-cookie"]
+    cookie = session_cookie(sign_in(api, "sales"))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
     assert KEYS["sales"] not in cookie
     assert "Secure" not in cookie  # plain HTTP here; set behind TLS (X-Forwarded-Proto)
-    r = api.client.post(
-        "/console/login",
-        data={"api_key": KEYS["sales"]},
-        headers={"X-Forwarded-Proto": "https"},
-        follow_redirects=False,
-    )
-    assert "Secure" in r.headers["set-cookie"]
+    assert "Secure" in session_cookie(sign_in(api, "sales", **{"X-Forwarded-Proto": "https"}))
 
 
 def test_pages_need_a_session(api: Api) -> None:
@@ -46,10 +32,9 @@ def test_pages_need_a_session(api: Api) -> None:
 
 
 def test_erp_keys_and_wrong_keys_cannot_sign_in(api: Api) -> None:
-    r = api.client.post("/console/login", data={"api_key": KEYS["erp"]})
+    r = log_in(api, KEYS["erp"])
     assert r.status_code == 401 and "ERP keys cannot sign in" in r.text
-    r = api.client.post("/console/login", data={"api_key": "nope-nope-nope-nope"})
-    assert r.status_code == 401
+    assert log_in(api, "nope-nope-nope-nope").status_code == 401
 
 
 def test_forms_without_csrf_change_nothing(api: Api) -> None:
@@ -97,7 +82,7 @@ def test_absurd_forms_are_refused_not_crashed(api: Api) -> None:
         content=b"&".join([b"a=1"] * 500),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert r.status_code == 401
+    assert r.status_code == 403  # read as an empty form: no sign-in token
     sign_in(api, "sales")
     r = api.client.post("/console/requests/x/approve", content=b"\xff\xfe" * 10)
     assert r.status_code == 403
