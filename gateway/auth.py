@@ -32,6 +32,7 @@ def _digest(key: str) -> bytes:
 
 def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
     keys: list[ApiKey] = []
+    first_with: dict[bytes, tuple[int, str]] = {}  # digest -> the entry that listed it
     for n, entry in enumerate(filter(None, (e.strip() for e in raw.split(","))), start=1):
         parts = entry.split(":", 2)
         if len(parts) != 3 or not all(parts):
@@ -46,7 +47,14 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
             ) from None
         if len(key) < 16:
             raise ValueError(f"entry {n} ({principal}): key shorter than 16 characters")
-        keys.append(ApiKey(principal, parsed_role, _digest(key)))
+        digest = _digest(key)
+        if digest in first_with:
+            # One key, two principals (or roles): which would it authenticate as? Refused,
+            # naming the entries and never the key.
+            m, other = first_with[digest]
+            raise ValueError(f"entries {m} ({other}) and {n} ({principal}) share one key")
+        first_with[digest] = (n, principal)
+        keys.append(ApiKey(principal, parsed_role, digest))
     if not keys:
         raise ValueError("no keys given")
     return tuple(keys)

@@ -177,6 +177,26 @@ def test_serve_refuses_an_invalid_config(tmp_path: Path) -> None:
     assert "near_limit_ratio" in r.stderr
 
 
+def test_serve_refuses_a_key_listed_twice_naming_both_principals(tmp_path: Path) -> None:
+    key = "shared-key-0123456789abcdef"
+    keys = (
+        f"erp1:erp:erp-key-0123456789abcdef,rep1:sales:{key},"
+        f"sm1:sales_manager:sm-key-0123456789abcdef,adm1:admin:adm-key-0123456789abcdef,"
+        f"fm1:finance_manager:{key}"
+    )
+    env = {
+        **GOOD_ENV,
+        "GATEWAY_API_KEYS": keys,
+        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/g.db",  # were it to start after all
+        "PATH": "/usr/bin:/bin",
+    }
+    r = run_cli("serve", "--port", "0", env=env)
+    assert r.returncode == 2
+    assert "refusing to start" in r.stderr
+    assert "entries 2 (rep1) and 5 (fm1) share one key" in r.stderr
+    assert key not in r.stderr + r.stdout
+
+
 def test_check_config_command(tmp_path: Path) -> None:
     ok = run_cli("check-config", "--config", str(ROOT / "config" / "gateway.toml"), env={})
     assert ok.returncode == 0, ok.stderr

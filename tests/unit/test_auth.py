@@ -1,0 +1,30 @@
+"""GATEWAY_API_KEYS parsing: principal:role:key entries, refused with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.auth import KeyRing, parse_api_keys
+
+KEY_A = "key-a-0123456789abcdef"
+KEY_B = "key-b-0123456789abcdef"
+
+
+def test_a_key_listed_twice_is_refused_naming_both_principals_not_the_key() -> None:
+    raw = f"erp1:erp:{KEY_A},rep1:sales:{KEY_B},admin1:admin:{KEY_A}"
+    with pytest.raises(ValueError, match=r"entries 1 \(erp1\) and 3 \(admin1\) share one key") as err:
+        parse_api_keys(raw)
+    assert KEY_A not in str(err.value)
+
+
+def test_a_key_listed_twice_for_the_same_principal_is_refused_too() -> None:
+    # Even with the same role: a copy-paste slip today, a silent role change tomorrow.
+    with pytest.raises(ValueError, match=r"entries 1 \(rep1\) and 2 \(rep1\) share one key"):
+        parse_api_keys(f"rep1:sales:{KEY_A}, rep1:sales:{KEY_A}")
+
+
+def test_distinct_keys_are_all_kept() -> None:
+    ring = KeyRing(parse_api_keys(f"erp1:erp:{KEY_A},rep1:sales:{KEY_B}"))
+    erp, rep = ring.authenticate(KEY_A), ring.authenticate(KEY_B)
+    assert erp is not None and (erp.name, erp.role) == ("erp1", "erp")
+    assert rep is not None and (rep.name, rep.role) == ("rep1", "sales")
