@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.console.session import SessionCodec, csrf_ok
-from gateway.console.web import Res, S, codec, form_fields, one, page
+from gateway.console.web import REQUEST_VIEWERS, Res, S, codec, form_fields, one, page
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -57,6 +57,6 @@ async def logout(request: Request, res: Res, session: S) -> Response:
 @router.get("", response_class=HTMLResponse)
 def home(session: S) -> Response:
     role = session.principal.role
-    if role is Role.SALES:
+    if role is Role.SALES or role not in REQUEST_VIEWERS:
         return RedirectResponse("/console/held", status_code=303)
     return RedirectResponse("/console/requests?status=pending", status_code=303)

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from gateway.console.session import Session, SessionCodec
 from gateway.resources import Resources, resources
-from gateway.unfreeze import service
+from gateway.unfreeze import service, views
 from policies.roles import Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -22,6 +22,8 @@ Res = Annotated[Resources, Depends(resources)]
 APPROVERS = set(service.APPROVERS)
 CREDIT_CONTROL = {Role.FINANCE_MANAGER, Role.ADMIN, Role.GENERAL_MANAGER, Role.SALES_MANAGER}
 AUDITORS = {Role.FINANCE_MANAGER, Role.ADMIN}
+# Who sees unfreeze requests, as on the API: sales reps (their own), approvers, admin.
+REQUEST_VIEWERS = {Role.SALES, *views.OVERSEERS}
 EXPLAIN = {
     "CREDIT_LIMIT_EXCEEDED": "The order would take the customer above the approved credit limit.",
     "OVERDUE": "The customer has invoices overdue beyond the tolerance of their grade.",
@@ -57,6 +59,7 @@ def page(
             "approvers": APPROVERS,
             "credit_control": CREDIT_CONTROL,
             "auditors": AUDITORS,
+            "request_viewers": REQUEST_VIEWERS,
             **context,
         },
         status_code=status,

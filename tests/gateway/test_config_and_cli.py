@@ -63,6 +63,18 @@ def test_invalid_config_names_the_key(path: str, value: Any, named: str) -> None
     assert named in str(err.value)
 
 
+@pytest.mark.parametrize("role", ["credit_controller", "cfo", "erp"])
+def test_the_approval_matrix_names_approver_roles_only(role: str) -> None:
+    # Valid roles for keys, not (yet) approvers: refused with the reason, not as unknown.
+    tiers = [{"min_amount": "0", "roles": [role]}]
+    with pytest.raises(ConfigError) as err:
+        parse_config(with_change("approval.tiers", tiers))
+    assert str(err.value).endswith(
+        f"only approver roles may approve, not {role} "
+        "(approvers: sales_manager, finance_manager, general_manager)"
+    )
+
+
 GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SECRET": "s" * 32}
 
 

@@ -12,6 +12,8 @@ KEYS = {
     "general_manager": "gm-key-0123456789abcdef",
     "sm2": "sm2-key-0123456789abcdef",
     "sales_as_manager": "samgr-key-0123456789abcdef",
+    "credit_controller": "cc-key-0123456789abcdef",
+    "cfo": "cfo-key-0123456789abcdef",
 }
 # name -> (principal, role) where they differ from (name, name)
 IDENTITY = {

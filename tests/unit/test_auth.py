@@ -28,3 +28,18 @@ def test_distinct_keys_are_all_kept() -> None:
     erp, rep = ring.authenticate(KEY_A), ring.authenticate(KEY_B)
     assert erp is not None and (erp.name, erp.role) == ("erp1", "erp")
     assert rep is not None and (rep.name, rep.role) == ("rep1", "sales")
+
+
+@pytest.mark.parametrize("role", ["credit_controller", "cfo"])
+def test_the_finance_roles_added_are_accepted(role: str) -> None:
+    principal = KeyRing(parse_api_keys(f"x1:{role}:{KEY_A}")).authenticate(KEY_A)
+    assert principal is not None and principal.role == role
+
+
+def test_an_unknown_role_is_refused_listing_the_roles() -> None:
+    with pytest.raises(ValueError, match="unknown role 'pilot'") as err:
+        parse_api_keys(f"x1:pilot:{KEY_A}")
+    assert str(err.value).endswith(
+        "roles: erp, sales, sales_manager, finance_manager, general_manager, admin, "
+        "credit_controller, cfo"
+    )
