@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path
 
-from gateway.auth import Principal, require
+from gateway.auth import Principal, require, require_erp_scope
 from gateway.customers import repository as repo
 from gateway.customers import service
 from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
@@ -47,8 +47,13 @@ def put_open_items(
     body: OpenItemsIn,
     res: Res,
     background: BackgroundTasks,
-    _: Annotated[Principal, Depends(writer)],
+    who: Annotated[Principal, Depends(writer)],
 ) -> dict[str, Any]:
+    # A scoped ERP key's items may name its own ERP's orders (they mark them invoiced), or
+    # none; the snapshot is the customer's, whichever ERP sends it.
+    for n, item in enumerate(body.items):
+        if item.erp is not None:
+            require_erp_scope(who, item.erp, f"body.items.{n}.erp")
     ctx = res.check_context()
     with write_tx(res.engine) as conn:
         stored = service.replace_open_items(conn, customer_id, body, res.config.policy.fx)

@@ -87,6 +87,8 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:pilot:0123456789abcdef0123"}, "unknown role"),
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp"}, "principal:role:key"),
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp:short"}, "shorter than 16"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "r:sales/sap:0123456789abcdef0123"}, "only erp keys"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp/SAP:0123456789abcdef0123"}, "not an ERP name"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "six"}, "GATEWAY_CHECK_THREADS"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "0"}, "between 1 and 64"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "65"}, "between 1 and 64"),
