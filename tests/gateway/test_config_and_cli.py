@@ -101,6 +101,8 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "nan"}, "between 0.1 and 60"),
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "120"}, "between 0.1 and 60"),
         ({**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": "OFF"}, "one of FULL, NORMAL"),
+        ({**GOOD_ENV, "GATEWAY_API_DOCS": "maybe"}, "GATEWAY_API_DOCS must be on or off"),
+        ({**GOOD_ENV, "GATEWAY_API_DOCS": "false"}, "GATEWAY_API_DOCS must be on or off"),
     ],
 )
 def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> None:
@@ -123,6 +125,23 @@ def test_sqlite_synchronous_default_and_setting() -> None:
     assert Settings.from_env(GOOD_ENV).sqlite_synchronous == "FULL"
     env = {**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": " normal "}
     assert Settings.from_env(env).sqlite_synchronous == "NORMAL"
+
+
+def test_api_docs_default_and_setting() -> None:
+    assert Settings.from_env(GOOD_ENV).api_docs is True
+    assert Settings.from_env({**GOOD_ENV, "GATEWAY_API_DOCS": " OFF "}).api_docs is False
+    assert Settings.from_env({**GOOD_ENV, "GATEWAY_API_DOCS": "on"}).api_docs is True
+
+
+@pytest.mark.parametrize("docs", ["on", "off"])
+def test_the_api_docs_are_served_unless_turned_off(docs: str, tmp_path: Path) -> None:
+    env = {**GOOD_ENV, "GATEWAY_API_DOCS": docs}
+    settings = replace(Settings.from_env(env), database_url=f"sqlite:///{tmp_path}/d.db")
+    with TestClient(create_app(settings, run_sync_loops=False)) as client:
+        paths = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
+        expected = [200] * 4 if docs == "on" else [404] * 4
+        assert [client.get(p).status_code for p in paths] == expected
+        assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("NORMAL", 1)])
