@@ -144,6 +144,10 @@ def create_app(
         summary="Release or hold, on every sales order, from cached credit state.",
         lifespan=lifespan,
         responses=error_handlers.ERROR_RESPONSES,
+        # Public (no key) when on: GATEWAY_API_DOCS=off serves none of them.
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     error_handlers.install(app)
     # Routes match in order: the check, the route of nearly every request, comes first.

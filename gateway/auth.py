@@ -1,15 +1,17 @@
-"""API keys with roles, compared in constant time."""
+"""API keys with roles (an erp key optionally scoped to one ERP), compared in constant time."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from gateway.errors import Forbidden, Unauthenticated
+from gateway.schemas import ERP_NAME_PATTERN
 from policies.roles import Role
 
 
@@ -18,12 +20,30 @@ class ApiKey:
     principal: str
     role: Role
     digest: bytes  # sha256 of the key: the key itself is not kept in memory
+    erp_scope: str | None = None  # `principal:erp/sap:key`: acts for that one ERP only
 
 
 @dataclass(frozen=True)
 class Principal:
     name: str
     role: Role
+    erp_scope: str | None = None
+
+    def may_act_for(self, erp: str) -> bool:
+        return self.erp_scope is None or self.erp_scope == erp
+
+
+def require_erp_scope(principal: Principal, erp: str, field: str | None = None) -> None:
+    """403 ERP_SCOPE when a key scoped to one ERP acts on another ERP's orders."""
+    if not principal.may_act_for(erp):
+        raise Forbidden(
+            f"this key acts for ERP {principal.erp_scope!r} only, not {erp!r}",
+            code="ERP_SCOPE",
+            details=[{"field": field, "erp": erp}] if field else None,
+        )
+
+
+_ERP_NAME = re.compile(ERP_NAME_PATTERN)
 
 
 def _digest(key: str) -> bytes:
@@ -32,11 +52,13 @@ def _digest(key: str) -> bytes:
 
 def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
     keys: list[ApiKey] = []
+    first_with: dict[bytes, tuple[int, str]] = {}  # digest -> the entry that listed it
     for n, entry in enumerate(filter(None, (e.strip() for e in raw.split(","))), start=1):
         parts = entry.split(":", 2)
         if len(parts) != 3 or not all(parts):
             raise ValueError(f"entry {n} is not principal:role:key")
-        principal, role, key = parts
+        principal, role_field, key = parts
+        role, scoped, scope = role_field.partition("/")
         try:
             parsed_role = Role(role)
         except ValueError:
@@ -44,9 +66,25 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
             raise ValueError(
                 f"entry {n} ({principal}) has unknown role {role!r}; roles: {roles}"
             ) from None
+        if scoped and parsed_role is not Role.ERP:
+            raise ValueError(
+                f"entry {n} ({principal}): only erp keys may be scoped to an ERP, not {role_field}"
+            )
+        if scoped and not _ERP_NAME.fullmatch(scope):
+            raise ValueError(
+                f"entry {n} ({principal}) is scoped to {scope!r}, not an ERP name "
+                "(a lower-case letter, then up to 31 of a-z, 0-9, _ and -)"
+            )
         if len(key) < 16:
             raise ValueError(f"entry {n} ({principal}): key shorter than 16 characters")
-        keys.append(ApiKey(principal, parsed_role, _digest(key)))
+        digest = _digest(key)
+        if digest in first_with:
+            # One key, two principals (or roles): which would it authenticate as? Refused,
+            # naming the entries and never the key.
+            m, other = first_with[digest]
+            raise ValueError(f"entries {m} ({other}) and {n} ({principal}) share one key")
+        first_with[digest] = (n, principal)
+        keys.append(ApiKey(principal, parsed_role, digest, scope if scoped else None))
     if not keys:
         raise ValueError("no keys given")
     return tuple(keys)
@@ -64,7 +102,7 @@ class KeyRing:
         for key in self._keys:
             if hmac.compare_digest(digest, key.digest):
                 found = key
-        return Principal(found.principal, found.role) if found else None
+        return Principal(found.principal, found.role, found.erp_scope) if found else None
 
     def has(self, principal: str, role: Role) -> bool:
         """Whether some key still names this principal with this role: a console session

@@ -27,7 +27,8 @@ from policies.money import MAX_AMOUNT, fraction_digits, minor_units
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
 ]
-ErpName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")]
+ERP_NAME_PATTERN = r"^[a-z][a-z0-9_\-]{0,31}$"
+ErpName = Annotated[str, StringConstraints(pattern=ERP_NAME_PATTERN)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 

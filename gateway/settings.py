@@ -36,6 +36,7 @@ class Settings:
     check_threads: int = DEFAULT_CHECK_THREADS
     pool: PoolLimits = DEFAULT_POOL
     sqlite_synchronous: str = "FULL"
+    api_docs: bool = True  # /docs, /redoc and /openapi.json, served without a key
 
     @staticmethod
     def config_path_from_env(env: Mapping[str, str] | None = None) -> Path:
@@ -71,6 +72,12 @@ class Settings:
                 f"GATEWAY_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNC_MODES)} "
                 "(FULL by default)"
             )
+        raw_docs = env.get("GATEWAY_API_DOCS", "").strip()
+        docs = raw_docs.lower() or "on"
+        if docs not in ("on", "off"):
+            raise SettingsError(
+                f"GATEWAY_API_DOCS must be on or off (on by default), got {raw_docs!r}"
+            )
         threads = _number(
             env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS, int
         )
@@ -82,6 +89,7 @@ class Settings:
             check_threads=threads,
             pool=_pool_limits(env, threads),
             sqlite_synchronous=mode,
+            api_docs=docs == "on",
         )
 
 

@@ -31,7 +31,11 @@ class ApprovalMatrix:
             raise ValueError("tiers must be strictly increasing by min_amount")
         for roles in [t.roles for t in self.tiers] + list(self.grade_roles.values()):
             if not roles <= set(APPROVER_ROLES):
-                raise ValueError(f"only approver roles may approve: {sorted(roles)}")
+                others = ", ".join(sorted(roles - set(APPROVER_ROLES)))
+                raise ValueError(
+                    f"only approver roles may approve, not {others} "
+                    f"(approvers: {', '.join(APPROVER_ROLES)})"
+                )
         if any(not t.roles for t in self.tiers):
             raise ValueError("every tier needs at least one role")
 

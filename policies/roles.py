@@ -12,6 +12,9 @@ class Role(StrEnum):
     FINANCE_MANAGER = "finance_manager"
     GENERAL_MANAGER = "general_manager"
     ADMIN = "admin"
+    # Finance roles: valid keys, with no permissions of their own yet.
+    CREDIT_CONTROLLER = "credit_controller"
+    CFO = "cfo"
 
 
 # The roles an approval matrix may name, in the order approvals are listed.

@@ -17,6 +17,7 @@ from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
 from gateway.console.web import (
     APPROVERS,
+    REQUEST_VIEWERS,
     Redirect,
     Res,
     S,
@@ -144,6 +145,8 @@ def _unfreeze_body(form: dict[str, list[str]]) -> dict[str, Any]:
 @router.get("/requests", response_class=HTMLResponse)
 def requests_page(request: Request, res: Res, session: S, status: str = "") -> HTMLResponse:
     me = session.principal
+    if me.role not in REQUEST_VIEWERS:
+        return forbidden(request, res, session)
     mine = me.name if me.role is Role.SALES else None
     ctx = res.unfreeze_context()
     wanted = status if status in {"pending", "approved", "rejected", "expired", "voided"} else None
@@ -164,6 +167,8 @@ def requests_page(request: Request, res: Res, session: S, status: str = "") -> H
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
 def request_page(request: Request, res: Res, session: S, request_id: str) -> HTMLResponse:
+    if session.principal.role not in REQUEST_VIEWERS:
+        return forbidden(request, res, session)
     return _render_request(request, res, session, request_id, None, 200)
 
 

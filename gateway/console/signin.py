@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.auth import Principal
 from gateway.console import repository
 from gateway.console.session import LIFETIME, LoginForms, Session, SessionCodec, csrf_ok
-from gateway.console.web import Res, S, codec, form_fields, one, page
+from gateway.console.web import REQUEST_VIEWERS, Res, S, codec, form_fields, one, page
 from gateway.db.engine import write_tx
 from gateway.resources import Resources
 from policies.roles import Role
@@ -100,6 +100,6 @@ def _revoke(res: Resources, session: Session) -> None:
 @router.get("", response_class=HTMLResponse)
 def home(session: S) -> Response:
     role = session.principal.role
-    if role is Role.SALES:
+    if role is Role.SALES or role not in REQUEST_VIEWERS:
         return RedirectResponse("/console/held", status_code=303)
     return RedirectResponse("/console/requests?status=pending", status_code=303)

@@ -16,7 +16,7 @@ from gateway.console import repository
 from gateway.console.session import Session, SessionCodec
 from gateway.db.engine import read_tx
 from gateway.resources import Resources, resources
-from gateway.unfreeze import service
+from gateway.unfreeze import service, views
 from policies.roles import Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -24,6 +24,8 @@ Res = Annotated[Resources, Depends(resources)]
 APPROVERS = set(service.APPROVERS)
 CREDIT_CONTROL = {Role.FINANCE_MANAGER, Role.ADMIN, Role.GENERAL_MANAGER, Role.SALES_MANAGER}
 AUDITORS = {Role.FINANCE_MANAGER, Role.ADMIN}
+# Who sees unfreeze requests, as on the API: sales reps (their own), approvers, admin.
+REQUEST_VIEWERS = {Role.SALES, *views.OVERSEERS}
 EXPLAIN = {
     "CREDIT_LIMIT_EXCEEDED": "The order would take the customer above the approved credit limit.",
     "OVERDUE": "The customer has invoices overdue beyond the tolerance of their grade.",
@@ -59,6 +61,7 @@ def page(
             "approvers": APPROVERS,
             "credit_control": CREDIT_CONTROL,
             "auditors": AUDITORS,
+            "request_viewers": REQUEST_VIEWERS,
             **context,
         },
         status_code=status,

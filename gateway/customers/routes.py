@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 
-from gateway.auth import Principal, require
+from gateway.auth import Principal, require, require_erp_scope
 from gateway.customers import repository as repo
 from gateway.customers import service
 from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
@@ -58,6 +58,11 @@ def put_open_items(
 ) -> dict[str, Any]:
     if force and who.role is not Role.ADMIN:
         raise Forbidden("only an admin may force a snapshot", code="FORBIDDEN_ROLE")
+    # A scoped ERP key's items may name its own ERP's orders (they mark them invoiced), or
+    # none; the snapshot is the customer's, whichever ERP sends it.
+    for n, item in enumerate(body.items):
+        if item.erp is not None:
+            require_erp_scope(who, item.erp, f"body.items.{n}.erp")
     ctx = res.check_context()
     with write_tx(res.engine) as conn:
         stored = service.replace_open_items(

@@ -14,7 +14,7 @@ from adapters.baan import mapping as baan
 from adapters.common import CheckRequest
 from adapters.errors import PayloadError
 from adapters.sap import mapping as sap
-from gateway.auth import Principal, require
+from gateway.auth import Principal, require, require_erp_scope
 from gateway.errors import GatewayError, InvalidInput
 from gateway.orders.routes import run_check
 from gateway.orders.schemas import CheckIn
@@ -52,9 +52,10 @@ class _PayloadRejected(GatewayError):
 
 @router.post("/sap/sales-orders", openapi_extra={"requestBody": _BODY})
 async def sap_sales_order(
-    request: Request, res: Res, _: Annotated[Principal, Depends(erp_only)]
+    request: Request, res: Res, who: Annotated[Principal, Depends(erp_only)]
 ) -> dict[str, Any]:
     """An A_SalesOrder-shaped JSON body, or an ORDERS05 IDoc as XML."""
+    require_erp_scope(who, sap.ERP)  # before the body is read: every order here is SAP's
     xml = request.headers.get("content-type", "").split(";")[0].strip() in XML_TYPES
     parsed = await _parse_or_reject(request, sap.parse_idoc if xml else sap.parse_sales_order_json)
     return sap.answer(await _in_thread(res, parsed))
@@ -62,9 +63,10 @@ async def sap_sales_order(
 
 @router.post("/baan/sales-orders", openapi_extra={"requestBody": _BODY})
 async def baan_sales_order(
-    request: Request, res: Res, _: Annotated[Principal, Depends(erp_only)]
+    request: Request, res: Res, who: Annotated[Principal, Depends(erp_only)]
 ) -> dict[str, Any]:
     """A tdsls400-shaped sales order record."""
+    require_erp_scope(who, baan.ERP)
     parsed = await _parse_or_reject(request, baan.parse_sales_order)
     return baan.answer(await _in_thread(res, parsed))
 

@@ -5,11 +5,12 @@ those FastAPI's layers (exception and exit-stack middleware, routing, dependency
 resolution, body handling) cost more than the check's own work (bench/RESULTS.md).
 This ASGI layer serves a check itself only when it is exactly that ordinary case:
 POST /v1/orders/check, a JSON content type or none, a key with the ERP role, a body that
-validates as `CheckIn`. Every other request goes, with its body, to the FastAPI app
-unchanged, so each error answer (401, 403, 422, 405, ...) still comes from FastAPI and
-the one set of handlers, in FastAPI's order; the route in `routes.py` stays the
-contract (OpenAPI) and the reference. Errors of the check itself (a conflict, the
-database down) are answered by those same handlers (`error_handlers.response_for`).
+validates as `CheckIn` for an ERP the key may act for. Every other request goes, with its
+body, to the FastAPI app unchanged, so each error answer (401, 403, 422, 405, ...) still
+comes from FastAPI and the one set of handlers, in FastAPI's order; the route in
+`routes.py` stays the contract (OpenAPI) and the reference. Errors of the check itself
+(a conflict, the database down) are answered by those same handlers
+(`error_handlers.response_for`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ def _ordinary_check(scope: Scope, body: bytes, keyring: KeyRing) -> CheckIn | No
         data: Any = decode_exact_json(body)
         order = CheckIn.model_validate(data)
     except (json.JSONDecodeError, ValidationError):
+        return None
+    if not principal.may_act_for(order.erp):  # the route refuses it (ERP_SCOPE)
         return None
     scope.setdefault("state", {})["principal"] = principal
     return order

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.exc import IntegrityError
 
 from gateway import metrics
-from gateway.auth import Principal, require
+from gateway.auth import Principal, require, require_erp_scope
 from gateway.db.engine import write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.context import CheckContext, CheckResult
@@ -34,10 +34,12 @@ def erp_label(erp: str) -> str:
 
 @router.post("/check", responses={200: {"description": "release or hold, with the figures"}})
 async def check(
-    body: CheckIn, request: Request, _: Annotated[Principal, Depends(erp_only)]
+    body: CheckIn, request: Request, who: Annotated[Principal, Depends(erp_only)]
 ) -> Response:
     # Well-formed checks with an ERP key rarely get here: gateway.orders.fast_path serves
-    # them. This route is the contract (OpenAPI) and answers every other request.
+    # them. This route is the contract (OpenAPI) and answers every other request, a key
+    # scoped to another ERP included.
+    require_erp_scope(who, body.erp)
     result = await decide(request.app.state.resources, body)
     return Response(result.body, media_type="application/json")
 
@@ -104,8 +106,9 @@ def cancel(
     erp: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")],
     order_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")],
     res: Res,
-    _: Annotated[Principal, Depends(erp_only)],
+    who: Annotated[Principal, Depends(erp_only)],
 ) -> dict[str, Any]:
+    require_erp_scope(who, erp)
     with write_tx(res.engine) as conn:
         result = cancel_order(conn, erp, order_id, res.clock())
     log.info("order_cancelled", erp=erp, order_id=order_id)

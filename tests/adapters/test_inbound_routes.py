@@ -121,3 +121,22 @@ def test_an_unknown_xml_encoding_is_a_422_not_a_500(sap_customer: Api, encoding:
     r = post(sap_customer, "/v1/adapters/sap/sales-orders", declared, "application/xml")
     assert r.status_code == 422, r.text  # type: ignore[attr-defined]
     assert r.json()["error"]["code"] == "MALFORMED_PAYLOAD"  # type: ignore[attr-defined]
+
+
+def test_a_key_scoped_to_another_erp_is_refused_by_an_erps_endpoint(api: Api) -> None:
+    api.customer("1000003", credit_limit="5000.00", currency="EUR")
+    api.customer("BP003", credit_limit="50000.00")
+    baan_key = {"Authorization": f"Bearer {KEYS['erp_baan']}", "Content-Type": "application/json"}
+    sap_order = (FIXTURES / "sap_sales_order.json").read_bytes()
+    baan_order = (FIXTURES / "baan_sales_order.json").read_bytes()
+    refused = api.client.post("/v1/adapters/sap/sales-orders", content=sap_order, headers=baan_key)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "ERP_SCOPE"
+    idoc = {**baan_key, "Content-Type": "application/xml"}
+    xml = (FIXTURES / "sap_orders05.xml").read_bytes()
+    assert (
+        api.client.post("/v1/adapters/sap/sales-orders", content=xml, headers=idoc).status_code
+        == 403
+    )
+    own = api.client.post("/v1/adapters/baan/sales-orders", content=baan_order, headers=baan_key)
+    assert own.status_code == 200 and own.json()["blck"] == "no"
+    assert api.get("/v1/customers/1000003/exposure").json()["orders"] == []  # nothing recorded

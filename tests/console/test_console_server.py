@@ -76,6 +76,22 @@ def test_roles_see_only_their_pages(api: Api) -> None:
     assert api.client.get("/console/audit").status_code == 200
 
 
+@pytest.mark.parametrize("who", ["credit_controller", "cfo"])
+def test_the_finance_roles_added_see_held_orders_and_no_more_yet(api: Api, who: str) -> None:
+    api.customer("C100", credit_limit="100.00")
+    decision = api.check("O1", "500.00").json()["decision_id"]
+    asked = {"decision_id": decision, "condition": "other", "justification": "please"}
+    rid = api.post("/v1/unfreeze-requests", asked, who="sales").json()["request_id"]
+    sign_in(api, who)
+    landing = api.client.get("/console")
+    assert landing.status_code == 200 and landing.url.path == "/console/held"
+    assert "O1" in landing.text and "Approvals</a>" not in landing.text  # not in the menu
+    for path in ("/console/requests", f"/console/requests/{rid}", "/console/customers/C100"):
+        page = api.client.get(path)
+        assert page.status_code == 403 and "Not for your role" in page.text, path
+    assert api.client.get("/console/audit").status_code == 403
+
+
 def test_absurd_forms_are_refused_not_crashed(api: Api) -> None:
     r = api.client.post(
         "/console/login",

@@ -213,6 +213,25 @@ def test_a_header_sent_twice_counts_as_its_first_as_on_the_route(
     assert pair.served_fast == 0
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {**ERP, "Authorization": f"Bearer {KEYS['erp_baan']}"},
+        {"Authorization": f"Bearer {KEYS['erp_baan']}"},
+    ],
+    ids=["JSON", "no content type"],
+)
+def test_a_key_scoped_to_another_erp_is_refused_on_both_paths(
+    pair: Pair, headers: dict[str, str]
+) -> None:
+    refused = pair.send("POST", CHECK, VALID, headers)  # VALID is an order of "sap"
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "ERP_SCOPE")
+    assert pair.served_fast == 0  # handed to the route, which answers it
+    own = pair.send("POST", CHECK, VALID.replace(b'"sap"', b'"baan"'), headers)
+    assert own.status_code == 200
+    assert pair.served_fast == 1
+
+
 def test_errors_of_the_check_itself_come_from_the_same_handlers(pair: Pair) -> None:
     pair.check(revision=2)
     stale = pair.check(revision=1)

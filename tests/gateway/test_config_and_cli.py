@@ -63,6 +63,18 @@ def test_invalid_config_names_the_key(path: str, value: Any, named: str) -> None
     assert named in str(err.value)
 
 
+@pytest.mark.parametrize("role", ["credit_controller", "cfo", "erp"])
+def test_the_approval_matrix_names_approver_roles_only(role: str) -> None:
+    # Valid roles for keys, not (yet) approvers: refused with the reason, not as unknown.
+    tiers = [{"min_amount": "0", "roles": [role]}]
+    with pytest.raises(ConfigError) as err:
+        parse_config(with_change("approval.tiers", tiers))
+    assert str(err.value).endswith(
+        f"only approver roles may approve, not {role} "
+        "(approvers: sales_manager, finance_manager, general_manager)"
+    )
+
+
 GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SECRET": "s" * 32}
 
 
@@ -75,6 +87,8 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:pilot:0123456789abcdef0123"}, "unknown role"),
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp"}, "principal:role:key"),
         ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp:short"}, "shorter than 16"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "r:sales/sap:0123456789abcdef0123"}, "only erp keys"),
+        ({**GOOD_ENV, "GATEWAY_API_KEYS": "e:erp/SAP:0123456789abcdef0123"}, "not an ERP name"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "six"}, "GATEWAY_CHECK_THREADS"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "0"}, "between 1 and 64"),
         ({**GOOD_ENV, "GATEWAY_CHECK_THREADS": "65"}, "between 1 and 64"),
@@ -87,6 +101,8 @@ GOOD_ENV = {"GATEWAY_API_KEYS": "e:erp:0123456789abcdef0123", "GATEWAY_TOKEN_SEC
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "nan"}, "between 0.1 and 60"),
         ({**GOOD_ENV, "GATEWAY_DB_POOL_TIMEOUT": "120"}, "between 0.1 and 60"),
         ({**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": "OFF"}, "one of FULL, NORMAL"),
+        ({**GOOD_ENV, "GATEWAY_API_DOCS": "maybe"}, "GATEWAY_API_DOCS must be on or off"),
+        ({**GOOD_ENV, "GATEWAY_API_DOCS": "false"}, "GATEWAY_API_DOCS must be on or off"),
     ],
 )
 def test_settings_refuse_bad_environments(env: dict[str, str], message: str) -> None:
@@ -109,6 +125,23 @@ def test_sqlite_synchronous_default_and_setting() -> None:
     assert Settings.from_env(GOOD_ENV).sqlite_synchronous == "FULL"
     env = {**GOOD_ENV, "GATEWAY_SQLITE_SYNCHRONOUS": " normal "}
     assert Settings.from_env(env).sqlite_synchronous == "NORMAL"
+
+
+def test_api_docs_default_and_setting() -> None:
+    assert Settings.from_env(GOOD_ENV).api_docs is True
+    assert Settings.from_env({**GOOD_ENV, "GATEWAY_API_DOCS": " OFF "}).api_docs is False
+    assert Settings.from_env({**GOOD_ENV, "GATEWAY_API_DOCS": "on"}).api_docs is True
+
+
+@pytest.mark.parametrize("docs", ["on", "off"])
+def test_the_api_docs_are_served_unless_turned_off(docs: str, tmp_path: Path) -> None:
+    env = {**GOOD_ENV, "GATEWAY_API_DOCS": docs}
+    settings = replace(Settings.from_env(env), database_url=f"sqlite:///{tmp_path}/d.db")
+    with TestClient(create_app(settings, run_sync_loops=False)) as client:
+        paths = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
+        expected = [200] * 4 if docs == "on" else [404] * 4
+        assert [client.get(p).status_code for p in paths] == expected
+        assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("NORMAL", 1)])
@@ -175,6 +208,26 @@ def test_serve_refuses_an_invalid_config(tmp_path: Path) -> None:
     r = run_cli("serve", env={**GOOD_ENV, "GATEWAY_CONFIG": str(bad), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 2
     assert "near_limit_ratio" in r.stderr
+
+
+def test_serve_refuses_a_key_listed_twice_naming_both_principals(tmp_path: Path) -> None:
+    key = "shared-key-0123456789abcdef"
+    keys = (
+        f"erp1:erp:erp-key-0123456789abcdef,rep1:sales:{key},"
+        f"sm1:sales_manager:sm-key-0123456789abcdef,adm1:admin:adm-key-0123456789abcdef,"
+        f"fm1:finance_manager:{key}"
+    )
+    env = {
+        **GOOD_ENV,
+        "GATEWAY_API_KEYS": keys,
+        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/g.db",  # were it to start after all
+        "PATH": "/usr/bin:/bin",
+    }
+    r = run_cli("serve", "--port", "0", env=env)
+    assert r.returncode == 2
+    assert "refusing to start" in r.stderr
+    assert "entries 2 (rep1) and 5 (fm1) share one key" in r.stderr
+    assert key not in r.stderr + r.stdout
 
 
 def test_check_config_command(tmp_path: Path) -> None:

@@ -83,3 +83,15 @@ def test_proxy_prometheus_and_grafana_mounts_exist_and_agree() -> None:
     targets = scrape["scrape_configs"][0]["static_configs"][0]["targets"]
     assert targets == ["gateway-1:8080", "gateway-2:8080"]
     assert scrape["scrape_configs"][0]["job_name"] == "order-hold-gateway"  # alerts use it
+
+
+def test_the_proxy_tells_the_gateway_how_clients_reached_it() -> None:
+    # The console marks its session cookie Secure when X-Forwarded-Proto says https
+    # (gateway/console/session.py): behind TLS at the proxy, it must be sent.
+    nginx = (ROOT / "config/nginx/nginx.conf").read_text()
+    for line in (
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header Host $host;",
+    ):
+        assert line in nginx, line
