@@ -57,14 +57,27 @@ def load_json_object(raw: bytes) -> dict[str, Any]:
 
 
 def text_field(
-    data: dict[str, Any], name: str, *, max_len: int = 64, required: bool = True
+    data: dict[str, Any],
+    name: str,
+    *,
+    max_len: int = 64,
+    required: bool = True,
+    numbers: bool = True,
 ) -> str | None:
+    """A text field; with `numbers`, a whole JSON number too (ERPs send numeric order and
+    partner numbers as numbers)."""
     value = data.get(name)
     if value is None or value == "":
         if required:
             raise PayloadError("MALFORMED_PAYLOAD", f"{name} is missing")
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if numbers and isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, str | int)
+        or (isinstance(value, int) and not numbers)
+    ):
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a string")
     text = str(value).strip()
     if not text or len(text) > max_len:
@@ -84,14 +97,20 @@ def amount_field(value: Any, name: str) -> Decimal:
 
 
 def int_field(value: Any, name: str, default: int | None = None) -> int:
+    """A whole number: an integer, an integral JSON number (5.0), or digits in a string
+    (blanks around them trimmed: fixed-width fields pad). No sign, exponent or
+    non-ASCII digit, which `int()` would all read."""
     if value is None and default is not None:
         return default
-    if isinstance(value, bool):
+    text = str(value).strip() if isinstance(value, str | Decimal) else None
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        text = str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif text is not None and text.isascii() and text.isdigit() and len(text) <= 10:
+        number = int(text)
+    else:
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a whole number")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a whole number") from None
     if not 0 <= number < 2**31:
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} is out of range")
     return number

@@ -13,7 +13,7 @@ import anyio
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from gateway import error_handlers, metrics
+from gateway import error_handlers, metrics, openapi
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig, load_config
 from gateway.console.routes import install as install_console
@@ -150,6 +150,7 @@ def create_app(
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     error_handlers.install(app)
+    openapi.install(app, config.policy.fx)
     # Routes match in order: the check, the route of nearly every request, comes first.
     app.include_router(orders_router)
     app.include_router(ops_router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -20,21 +20,38 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from policies.literals import PLAIN_DECIMAL, NotPlainAmount, plain_decimal
-from policies.money import MAX_AMOUNT, fraction_digits, minor_units
+from policies.literals import NotPlainAmount, amount_pattern, plain_decimal
+from policies.money import fraction_digits, minor_units
+
+CURRENCY_MARK = "x-currency"
+AMOUNT_MARK = "x-amount"
 
 # Ids appear in URL paths and logs: printable, no slash or whitespace, at most 64.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
 Identifier = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+    str, StringConstraints(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)
 ]
 ERP_NAME_PATTERN = r"^[a-z][a-z0-9_\-]{0,31}$"
 ErpName = Annotated[str, StringConstraints(pattern=ERP_NAME_PATTERN)]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    # `gateway.openapi` replaces the pattern with the currencies the config converts.
+    Field(json_schema_extra={CURRENCY_MARK: True}),
+]
 
 
 # Strict: lax validation reads true as 1, "1e2" and 1e2 as 100, "yes" as true, and a
 # datetime string at midnight or a Unix time as a date. Each is a client's bug.
-WholeNumber = Annotated[int, Strict()]
+def _whole_number(value: object) -> object:
+    # A JSON integer, or a number with no fraction (2.0: JSON Schema's integer too).
+    # Exponents never arrive as numbers (policies.literals), so 1e2 stays refused.
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), Strict()]
 """A whole number: a JSON integer, never a boolean, a string or a fraction."""
 
 StrictFlag = Annotated[bool, Strict()]
@@ -73,7 +90,7 @@ def invalid_amount(message: str) -> PydanticCustomError:
     return PydanticCustomError("invalid_amount", message)
 
 
-def _plain_amount(value: object) -> Decimal:
+def _amount(value: object, *, positive: bool) -> Decimal:
     """Amounts in plain decimal notation only, as a string or a plain JSON number."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise invalid_amount('must be an amount: a decimal string like "12500.00"')
@@ -81,24 +98,47 @@ def _plain_amount(value: object) -> Decimal:
         amount = plain_decimal(value if isinstance(value, str) else str(value))
     except NotPlainAmount as exc:
         raise invalid_amount(str(exc)) from None
-    if amount > MAX_AMOUNT:
-        raise invalid_amount(f"must be at most {MAX_AMOUNT:,}")
+    if positive and not amount:
+        raise invalid_amount("must be greater than 0")
     return amount
 
 
-# What the OpenAPI schema says an amount is: exactly what `_plain_amount` takes.
-_AMOUNT_SCHEMA = {
-    "anyOf": [
-        {"type": "string", "pattern": PLAIN_DECIMAL, "examples": ["12500.00"]},
-        {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
-    ]
-}
-_Amount = Annotated[
-    Decimal, BeforeValidator(_plain_amount), WithJsonSchema(_AMOUNT_SCHEMA, mode="validation")
+def _positive_amount(value: object) -> Decimal:
+    return _amount(value, positive=True)
+
+
+def _any_amount(value: object) -> Decimal:
+    return _amount(value, positive=False)
+
+
+def amount_schema(decimals: int, *, positive: bool) -> dict[str, Any]:
+    """An amount with at most `decimals` decimals, as the OpenAPI schema describes it:
+    a plain decimal string, or a JSON number. `gateway.openapi` narrows the decimals to
+    the currency's where an object carries one."""
+    number: dict[str, Any] = {"type": "integer" if decimals == 0 else "number"}
+    if decimals:
+        number["multipleOf"] = float(Decimal(1).scaleb(-decimals))
+    number["minimum"] = float(Decimal(1).scaleb(-decimals)) if positive else 0
+    number["maximum"] = 999_999_999_999
+    string = {"type": "string", "pattern": amount_pattern(decimals, positive=positive)}
+    return {"anyOf": [string, number], AMOUNT_MARK: "positive" if positive else "any"}
+
+
+# The most decimals any currency has (policies.money.MINOR_UNITS).
+_MAX_DECIMALS = 3
+PositiveAmount = Annotated[
+    Decimal,
+    BeforeValidator(_positive_amount),
+    WithJsonSchema(amount_schema(_MAX_DECIMALS, positive=True), mode="validation"),
 ]
-# A positive amount, exact: JSON numbers are parsed as Decimal, strings too.
-PositiveAmount = Annotated[_Amount, Field(gt=0)]
-NonNegativeAmount = _Amount
+"""An amount above zero, exact (JSON numbers are parsed as Decimal, strings too)."""
+
+NonNegativeAmount = Annotated[
+    Decimal,
+    BeforeValidator(_any_amount),
+    WithJsonSchema(amount_schema(_MAX_DECIMALS, positive=False), mode="validation"),
+]
+"""An amount of zero or more, exact."""
 
 
 class RequestModel(BaseModel):

@@ -14,10 +14,27 @@ import re
 from decimal import Decimal
 from typing import Any
 
-# ASCII digits, at most one point with digits on both sides. Long enough for any
-# amount below MAX_AMOUNT with a currency's minor units; longer is no amount.
-PLAIN_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,6})?$"
+# ASCII digits without leading zeros, below 10**12 (policies.money.MAX_AMOUNT), at most
+# one point with digits on both sides. A currency's minor units are checked apart.
+PLAIN_DECIMAL = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,6})?$"
 _PLAIN = re.compile(PLAIN_DECIMAL)
+
+
+def amount_pattern(decimals: int, *, positive: bool) -> str:
+    """The regular expression of PLAIN_DECIMAL amounts with at most `decimals` decimals
+    (and above zero if `positive`): what the OpenAPI schema tells clients."""
+    whole = "[1-9][0-9]{0,11}"
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?" if decimals else ""
+    if not positive:
+        return rf"^(0|{whole}){fraction}$"
+    if not decimals:
+        return rf"^{whole}$"
+    # Below one: 0.x with k leading zeros, then a non-zero digit, within `decimals`.
+    small = "|".join(
+        "0" * k + "[1-9]" + (f"[0-9]{{0,{decimals - 1 - k}}}" if k < decimals - 1 else "")
+        for k in range(decimals)
+    )
+    return rf"^({whole}{fraction}|0\.({small}))$"
 
 
 class NotPlainAmount(ValueError):

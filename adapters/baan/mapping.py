@@ -61,7 +61,7 @@ def parse_sales_order(raw: bytes) -> CheckRequest:
         customer_id=ofbp,
         amount=amount_field(record.get("oamt"), "oamt"),
         currency=ccur,
-        override_token=text_field(record, "crtk", max_len=2048, required=False),
+        override_token=text_field(record, "crtk", max_len=2048, required=False, numbers=False),
     )
 
 

@@ -71,7 +71,7 @@ def parse_sales_order_json(raw: bytes) -> CheckRequest:
         amount=amount_field(data.get("TotalNetAmount"), "TotalNetAmount"),
         currency=_text(data, "TransactionCurrency", 5),
         override_token=text_field(
-            data, "YY1_CreditOverrideToken_SDH", max_len=2048, required=False
+            data, "YY1_CreditOverrideToken_SDH", max_len=2048, required=False, numbers=False
         ),
     )
 

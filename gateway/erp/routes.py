@@ -15,6 +15,7 @@ from adapters.common import CheckRequest
 from adapters.errors import PayloadError
 from adapters.sap import mapping as sap
 from gateway.auth import Principal, require, require_erp_scope
+from gateway.erp import schemas
 from gateway.errors import GatewayError, InvalidInput
 from gateway.orders.routes import run_check
 from gateway.orders.schemas import CheckIn
@@ -25,13 +26,6 @@ router = APIRouter(prefix="/v1/adapters", tags=["erp adapters"])
 Res = Annotated[Resources, Depends(resources)]
 erp_only = require(Role.ERP)
 XML_TYPES = ("application/xml", "text/xml")
-
-_BODY = {
-    "content": {
-        "application/json": {"schema": {"type": "object"}},
-        "application/xml": {"schema": {"type": "string"}},
-    }
-}
 
 
 def _checked(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
@@ -50,18 +44,25 @@ class _PayloadRejected(GatewayError):
     status = 422
 
 
-@router.post("/sap/sales-orders", openapi_extra={"requestBody": _BODY})
+SAP_BODY = schemas.body(schemas.SAP_SALES_ORDER)
+BAAN_BODY = schemas.body(schemas.BAAN_SALES_ORDER)
+
+
+@router.post("/sap/sales-orders", openapi_extra={"requestBody": SAP_BODY})
 async def sap_sales_order(
     request: Request, res: Res, who: Annotated[Principal, Depends(erp_only)]
 ) -> dict[str, Any]:
-    """An A_SalesOrder-shaped JSON body, or an ORDERS05 IDoc as XML."""
+    """An A_SalesOrder-shaped JSON body, or an ORDERS05 IDoc as XML (Content-Type
+    application/xml or text/xml): E1EDK01 BELNR and CURCY, E1EDKA1 PARVW=AG with PARTN,
+    the E1EDS01 SUMID=002 total in SUMME (else the E1EDP01 items' NETWR summed), and the
+    revision and override token in Z1CRDREV (REVISION, OVERRIDE_TOKEN)."""
     require_erp_scope(who, sap.ERP)  # before the body is read: every order here is SAP's
     xml = request.headers.get("content-type", "").split(";")[0].strip() in XML_TYPES
     parsed = await _parse_or_reject(request, sap.parse_idoc if xml else sap.parse_sales_order_json)
     return sap.answer(await _in_thread(res, parsed))
 
 
-@router.post("/baan/sales-orders", openapi_extra={"requestBody": _BODY})
+@router.post("/baan/sales-orders", openapi_extra={"requestBody": BAAN_BODY})
 async def baan_sales_order(
     request: Request, res: Res, who: Annotated[Principal, Depends(erp_only)]
 ) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -10,29 +9,15 @@ from fastapi.responses import JSONResponse
 
 from gateway.auth import Principal, require
 from gateway.db.engine import read_tx, write_tx
-from gateway.errors import InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
+from gateway.schemas import DateOnly
 from gateway.unfreeze import audit, expiry, issuance, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role
 
 router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
-ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-
-
-def _day(text: str | None, name: str) -> date | None:
-    """A YYYY-MM-DD query value as a date (422 if no such day)."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{name}: {text} is not a date",
-            details=[{"field": f"query.{name}", "message": "not a date"}],
-        ) from None
 
 
 Res = Annotated[Resources, Depends(resources)]
@@ -114,16 +99,10 @@ def audit_trail(
     erp: Annotated[str | None, Query(max_length=32)] = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    date_from: Annotated[str | None, Query(alias="from", pattern=ISO_DATE)] = None,
-    date_to: Annotated[str | None, Query(alias="to", pattern=ISO_DATE)] = None,
+    first: Annotated[DateOnly | None, Query(alias="from")] = None,
+    last: Annotated[DateOnly | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
-    first, last = _day(date_from, "from"), _day(date_to, "to")
-    if first and last and first > last:
-        raise InvalidInput(
-            f"from ({first}) is after to ({last})",
-            details=[{"field": "query.from", "message": "after to"}],
-        )
     since, until = audit.day_window(first, last)
     with read_tx(res.engine) as conn:
         rows = audit.query(

@@ -1,0 +1,125 @@
+"""The OpenAPI schema, made to say exactly what the server accepts.
+
+FastAPI derives the schema from the request models, which know each field alone. Two
+rules span fields or depend on the configuration, so they are written in here:
+- a currency is one the configuration converts (`[fx]` base and rates), not any three
+  letters (else 422 UNSUPPORTED_CURRENCY for a body the schema called valid);
+- an amount has at most its currency's decimals (else 422 INVALID_AMOUNT): each object
+  with a currency and amounts becomes an `anyOf`, one branch per number of decimals.
+Amount fields are found by the `x-amount` mark that `gateway.schemas` puts on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from gateway.schemas import AMOUNT_MARK, CURRENCY_MARK, amount_schema
+from policies.money import MINOR_UNITS, FxRates
+
+
+def install(app: FastAPI, fx: FxRates) -> None:
+    """Serve the precise schema at the app's openapi_url (built once, on first use)."""
+    currencies = sorted({fx.base, *fx.rates})
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                routes=app.routes,
+                openapi_version=app.openapi_version,
+            )
+            app.openapi_schema = precise(schema, currencies)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def precise(schema: dict[str, Any], currencies: list[str]) -> dict[str, Any]:
+    _narrow(schema.get("components", {}).get("schemas", {}), currencies)
+    _narrow(schema.get("paths", {}), currencies)  # parameters and inline bodies
+    _unmark(schema)
+    return schema
+
+
+def _narrow(node: Any, currencies: list[str]) -> None:
+    """Walk a schema: currencies become enums; objects with a currency and amounts get
+    one branch per number of decimals."""
+    if isinstance(node, list):
+        for child in node:
+            _narrow(child, currencies)
+        return
+    if not isinstance(node, dict):
+        return
+    branches = None
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        currency = next((n for n, p in properties.items() if _marked(p, CURRENCY_MARK)), None)
+        amounts = [name for name, prop in properties.items() if _is_amount(prop)]
+        if currency and amounts:
+            branches = list(_branches(currencies, currency, amounts, properties))
+    if node.pop(CURRENCY_MARK, False):
+        node.pop("pattern", None)
+        node["enum"] = currencies
+    for value in node.values():
+        _narrow(value, currencies)
+    if branches:  # added after the walk: the branches need no narrowing of their own
+        node["anyOf"] = branches
+
+
+def _marked(prop: Any, mark: str) -> bool:
+    return isinstance(prop, dict) and bool(prop.get(mark))
+
+
+def _is_amount(prop: Any) -> bool:
+    if not isinstance(prop, dict):
+        return False
+    return bool(prop.get(AMOUNT_MARK)) or any(
+        isinstance(p, dict) and p.get(AMOUNT_MARK) for p in prop.get("anyOf", [])
+    )
+
+
+def _unmark(node: Any) -> None:
+    """The marks are for this module only: clients see plain JSON Schema."""
+    if isinstance(node, dict):
+        node.pop(AMOUNT_MARK, None)
+        node.pop(CURRENCY_MARK, None)
+        children: Iterable[Any] = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return
+    for child in children:
+        _unmark(child)
+
+
+def _by_decimals(currencies: list[str]) -> dict[int, list[str]]:
+    groups: dict[int, list[str]] = {}
+    for code in currencies:
+        groups.setdefault(MINOR_UNITS[code], []).append(code)
+    return groups
+
+
+def _branches(
+    currencies: list[str], currency: str, amounts: list[str], properties: dict[str, Any]
+) -> Iterable[dict[str, Any]]:
+    for decimals, codes in sorted(_by_decimals(currencies).items()):
+        yield {
+            "properties": {
+                currency: {"enum": codes},
+                **{
+                    name: amount_schema(decimals, positive=_positive(properties[name]))
+                    for name in amounts
+                },
+            }
+        }
+
+
+def _positive(prop: dict[str, Any]) -> bool:
+    marks = [prop, *prop.get("anyOf", [])]
+    return any(isinstance(p, dict) and p.get(AMOUNT_MARK) == "positive" for p in marks)
