@@ -90,7 +90,9 @@ def balance_of(
 def upsert_customer(
     conn: Connection, customer_id: str, body: CustomerIn, fx: FxRates, now: datetime
 ) -> dict[str, Any]:
-    require_currency(body.currency, "body.currency", fx, body.currency)
+    # The credit currency must convert to the FX base: approval tiers and reports are in
+    # the base, and an unfreeze request for such a customer would otherwise fail later.
+    require_currency(body.currency, "body.currency", fx, fx.base)
     require_precision(body.credit_limit, body.currency, "body.credit_limit")
     values = body.model_dump()
     values["grade"] = body.grade.value

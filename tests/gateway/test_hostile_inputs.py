@@ -269,3 +269,20 @@ def test_forcing_does_not_let_a_future_snapshot_in(api: Api) -> None:
     api.customer("C100")
     r = snapshot(api, "2099-01-01T00:00:00Z", "?force=true", who="admin")
     assert error_code(r) == "AS_OF_IN_FUTURE"
+
+
+def test_a_credit_currency_without_an_exchange_rate_is_refused_up_front(api: Api) -> None:
+    # SEK has minor units but no rate in the shipped config: such a customer's unfreeze
+    # request could not be sized against the approval tiers (it answered a 500).
+    r = api.put(
+        "/v1/customers/C7",
+        {
+            "name": "N",
+            "credit_limit": "100.00",
+            "currency": "SEK",
+            "grade": "B",
+            "payment_terms_days": 30,
+        },
+    )
+    assert (r.status_code, error_code(r)) == (422, "UNSUPPORTED_CURRENCY"), r.text
+    assert api.get("/v1/customers/C7/exposure").status_code == 404
