@@ -169,7 +169,7 @@ def test_snapshot_for_unknown_customer_is_404(api: Api) -> None:
     ("items", "code", "path"),
     [
         ([inv("I1", "1.00"), inv("I1", "2.00")], "DUPLICATE_ITEM", "body.items.1.item_id"),
-        ([inv("I1", "0")], "VALIDATION_ERROR", "body.items.0.amount"),
+        ([inv("I1", "0")], "INVALID_AMOUNT", "body.items.0.amount"),
         ([inv("I1", "1.001")], "INVALID_AMOUNT", "body.items.0.amount"),
         ([inv("I1", "1.00", currency="XYZ")], "UNSUPPORTED_CURRENCY", "body.items.0.currency"),
         ([{**inv("I1", "1.00"), "kind": "loan"}], "VALIDATION_ERROR", "body.items.0.kind"),
