@@ -32,10 +32,17 @@ def _checked(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
     try:
         body = CheckIn.model_validate(parsed.to_json())
     except ValidationError as exc:
+        errors = exc.errors()
         details = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in errors
         ]
-        raise InvalidInput("the order does not make a valid check", details=details) from None
+        # The same code as the check's own route gives (gateway.error_handlers).
+        amount = any(e["type"] == "invalid_amount" for e in errors)
+        raise InvalidInput(
+            "the order does not make a valid check",
+            code="INVALID_AMOUNT" if amount else "VALIDATION_ERROR",
+            details=details,
+        ) from None
     answer: dict[str, Any] = json.loads(run_check(res, body).body)
     return answer
 

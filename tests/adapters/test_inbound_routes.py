@@ -140,3 +140,11 @@ def test_a_key_scoped_to_another_erp_is_refused_by_an_erps_endpoint(api: Api) ->
     own = api.client.post("/v1/adapters/baan/sales-orders", content=baan_order, headers=baan_key)
     assert own.status_code == 200 and own.json()["blck"] == "no"
     assert api.get("/v1/customers/1000003/exposure").json()["orders"] == []  # nothing recorded
+
+
+def test_a_zero_amount_from_an_erp_is_an_invalid_amount_as_on_the_check(api: Api) -> None:
+    api.customer("BP003", credit_limit="50000.00")
+    zero = b'{"orno": "1", "ofbp": "BP003", "ccur": "EUR", "oamt": "0"}'
+    r = post(api, "/v1/adapters/baan/sales-orders", zero)
+    assert r.status_code == 422, r.text  # type: ignore[attr-defined]
+    assert r.json()["error"]["code"] == "INVALID_AMOUNT"  # type: ignore[attr-defined]
