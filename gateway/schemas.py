@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from policies.literals import NotPlainAmount, amount_pattern, plain_decimal
+from policies.literals import ExponentNumber, NotPlainAmount, amount_pattern, plain_decimal
 from policies.money import fraction_digits, minor_units
 
 CURRENCY_MARK = "x-currency"
@@ -92,6 +92,8 @@ def invalid_amount(message: str) -> PydanticCustomError:
 
 def _amount(value: object, *, positive: bool) -> Decimal:
     """Amounts in plain decimal notation only, as a string or a plain JSON number."""
+    if isinstance(value, ExponentNumber):  # 1e3 as a JSON number: say why, as for "1e3"
+        value = value.text
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise invalid_amount('must be an amount: a decimal string like "12500.00"')
     try:
