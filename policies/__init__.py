@@ -12,11 +12,14 @@ from policies.model import (
     ItemKind,
     OpenItem,
     Outcome,
+    Override,
+    OverrideRejected,
     Policy,
     Reason,
     StaleAction,
 )
 from policies.money import FxRates, UnsupportedCurrencyError
+from policies.override import OverrideVerdict, apply_override, wants_override
 from policies.reasons import ReasonCode, WarningCode
 
 __all__ = [
@@ -31,12 +34,17 @@ __all__ = [
     "ItemKind",
     "OpenItem",
     "Outcome",
+    "Override",
+    "OverrideRejected",
+    "OverrideVerdict",
     "Policy",
     "Reason",
     "ReasonCode",
     "StaleAction",
     "UnsupportedCurrencyError",
     "WarningCode",
+    "apply_override",
     "compute_exposure",
     "evaluate",
+    "wants_override",
 ]

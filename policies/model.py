@@ -121,11 +121,27 @@ class Exposure:
 
 
 @dataclass(frozen=True, slots=True)
+class Override:
+    """A valid override token: an approved unfreeze request releases this held order."""
+
+    request_id: str
+    approved_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideRejected:
+    """An override token was given and is not valid; `cause` says why, to a person."""
+
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     outcome: Outcome
     reasons: tuple[Reason, ...]
     warnings: tuple[Reason, ...]
     exposure: Exposure
+    override: Override | None = None  # set when a valid override released a hold
 
     @property
     def released(self) -> bool:

@@ -42,14 +42,26 @@ TRANSITIONS: dict[tuple[RequestStatus, Action], frozenset[RequestStatus]] = {
 }
 
 
-class UnfreezeError(Exception):
-    """A refused step; `code` is stable and `http_status` is what the API answers."""
+class Refusal(StrEnum):
+    """Why a step was refused: stable codes, clients key on them (the shell maps each
+    to its answer)."""
 
-    def __init__(self, code: str, message: str, http_status: int) -> None:
+    REQUEST_EXPIRED = "REQUEST_EXPIRED"
+    REQUEST_NOT_PENDING = "REQUEST_NOT_PENDING"
+    SELF_APPROVAL = "SELF_APPROVAL"
+    ROLE_NOT_REQUIRED = "ROLE_NOT_REQUIRED"
+    ALREADY_APPROVED = "ALREADY_APPROVED"
+    TOKEN_NOT_ISSUED = "TOKEN_NOT_ISSUED"  # noqa: S105 (a code, not a secret)
+    TOKEN_ALREADY_REDEEMED = "TOKEN_ALREADY_REDEEMED"  # noqa: S105
+
+
+class UnfreezeError(Exception):
+    """A refused step: `code` says why, `message` says it to a person."""
+
+    def __init__(self, code: Refusal, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.http_status = http_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +88,20 @@ class UnfreezeRequest:
 
 def _require_pending(req: UnfreezeRequest, action: Action, now: datetime) -> None:
     if req.status is RequestStatus.PENDING and now >= req.expires_at:
-        raise UnfreezeError("REQUEST_EXPIRED", f"request {req.request_id} has expired", 409)
+        raise UnfreezeError(Refusal.REQUEST_EXPIRED, f"request {req.request_id} has expired")
     if (req.status, action) not in TRANSITIONS:
         raise UnfreezeError(
-            "REQUEST_NOT_PENDING", f"request {req.request_id} is {req.status}, not pending", 409
+            Refusal.REQUEST_NOT_PENDING, f"request {req.request_id} is {req.status}, not pending"
         )
 
 
 def _require_approver(req: UnfreezeRequest, principal: str, role: Role) -> None:
     if principal == req.requester:
-        raise UnfreezeError("SELF_APPROVAL", "the requester cannot decide their own request", 403)
+        raise UnfreezeError(Refusal.SELF_APPROVAL, "the requester cannot decide their own request")
     if role not in req.required_roles:
         raise UnfreezeError(
-            "ROLE_NOT_REQUIRED",
+            Refusal.ROLE_NOT_REQUIRED,
             f"role {role} is not among the required roles ({', '.join(req.required_roles)})",
-            403,
         )
 
 
@@ -100,7 +111,7 @@ def approve(
     _require_pending(req, Action.APPROVE, now)
     _require_approver(req, principal, role)
     if role in req.approved_roles:
-        raise UnfreezeError("ALREADY_APPROVED", f"role {role} has already approved", 409)
+        raise UnfreezeError(Refusal.ALREADY_APPROVED, f"role {role} has already approved")
     approvals = (*req.approvals, Approval(principal, role, now, comment))
     done = set(req.required_roles) <= {a.role for a in approvals}
     status = RequestStatus.APPROVED if done else RequestStatus.PENDING
@@ -189,11 +200,11 @@ def redemption_problem(
 
 def redeem(grant: TokenGrant) -> TokenGrant:
     if grant.status is not TokenStatus.ISSUED:
-        raise UnfreezeError("TOKEN_NOT_ISSUED", f"token is {grant.status}", 409)
+        raise UnfreezeError(Refusal.TOKEN_NOT_ISSUED, f"token is {grant.status}")
     return replace(grant, status=TokenStatus.REDEEMED)
 
 
 def revoke(grant: TokenGrant) -> TokenGrant:
     if grant.status is TokenStatus.REDEEMED:
-        raise UnfreezeError("TOKEN_ALREADY_REDEEMED", "a redeemed token cannot be revoked", 409)
+        raise UnfreezeError(Refusal.TOKEN_ALREADY_REDEEMED, "a redeemed token cannot be revoked")
     return replace(grant, status=TokenStatus.REVOKED)

@@ -13,15 +13,7 @@ from sqlalchemy import Connection
 
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.orders.schemas import CheckIn
-from policies import Policy
-
-
-@dataclass(frozen=True)
-class Override:
-    """A redeemed token: the order is released by an approved unfreeze request."""
-
-    request_id: str
-    approved_by: tuple[str, ...]
+from policies import Override, OverrideRejected, Policy
 
 
 class OverrideRedeemer(Protocol):
@@ -29,7 +21,7 @@ class OverrideRedeemer(Protocol):
 
     def redeem(
         self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
-    ) -> Override | str:
+    ) -> Override | OverrideRejected:
         """Return the override, or the human-readable cause it was rejected."""
         ...
 

@@ -80,7 +80,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             payload_hash,
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
-        result = record_decision(conn, identity, order, decision, None, amount, ctx.now)
+        result = record_decision(conn, identity, order, decision, amount, ctx.now)
         released.append(
             Released(
                 order.erp,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,11 +20,18 @@ from gateway.customers.service import account_of, balance_of
 from gateway.errors import Conflict, NotFound
 from gateway.ids import time_ordered_uuid
 from gateway.orders import repository as repo
-from gateway.orders.context import CheckContext, CheckResult, Override
+from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json
 from gateway.orders.schemas import CheckIn
 from gateway.validation import require_currency, require_precision
-from policies import Decision, Outcome, Reason, ReasonCode, evaluate
+from policies import (
+    Decision,
+    OverrideRejected,
+    OverrideVerdict,
+    apply_override,
+    evaluate,
+    wants_override,
+)
 from policies.money import ZERO, quantize
 
 
@@ -72,13 +79,12 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         today=ctx.now.astimezone(ctx.timezone).date(),
     )
 
-    override: Override | None = None
-    if decision.outcome is Outcome.HOLD and body.override_token:
-        decision, override = _apply_override(conn, decision, body, amount, ctx)
+    verdict: OverrideVerdict = None
+    if wants_override(decision) and body.override_token:
+        verdict = _redeem(conn, body.override_token, body, amount, ctx)
+    decision = apply_override(decision, verdict)
 
-    return record_decision(
-        conn, RequestIdentity.of(body), order, decision, override, amount, ctx.now
-    )
+    return record_decision(conn, RequestIdentity.of(body), order, decision, amount, ctx.now)
 
 
 def _replay_or_validate(
@@ -135,20 +141,14 @@ def _replayed(row: Any) -> CheckResult:
     )
 
 
-def _apply_override(
-    conn: Connection, decision: Decision, body: CheckIn, amount: Decimal, ctx: CheckContext
-) -> tuple[Decision, Override | None]:
-    token = body.override_token
-    assert token is not None
-    result: Override | str = (
-        ctx.overrides.redeem(conn, token, body, amount, ctx.now)
-        if ctx.overrides is not None
-        else "override tokens are not enabled on this gateway"
-    )
-    if isinstance(result, Override):
-        return replace(decision, outcome=Outcome.RELEASE), result
-    rejected = Reason(ReasonCode.OVERRIDE_REJECTED, f"override token rejected: {result}")
-    return replace(decision, reasons=(*decision.reasons, rejected)), None
+def _redeem(
+    conn: Connection, token: str, body: CheckIn, amount: Decimal, ctx: CheckContext
+) -> OverrideVerdict:
+    """Redeem the token (I/O: it is used up in this transaction); what it does to the
+    decision is `policies.apply_override`'s to say."""
+    if ctx.overrides is None:
+        return OverrideRejected("override tokens are not enabled on this gateway")
+    return ctx.overrides.redeem(conn, token, body, amount, ctx.now)
 
 
 @dataclass(frozen=True)
@@ -179,12 +179,12 @@ def record_decision(
     body: RequestIdentity,
     order: Any,
     decision: Decision,
-    override: Override | None,
     amount: Decimal,
     now: datetime,
 ) -> CheckResult:
     """Store the answer and move the order's reservation to match it."""
     decision_id = str(time_ordered_uuid())
+    override = decision.override
     answer = {
         "decision_id": decision_id,
         "erp": body.erp,

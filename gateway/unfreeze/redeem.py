@@ -15,12 +15,12 @@ import structlog
 from sqlalchemy import Connection
 
 from gateway import metrics
-from gateway.orders.context import Override
 from gateway.orders.schemas import CheckIn
 from gateway.unfreeze import audit
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.service import void_pending_for_order
 from gateway.unfreeze.tokens import BadTokenError, TokenSigner, fingerprint
+from policies import Override, OverrideRejected
 from policies.unfreeze import RejectionCause, TokenGrant, TokenStatus, redemption_problem
 
 log = structlog.get_logger("gateway.overrides")
@@ -32,7 +32,7 @@ class TokenRedeemer:
 
     def redeem(
         self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
-    ) -> Override | str:
+    ) -> Override | OverrideRejected:
         try:
             claims = self.signer.verify(token)
         except BadTokenError:
@@ -100,7 +100,7 @@ class TokenRedeemer:
         cause: RejectionCause,
         message: str,
         request_id: str | None,
-    ) -> str:
+    ) -> OverrideRejected:
         audit.append(
             conn,
             at=now,
@@ -115,7 +115,7 @@ class TokenRedeemer:
         )
         metrics.OVERRIDE_REJECTIONS.labels(cause=cause.value).inc()
         log.info("override_rejected", cause=cause.value, token=fingerprint(token))
-        return f"{message} ({cause.value})"
+        return OverrideRejected(f"{message} ({cause.value})")
 
     def order_changed(
         self, conn: Connection, erp: str, order_id: str, amount: Decimal, now: datetime

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row
 from gateway import metrics
 from gateway.auth import Principal
 from gateway.customers import repository as customers_repo
-from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput, NotFound
+from gateway.errors import Conflict, Forbidden, GatewayError, NotFound
 from gateway.orders import repository as orders_repo
 from gateway.unfreeze import audit, views
 from gateway.unfreeze import repository as repo
@@ -31,6 +31,7 @@ from policies.approval import ApprovalMatrix
 from policies.roles import Role
 from policies.unfreeze import (
     Approval,
+    Refusal,
     RequestStatus,
     UnfreezeError,
     UnfreezeRequest,
@@ -53,9 +54,20 @@ class UnfreezeContext:
     now: datetime
 
 
+# The answer to each refusal of the pure state machine (the core knows no HTTP).
+REFUSAL_ERRORS: dict[Refusal, type[GatewayError]] = {
+    Refusal.REQUEST_EXPIRED: Conflict,
+    Refusal.REQUEST_NOT_PENDING: Conflict,
+    Refusal.SELF_APPROVAL: Forbidden,
+    Refusal.ROLE_NOT_REQUIRED: Forbidden,
+    Refusal.ALREADY_APPROVED: Conflict,
+    Refusal.TOKEN_NOT_ISSUED: Conflict,
+    Refusal.TOKEN_ALREADY_REDEEMED: Conflict,
+}
+
+
 def _translate(exc: UnfreezeError) -> GatewayError:
-    cls = {403: Forbidden, 409: Conflict, 422: InvalidInput}.get(exc.http_status, Conflict)
-    return cls(exc.message, code=exc.code)
+    return REFUSAL_ERRORS[exc.code](exc.message, code=exc.code.value)
 
 
 def to_domain(row: Row[Any], approval_rows: Any) -> UnfreezeRequest:

@@ -274,7 +274,15 @@ def test_a_plain_resend_after_a_rejected_token_replays_its_own_answer(
 ) -> None:
     api, decision = held
     rejected = api.check("O1", "12000.00", override_token="forged").json()
-    assert [r["code"] for r in rejected["reasons"]][-1] == "OVERRIDE_REJECTED"
+    assert rejected["reasons"] == [
+        *decision["reasons"],
+        {
+            "code": "OVERRIDE_REJECTED",
+            "message": "override token rejected: the token's signature is not valid "
+            "(bad_signature)",
+        },
+    ]
+    assert (rejected["outcome"], rejected["override"]) == ("hold", None)
     again = api.check("O1", "12000.00").json()
     assert again["decision_id"] == decision["decision_id"]
     assert again["reasons"] == decision["reasons"]

@@ -10,12 +10,14 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from gateway.unfreeze.service import REFUSAL_ERRORS, _translate
 from policies import Grade
 from policies.approval import DEFAULT_MATRIX, ApprovalMatrix, Tier
 from policies.roles import Role
 from policies.unfreeze import (
     TRANSITIONS,
     Action,
+    Refusal,
     RejectionCause,
     RequestStatus,
     TokenGrant,
@@ -91,6 +93,26 @@ def test_expired_request_cannot_be_decided() -> None:
     with pytest.raises(UnfreezeError) as err:
         approve(pending(), "ann", SM, "", NOW + timedelta(days=4))
     assert err.value.code == "REQUEST_EXPIRED"
+
+
+# The shell's answer to each refusal (the core knows codes, never HTTP statuses).
+REFUSAL_STATUS = {
+    "REQUEST_EXPIRED": 409,
+    "REQUEST_NOT_PENDING": 409,
+    "SELF_APPROVAL": 403,
+    "ROLE_NOT_REQUIRED": 403,
+    "ALREADY_APPROVED": 409,
+    "TOKEN_NOT_ISSUED": 409,
+    "TOKEN_ALREADY_REDEEMED": 409,
+}
+
+
+@pytest.mark.parametrize("refusal", list(Refusal))
+def test_every_refusal_has_its_answer(refusal: Refusal) -> None:
+    error = _translate(UnfreezeError(refusal, "why"))
+    assert (error.status, error.code, error.message) == (REFUSAL_STATUS[refusal], refusal, "why")
+    assert type(error.code) is str
+    assert set(REFUSAL_ERRORS) == set(Refusal) and set(REFUSAL_STATUS) == set(Refusal)
 
 
 GRANT = TokenGrant(
