@@ -55,7 +55,7 @@ def is_sqlite(engine: Engine) -> bool:
 class PoolLimits:
     """The most connections a process opens (half of them kept open when idle), and
     how long a request waits for a free one before it answers 503 (the database busy),
-    not after SQLAlchemy's 30 s: on SQLite the group commit waits on the event loop."""
+    not after SQLAlchemy's 30 s: every check queued behind it waits as long."""
 
     size: int = 40
     timeout: float = 5.0
@@ -103,16 +103,16 @@ def _sqlite_engine(url: str, sizing: dict[str, Any], synchronous: str) -> Engine
         # write_tx begins IMMEDIATE, taking the write lock at the start: a writer never
         # reads a balance that another writer is about to change (serializes checks).
         # Every other transaction begins DEFERRED, so a reader never holds that lock
-        # outside the writer mutex, where the group commit on the event loop would
-        # wait for it. So whatever writes goes through write_tx (migrations too).
+        # outside the writer mutex, where writers would meet it in SQLite's busy
+        # handler. So whatever writes goes through write_tx (migrations too).
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _writes_only_in_write_tx(conn: Connection, *args: Any) -> None:
         # Outside write_tx a write takes SQLite's lock behind the writer mutex's back,
-        # where the event loop's group commit would wait for it in the busy handler
-        # (or it fails at once on a stale snapshot): refused every time, so tests find
+        # where the other writers would wait for it in the busy handler (or it fails
+        # at once on a stale snapshot): refused every time, so tests find
         # it, not a busy moment in production. The check's own statements run on the
         # driver (gateway.db.fast), always inside write_tx, and skip this event.
         statement: str = args[1]
