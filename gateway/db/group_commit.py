@@ -11,8 +11,12 @@ fails with it.
 
 The batch runs on the event loop, commit included, as a single check did before: on
 one SQLite file a thread would only add switches (measured: committing on a worker
-thread, to read requests during the fsync, was no faster). Requests that arrive while
-a batch runs form the next.
+thread, to read requests during the fsync, was no faster). But the loop never waits
+for the writer: when it is taken (a thread of this process in write_tx, or another
+process holding SQLite's lock), the batch runs on a worker thread instead, which
+waits for it (in write_tx: the mutex, then SQLite's busy timeout, or the pool's,
+either failing the batch with a 503) while the loop serves other requests. Requests
+that arrive while a batch runs form the next.
 """
 
 from __future__ import annotations
@@ -21,18 +25,21 @@ import asyncio
 import contextvars
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
+import anyio
 from sqlalchemy import Connection, Engine
 
 from gateway import metrics
-from gateway.db.engine import write_tx
+from gateway.db.engine import write_tx, write_tx_if_free
 from gateway.db.fast import on_driver
 from gateway.errors import Unavailable
 
 T = TypeVar("T")
 Work = Callable[[Connection], Any]
 Outcome = tuple[BaseException | None, Any]
+Begin = Callable[[Engine], AbstractContextManager[Connection | None]]
 
 
 class GroupCommit:
@@ -63,7 +70,11 @@ class GroupCommit:
                 await asyncio.sleep(0)
                 batch = self._queue[: self._max_batch]
                 del self._queue[: self._max_batch]
-                outcomes = self._run_batch([work for work, _ in batch])
+                works = [work for work, _ in batch]
+                outcomes = self._run_batch(works, write_tx_if_free)
+                if outcomes is None:  # the writer is taken: wait for it off the loop
+                    outcomes = await anyio.to_thread.run_sync(self._run_batch, works, write_tx)
+                assert outcomes is not None
                 for (_, future), (error, value) in zip(batch, outcomes, strict=True):
                     if future.done():  # the client went away; the decision stands
                         continue
@@ -84,13 +95,16 @@ class GroupCommit:
                     )
             self._queue.clear()
 
-    def _run_batch(self, works: list[Work]) -> list[Outcome]:
-        self.batches += 1
-        self.checks += len(works)
-        metrics.COMMIT_BATCH.observe(len(works))
+    def _run_batch(self, works: list[Work], begin: Begin) -> list[Outcome] | None:
+        """The batch's outcomes, or None if `begin` found the writer taken."""
         committing: float | None = None
         try:
-            with write_tx(self._engine) as conn:
+            with begin(self._engine) as conn:
+                if conn is None:
+                    return None
+                self.batches += 1
+                self.checks += len(works)
+                metrics.COMMIT_BATCH.observe(len(works))
                 outcomes = [_in_savepoint(conn, work) for work in works]
                 committing = time.perf_counter()
             return outcomes

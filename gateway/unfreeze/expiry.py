@@ -2,8 +2,8 @@
 
 Expiring writes, showing does not: the endpoints that show requests read them in a
 read transaction, and give only the lapsed ones a write transaction, of their own. A
-write transaction holds SQLite's writer, which the checks' group commit waits for on
-the event loop, so it must never stay open for reading and rendering.
+write transaction holds SQLite's writer, which every check's group commit waits for,
+so it must never stay open for reading and rendering.
 """
 
 from __future__ import annotations
