@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from gateway.db.engine import PoolLimits, build_engine, write_tx
 from gateway.db.group_commit import GroupCommit
 from tests.gateway.conftest import Api
+from tests.gateway.test_group_commit import insert
 
 HOLD = 3.0  # seconds the other writer keeps the lock: well inside the 10 s busy timeout
 PROMPT = 0.1  # what "at once" means for /healthz (the bound)
@@ -120,14 +121,6 @@ def engine(tmp_path: Path) -> Engine:
     with write_tx(engine) as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
     return engine
-
-
-def insert(x: int) -> Any:
-    def work(conn: Connection) -> int:
-        conn.exec_driver_sql("INSERT INTO t (x) VALUES (?)", (x,))
-        return x
-
-    return work
 
 
 async def longest_stall_while(gc: GroupCommit, works: list[Any]) -> tuple[float, list[Any]]:
