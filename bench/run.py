@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,9 @@ async def seed(port: int, customers: int = CUSTOMERS) -> None:
                 ]
                 r = await client.put(
                     f"/v1/customers/{cid}/open-items",
-                    json={"as_of": "2099-01-01T00:00:00+00:00", "items": items},
+                    # Taken now: fresh for the run (stale after a day), and never dated in
+                    # the future, which the gateway refuses (AS_OF_IN_FUTURE).
+                    json={"as_of": datetime.now(UTC).isoformat(), "items": items},
                 )
                 r.raise_for_status()
 
