@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
-from gateway.console.throttle import LoginThrottle
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
 from gateway.orders.context import CheckContext, OverrideRedeemer
@@ -46,8 +45,6 @@ class Resources:
     items: OpenItemsCache = field(default_factory=OpenItemsCache)
     # The threads checks run on (see Settings.check_threads); built in the lifespan.
     check_threads: anyio.CapacityLimiter | None = None
-    # Failed console sign-ins per client address, in this process.
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def unfreeze_context(self) -> UnfreezeContext:
         approval = self.config.raw.approval

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from gateway import audit
 from gateway.console import queries
 from gateway.console.web import AUDITORS, CREDIT_CONTROL, Res, S, forbidden, not_found, page
 from gateway.customers import repository as customers_repo
 from gateway.db.engine import read_tx
-from gateway.unfreeze import audit
 from policies import GradePolicy
 
 router = APIRouter(prefix="/console", include_in_schema=False)

@@ -11,10 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from gateway import audit
 from gateway.console import queries
 from gateway.console.control import router as control_router
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
+from gateway.console.throttle import LoginThrottle
 from gateway.console.web import (
     APPROVERS,
     REQUEST_VIEWERS,
@@ -30,7 +32,7 @@ from gateway.console.web import (
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
 from gateway.resources import Resources
-from gateway.unfreeze import audit, expiry, service, views
+from gateway.unfreeze import expiry, service, views
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.unfreeze.schemas import UnfreezeIn
 from policies.roles import Role
@@ -44,6 +46,9 @@ def install(app: Any) -> None:
         return RedirectResponse(exc.to, status_code=303)
 
     app.add_exception_handler(Redirect, to_login)
+    # Failed sign-ins per client address, in this process: the console's own state,
+    # built with the app (Resources holds infrastructure only).
+    app.state.login_throttle = LoginThrottle()
     app.include_router(signin_router)
     app.include_router(router)
     app.include_router(control_router)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.auth import Principal
 from gateway.console import repository
 from gateway.console.session import LIFETIME, LoginForms, Session, SessionCodec, csrf_ok
+from gateway.console.throttle import LoginThrottle
 from gateway.console.web import REQUEST_VIEWERS, Res, S, codec, form_fields, one, page
 from gateway.db.engine import write_tx
 from gateway.resources import Resources
@@ -28,7 +29,8 @@ def login_page(request: Request, res: Res, next: str = "/console") -> HTMLRespon
 async def login(request: Request, res: Res) -> Response:
     address = request.client.host if request.client else ""
     now = res.clock().timestamp()
-    wait = res.login_throttle.retry_after(address, now)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    wait = throttle.retry_after(address, now)
     if wait is not None:
         message = f"Too many failed sign-ins from your address. Try again in {wait} seconds."
         refused = page(request, res, "message.html", None, 429, title="Wait", message=message)
@@ -43,7 +45,7 @@ async def login(request: Request, res: Res) -> Response:
         return _login_page(request, res, 403, error=error, next=target)
     principal = res.keyring.authenticate(one(form, "api_key").strip())
     if principal is None or principal.role is Role.ERP:
-        res.login_throttle.failed(address, now)
+        throttle.failed(address, now)
         message = (
             "ERP keys cannot sign in to the console." if principal else "That key is not valid."
         )

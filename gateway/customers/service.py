@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
+from gateway import audit
 from gateway.auth import Principal
 from gateway.customers import repository as repo
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
-from gateway.unfreeze import audit
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
 from policies import Account, Balance, FxRates, Grade, ItemKind, OpenItem, Policy

@@ -114,3 +114,26 @@ class SyncState(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     last_error: str | None = Field(default=None, max_length=500)
     customers_synced: int = 0
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Append-only: the code has no update or delete path for this table."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        Index("ix_audit_order", "erp", "order_id"),
+        Index("ix_audit_customer", "customer_id", "at"),
+    )
+
+    event_id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    kind: str = Field(max_length=32)
+    principal: str = Field(max_length=64)
+    role: str = Field(max_length=32)
+    request_id: str | None = Field(default=None, max_length=36)
+    erp: str | None = Field(default=None, max_length=32)
+    order_id: str | None = Field(default=None, max_length=64)
+    customer_id: str | None = Field(default=None, max_length=64)
+    comment: str | None = Field(default=None, sa_column=Column(Text()))
+    data: str | None = Field(default=None, sa_column=Column(Text()))  # JSON

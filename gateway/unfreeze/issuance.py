@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
-from gateway import metrics
+from gateway import audit, metrics
 from gateway.auth import Principal
 from gateway.errors import Conflict, NotFound
-from gateway.unfreeze import audit
 from gateway.unfreeze import repository as repo
 
 if TYPE_CHECKING:

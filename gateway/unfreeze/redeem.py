@@ -14,9 +14,8 @@ from decimal import Decimal
 import structlog
 from sqlalchemy import Connection
 
-from gateway import metrics
+from gateway import audit, metrics
 from gateway.orders.schemas import CheckIn
-from gateway.unfreeze import audit
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.service import void_pending_for_order
 from gateway.unfreeze.tokens import BadTokenError, TokenSigner, fingerprint

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
+from gateway import audit
 from gateway.auth import Principal, require
 from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
-from gateway.unfreeze import audit, expiry, issuance, service, views
+from gateway.unfreeze import expiry, issuance, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
 from policies.roles import Role

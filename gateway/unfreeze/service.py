@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from gateway import metrics
+from gateway import audit, metrics
 from gateway.auth import Principal
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, NotFound
 from gateway.orders import repository as orders_repo
-from gateway.unfreeze import audit, views
 from gateway.unfreeze import repository as repo
+from gateway.unfreeze import views
 from gateway.unfreeze.issuance import issue_token
 from gateway.unfreeze.plan import validated_plan
 from gateway.unfreeze.schemas import UnfreezeIn

@@ -1,4 +1,5 @@
-"""The append-only audit trail: every step of every unfreeze, with who, when and why.
+"""The append-only audit trail: every step of every unfreeze, every forced snapshot,
+with who, when and why. Shared by the features, so it stands below them.
 
 There is deliberately no update or delete here, and
 `tests/unit/test_audit_append_only.py` fails if any code in gateway/ gains one.
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select
 
 from gateway.auth import Principal
-from gateway.unfreeze.tables import AuditEventRow
+from gateway.db.tables import AuditEventRow
 
 audit_events = AuditEventRow.__table__  # type: ignore[attr-defined]
 
