@@ -8,7 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.errors import PayloadError
-from policies.literals import DuplicateKeyError, NotPlainAmount, loads_exact, plain_decimal
+from policies.literals import (
+    DuplicateKeyError,
+    NotPlainAmount,
+    integral,
+    loads_exact,
+    plain_decimal,
+)
 
 MAX_PAYLOAD = 256 * 1024
 
@@ -71,8 +77,8 @@ def text_field(
         if required:
             raise PayloadError("MALFORMED_PAYLOAD", f"{name} is missing")
         return None
-    if numbers and isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
+    if numbers:
+        value = integral(value)
     if (
         isinstance(value, bool)
         or not isinstance(value, str | int)
@@ -97,23 +103,19 @@ def amount_field(value: Any, name: str) -> Decimal:
 
 
 def int_field(value: Any, name: str, default: int | None = None) -> int:
-    """A whole number: an integer, an integral JSON number (5.0), or digits in a string
-    (blanks around them trimmed: fixed-width fields pad). No sign, exponent or
-    non-ASCII digit, which `int()` would all read."""
+    """A whole number: an integer (2.0 too), or ASCII digits in a string (blanks around
+    them trimmed: fixed-width fields pad). No sign, separator or non-ASCII digit, which
+    `int()` would all read."""
     if value is None and default is not None:
         return default
-    text = str(value).strip() if isinstance(value, str | Decimal) else None
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        text = str(int(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif text is not None and text.isascii() and text.isdigit() and len(text) <= 10:
-        number = int(text)
-    else:
+    value = integral(value)
+    if isinstance(value, str) and (digits := value.strip()).isascii() and digits.isdigit():
+        value = int(digits) if len(digits) <= 10 else 2**31
+    if isinstance(value, bool) or not isinstance(value, int):
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a whole number")
-    if not 0 <= number < 2**31:
+    if not 0 <= value < 2**31:
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} is out of range")
-    return number
+    return value
 
 
 def payment_terms_days(key: str | None, default: int = 30) -> int:

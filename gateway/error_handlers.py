@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway import metrics
 from gateway.errors import GatewayError
+from gateway.schemas import validation_code
 from policies.literals import DuplicateKeyError
 
 log = structlog.get_logger(__name__)
@@ -114,15 +115,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(
             error_body("MALFORMED_JSON", "request body is not valid JSON", details), status_code=422
         )
-    if any(d["type"] == "invalid_amount" for d in details):
-        # Its own code: an ERP that sends 1e3 or "1,000.00" must learn the amount's form.
-        return JSONResponse(
-            error_body("INVALID_AMOUNT", "an amount is not in plain decimal notation", details),
-            status_code=422,
-        )
-    return JSONResponse(
-        error_body("VALIDATION_ERROR", "request payload is invalid", details), status_code=422
-    )
+    code = validation_code(d["type"] for d in details)
+    return JSONResponse(error_body(code, "request payload is invalid", details), status_code=422)
 
 
 def declares_json(content_type: str) -> bool:

@@ -60,7 +60,7 @@ def _narrow(node: Any, currencies: list[str]) -> None:
     properties = node.get("properties")
     if isinstance(properties, dict):
         currency = next((n for n, p in properties.items() if _marked(p, CURRENCY_MARK)), None)
-        amounts = [name for name, prop in properties.items() if _is_amount(prop)]
+        amounts = [name for name, prop in properties.items() if _amount_mark(prop)]
         if currency and amounts:
             branches = list(_branches(currencies, currency, amounts, properties))
     if node.pop(CURRENCY_MARK, False):
@@ -76,12 +76,15 @@ def _marked(prop: Any, mark: str) -> bool:
     return isinstance(prop, dict) and bool(prop.get(mark))
 
 
-def _is_amount(prop: Any) -> bool:
+def _amount_mark(prop: Any) -> str | None:
+    """ "positive" or "any" for an amount field (its mark, or an optional one's in its
+    anyOf), else None."""
     if not isinstance(prop, dict):
-        return False
-    return bool(prop.get(AMOUNT_MARK)) or any(
-        isinstance(p, dict) and p.get(AMOUNT_MARK) for p in prop.get("anyOf", [])
-    )
+        return None
+    for node in (prop, *prop.get("anyOf", [])):
+        if isinstance(node, dict) and node.get(AMOUNT_MARK):
+            return str(node[AMOUNT_MARK])
+    return None
 
 
 def _unmark(node: Any) -> None:
@@ -113,13 +116,10 @@ def _branches(
             "properties": {
                 currency: {"enum": codes},
                 **{
-                    name: amount_schema(decimals, positive=_positive(properties[name]))
+                    name: amount_schema(
+                        decimals, positive=_amount_mark(properties[name]) == "positive"
+                    )
                     for name in amounts
                 },
             }
         }
-
-
-def _positive(prop: dict[str, Any]) -> bool:
-    marks = [prop, *prop.get("anyOf", [])]
-    return any(isinstance(p, dict) and p.get(AMOUNT_MARK) == "positive" for p in marks)

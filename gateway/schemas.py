@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -20,8 +21,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from policies.literals import ExponentNumber, NotPlainAmount, amount_pattern, plain_decimal
-from policies.money import fraction_digits, minor_units
+from policies.literals import (
+    ExponentNumber,
+    NotPlainAmount,
+    amount_pattern,
+    integral,
+    plain_decimal,
+)
+from policies.money import MINOR_UNITS, fraction_digits, minor_units
 
 CURRENCY_MARK = "x-currency"
 AMOUNT_MARK = "x-amount"
@@ -43,16 +50,8 @@ CurrencyCode = Annotated[
 
 # Strict: lax validation reads true as 1, "1e2" and 1e2 as 100, "yes" as true, and a
 # datetime string at midnight or a Unix time as a date. Each is a client's bug.
-def _whole_number(value: object) -> object:
-    # A JSON integer, or a number with no fraction (2.0: JSON Schema's integer too).
-    # Exponents never arrive as numbers (policies.literals), so 1e2 stays refused.
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    return value
-
-
-WholeNumber = Annotated[int, BeforeValidator(_whole_number), Strict()]
-"""A whole number: a JSON integer, never a boolean, a string or a fraction."""
+WholeNumber = Annotated[int, BeforeValidator(integral), Strict()]
+"""A whole number: a JSON integer (2.0 too), never a boolean, a string or a fraction."""
 
 StrictFlag = Annotated[bool, Strict()]
 """true or false, nothing else."""
@@ -85,9 +84,18 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 """A datetime with an offset, converted to UTC at the edge."""
 
 
+INVALID_AMOUNT = "invalid_amount"
+
+
 def invalid_amount(message: str) -> PydanticCustomError:
-    # Its own error type, so the handler answers INVALID_AMOUNT (gateway.error_handlers).
-    return PydanticCustomError("invalid_amount", message)
+    return PydanticCustomError(INVALID_AMOUNT, message)
+
+
+def validation_code(error_types: Iterable[str]) -> str:
+    """The answer's code for a failed validation: INVALID_AMOUNT if an amount broke its
+    rules (an ERP that sends 1e3 or "1,000.00" must learn the amount's form), else
+    VALIDATION_ERROR. For the routes' handler and the ERP-shaped endpoints alike."""
+    return "INVALID_AMOUNT" if INVALID_AMOUNT in error_types else "VALIDATION_ERROR"
 
 
 def _amount(value: object, *, positive: bool) -> Decimal:
@@ -126,8 +134,7 @@ def amount_schema(decimals: int, *, positive: bool) -> dict[str, Any]:
     return {"anyOf": [string, number], AMOUNT_MARK: "positive" if positive else "any"}
 
 
-# The most decimals any currency has (policies.money.MINOR_UNITS).
-_MAX_DECIMALS = 3
+_MAX_DECIMALS = max(MINOR_UNITS.values())  # where the currency is not in the same object
 PositiveAmount = Annotated[
     Decimal,
     BeforeValidator(_positive_amount),

@@ -43,14 +43,21 @@ class NotPlainAmount(ValueError):
 
 def plain_decimal(text: str) -> Decimal:
     """`text` as a Decimal if it is written as digits with one optional point."""
-    # re's `$` also matches before a final newline: compare the match to the text.
-    match = _PLAIN.match(text)
-    if match is None or match.end() != len(text):
+    # fullmatch: re's `$` alone would also match before a final newline.
+    if _PLAIN.fullmatch(text) is None:
         raise NotPlainAmount(
             "must be written in plain decimal notation: digits, one optional point "
             "(e.g. 12500.00); no sign, exponent, separator or spaces"
         )
     return Decimal(text)
+
+
+def integral(value: object) -> object:
+    """A JSON number without a fraction (2.0, JSON Schema's integer 2) as an int; any
+    other value as it is. Exponents never get here as numbers (`ExponentNumber`)."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
 
 
 class DuplicateKeyError(json.JSONDecodeError):

@@ -17,14 +17,13 @@ from gateway.orders import repository as orders_repo
 from gateway.orders.figures import exposure_json
 from gateway.orders.reevaluate import reevaluate_held
 from gateway.resources import Resources, resources
+from gateway.schemas import IDENTIFIER_PATTERN
 from gateway.sync.notify import notify_releases
 from policies import GradePolicy, compute_exposure
 from policies.roles import Role
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ExactJSONRoute)
-CustomerId = Annotated[
-    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
-]
+CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)]
 Res = Annotated[Resources, Depends(resources)]
 writer = require(Role.ERP, Role.ADMIN)
 reader = require(Role.ERP, Role.ADMIN, Role.FINANCE_MANAGER)

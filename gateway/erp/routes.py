@@ -20,6 +20,7 @@ from gateway.errors import GatewayError, InvalidInput
 from gateway.orders.routes import run_check
 from gateway.orders.schemas import CheckIn
 from gateway.resources import Resources, resources
+from gateway.schemas import validation_code
 from policies.roles import Role
 
 router = APIRouter(prefix="/v1/adapters", tags=["erp adapters"])
@@ -36,11 +37,9 @@ def _checked(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
         details = [
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in errors
         ]
-        # The same code as the check's own route gives (gateway.error_handlers).
-        amount = any(e["type"] == "invalid_amount" for e in errors)
         raise InvalidInput(
             "the order does not make a valid check",
-            code="INVALID_AMOUNT" if amount else "VALIDATION_ERROR",
+            code=validation_code(e["type"] for e in errors),
             details=details,
         ) from None
     answer: dict[str, Any] = json.loads(run_check(res, body).body)

@@ -22,7 +22,8 @@ class OverrideRedeemer(Protocol):
     def redeem(
         self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
     ) -> Override | OverrideRejected:
-        """Return the override, or the human-readable cause it was rejected."""
+        """The override, or why the token was rejected (`policies.apply_override`
+        decides what either does to the decision)."""
         ...
 
     def order_changed(

@@ -18,6 +18,7 @@ from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.schemas import CheckIn
 from gateway.orders.service import cancel_order, check_order
 from gateway.resources import Resources, resources
+from gateway.schemas import ERP_NAME_PATTERN, IDENTIFIER_PATTERN
 from policies.roles import Role
 
 log = structlog.get_logger("gateway.check")
@@ -103,8 +104,8 @@ def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> Check
 
 @router.post("/{erp}/{order_id}/cancel")
 def cancel(
-    erp: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")],
-    order_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")],
+    erp: Annotated[str, Path(pattern=ERP_NAME_PATTERN)],
+    order_id: Annotated[str, Path(max_length=64, pattern=IDENTIFIER_PATTERN)],
     res: Res,
     who: Annotated[Principal, Depends(erp_only)],
 ) -> dict[str, Any]:

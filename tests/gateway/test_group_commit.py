@@ -12,26 +12,16 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from gateway.db.engine import build_engine, write_tx
+from gateway.db.engine import write_tx
 from gateway.db.group_commit import GroupCommit
 from gateway.errors import Unavailable
+from tests.support.sqlite import insert, scratch_engine
 
 
 @pytest.fixture(params=["FULL", "NORMAL"])
 def engine(tmp_path: Path, request: pytest.FixtureRequest) -> Engine:
     # FULL waits for an fsync of the log at each commit, NORMAL does not.
-    engine = build_engine(f"sqlite:///{tmp_path}/gc.db", synchronous=request.param)
-    with write_tx(engine) as conn:
-        conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
-    return engine
-
-
-def insert(x: int) -> Any:
-    def work(conn: Connection) -> int:
-        conn.exec_driver_sql("INSERT INTO t (x) VALUES (?)", (x,))
-        return x
-
-    return work
+    return scratch_engine(tmp_path / "gc.db", synchronous=request.param)
 
 
 def stored(engine: Engine) -> list[int]:

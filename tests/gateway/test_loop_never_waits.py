@@ -24,7 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from gateway.db.engine import PoolLimits, build_engine, write_tx
 from gateway.db.group_commit import GroupCommit
 from tests.gateway.conftest import Api
-from tests.gateway.test_group_commit import insert
+from tests.support.sqlite import insert, scratch_engine
 
 HOLD = 3.0  # seconds the other writer keeps the lock: well inside the 10 s busy timeout
 PROMPT = 0.1  # what "at once" means for /healthz (the bound)
@@ -117,10 +117,7 @@ def test_healthz_answers_at_once_while_a_thread_holds_the_write_lock(api: Api) -
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    engine = build_engine(f"sqlite:///{tmp_path}/gc.db")
-    with write_tx(engine) as conn:
-        conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
-    return engine
+    return scratch_engine(tmp_path / "gc.db")
 
 
 async def longest_stall_while(gc: GroupCommit, works: list[Any]) -> tuple[float, list[Any]]:

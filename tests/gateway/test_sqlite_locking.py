@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from gateway.db.engine import WriteOutsideWriteTx, build_engine, read_tx, write_tx
+from gateway.db.engine import WriteOutsideWriteTx, read_tx, write_tx
+from tests.support.sqlite import scratch_engine
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    engine = build_engine(f"sqlite:///{tmp_path}/lock.db")
-    with write_tx(engine) as conn:
-        conn.exec_driver_sql("CREATE TABLE t (x INTEGER PRIMARY KEY)")
-    return engine
+    return scratch_engine(tmp_path / "lock.db")
 
 
 def another_writer_can_write(engine: Engine) -> bool:
