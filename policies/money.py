@@ -81,7 +81,8 @@ def _unit(currency: str) -> Decimal:
 
 
 def fraction_digits(amount: Decimal) -> int:
-    exponent = amount.normalize().as_tuple().exponent
+    """The decimals as written: "1.000" has three (for EUR, one too many), "1000" none."""
+    exponent = amount.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
