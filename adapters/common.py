@@ -13,10 +13,12 @@ from policies.literals import (
     NotPlainAmount,
     integral,
     loads_exact,
+    number_value,
     plain_decimal,
 )
 
 MAX_PAYLOAD = 256 * 1024
+MAX_NUMERIC_ID = 10**15  # order and partner numbers sent as JSON numbers stay below
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,13 @@ def text_field(
         return None
     if numbers:
         value = integral(value)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, str | int)
-        or (isinstance(value, int) and not numbers)
-    ):
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a string")
+    if isinstance(value, int) and not (numbers and 0 <= value < MAX_NUMERIC_ID):
+        # Numbers any larger are written with an exponent by many JSON encoders.
+        raise PayloadError(
+            "MALFORMED_PAYLOAD", f"{name} must be a string or a whole number below 10^15"
+        )
     text = str(value).strip()
     if not text or len(text) > max_len:
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be 1..{max_len} characters")
@@ -97,9 +100,11 @@ def amount_field(value: Any, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise PayloadError("INVALID_AMOUNT", f"{name} must be a decimal amount")
     try:
-        return plain_decimal(str(value).strip())
+        amount = plain_decimal(str(value).strip())
     except NotPlainAmount as exc:
         raise PayloadError("INVALID_AMOUNT", f"{name} {exc}") from None
+    # A JSON number by its value (160277.0 JPY is 160277), a string as written.
+    return amount if isinstance(value, str) else number_value(amount)
 
 
 def int_field(value: Any, name: str, default: int | None = None) -> int:

@@ -26,6 +26,7 @@ from policies.literals import (
     NotPlainAmount,
     amount_pattern,
     integral,
+    number_value,
     plain_decimal,
 )
 from policies.money import MINOR_UNITS, fraction_digits, minor_units
@@ -108,6 +109,10 @@ def _amount(value: object, *, positive: bool) -> Decimal:
         amount = plain_decimal(value if isinstance(value, str) else str(value))
     except NotPlainAmount as exc:
         raise invalid_amount(str(exc)) from None
+    if not isinstance(value, str):
+        # A JSON number is its value (JSON Schema's multipleOf): 5.0 JPY is 5. A string's
+        # decimals count as written ("5.0" JPY has one too many), as its pattern says.
+        amount = number_value(amount)
     if positive and not amount:
         raise invalid_amount("must be greater than 0")
     return amount

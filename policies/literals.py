@@ -60,6 +60,13 @@ def integral(value: object) -> object:
     return value
 
 
+def number_value(amount: Decimal) -> Decimal:
+    """A JSON number's amount by its value, as JSON Schema's multipleOf judges it: 5.0 is
+    5 and 1.50 is 1.5 (a string's decimals, by contrast, count as written)."""
+    whole = amount.to_integral_value()
+    return whole.quantize(1) if amount == whole else amount.normalize()
+
+
 class DuplicateKeyError(json.JSONDecodeError):
     """A JSON object names a key twice. A JSONDecodeError, so every JSON reader that
     already refuses bad JSON refuses this too; the API reports it as DUPLICATE_KEY."""

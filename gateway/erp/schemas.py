@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.common import MAX_NUMERIC_ID
 from gateway.schemas import CURRENCY_MARK, IDENTIFIER_PATTERN, amount_schema
 
 _ID = {
     "anyOf": [
         {"type": "string", "pattern": IDENTIFIER_PATTERN, "maxLength": 64},
-        {"type": "integer", "minimum": 0, "maximum": 10**64 - 1},  # 64 digits at most
+        {"type": "integer", "minimum": 0, "maximum": MAX_NUMERIC_ID - 1},
     ]
 }
 _CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", CURRENCY_MARK: True}

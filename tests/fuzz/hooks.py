@@ -1,12 +1,15 @@
 """schemathesis hooks (loaded through SCHEMATHESIS_HOOKS by tests/fuzz/test_schemathesis.py).
 
-One rule of the API no JSON Schema can state: a snapshot's items have distinct item ids
-(422 DUPLICATE_ITEM otherwise; `uniqueItems` compares whole items). Generated snapshots
-keep the first item of each id, so a schema-valid body is a valid one.
+Two rules of the API no JSON Schema can state, for snapshots: their items have distinct
+item ids (422 DUPLICATE_ITEM otherwise; `uniqueItems` compares whole items), and their
+`as_of` is not in the future (422 AS_OF_IN_FUTURE: the server's clock decides). Generated
+snapshots keep the first item of each id and are dated at most now, so a schema-valid
+body is a valid one.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import schemathesis
@@ -18,7 +21,11 @@ SNAPSHOT = "/v1/customers/{customer_id}/open-items"
 def map_body(context: Any, body: Any) -> Any:
     if context.operation is None or context.operation.path != SNAPSHOT:
         return body
-    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return body
+    if "as_of" in body:
+        body = {**body, "as_of": _not_after_now(body["as_of"])}
+    items = body.get("items")
     if not isinstance(items, list):
         return body
     seen: set[Any] = set()
@@ -31,3 +38,16 @@ def map_body(context: Any, body: Any) -> Any:
             seen.add(key)
         kept.append(item)
     return {**body, "items": kept}
+
+
+def _not_after_now(as_of: Any) -> Any:
+    try:
+        when = datetime.fromisoformat(as_of)
+    except (TypeError, ValueError):
+        return as_of  # not a datetime: the server refuses it, as it should
+    try:
+        if when.tzinfo is None or when <= datetime.now(UTC):
+            return as_of
+    except OverflowError:  # off the calendar in UTC: the server refuses it, as it should
+        return as_of
+    return datetime.now(UTC).isoformat()

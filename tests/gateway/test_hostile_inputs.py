@@ -98,12 +98,12 @@ def test_plain_amounts_stay_accepted_as_strings_and_numbers(raw: Api, amount: st
 
 @pytest.mark.parametrize(
     ("amount", "currency"),
-    [('"1000.001"', '"EUR"'), ('"1000.000"', '"EUR"'), ("1000.000", '"EUR"'), ('"5.0"', '"JPY"')],
+    [('"1000.001"', '"EUR"'), ('"1000.000"', '"EUR"'), ("1000.001", '"EUR"'), ('"5.0"', '"JPY"')],
 )
 def test_more_decimals_than_the_currency_has_is_an_invalid_amount(
     raw: Api, amount: str, currency: str
 ) -> None:
-    # As written: trailing zeros count (the schema's pattern says at most the currency's).
+    # A string's decimals count as written (its pattern says at most the currency's).
     r = send(raw, "POST", "/v1/orders/check", check_body(amount, currency=currency))
     assert (r.status_code, error_code(r)) == (422, "INVALID_AMOUNT"), r.text
 
@@ -300,3 +300,11 @@ def test_a_revision_written_as_a_number_without_fraction_is_that_integer(raw: Ap
     r = send(raw, "POST", "/v1/orders/check", check_body('"10.00"', revision="2.0"))
     assert r.status_code == 200, r.text
     assert r.json()["revision"] == 2
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("5.0", '"JPY"'), ("1000.000", '"EUR"')])
+def test_a_json_number_is_its_value(raw: Api, amount: str, currency: str) -> None:
+    # JSON Schema's multipleOf judges a number by its value: 5.0 JPY is 5, 1000.000 EUR
+    # is 1000.00.
+    r = send(raw, "POST", "/v1/orders/check", check_body(amount, currency=currency))
+    assert r.status_code == 200, r.text
