@@ -13,11 +13,12 @@ import anyio
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from adapters.sources import ErpSource
 from gateway import error_handlers, metrics, openapi
 from gateway.auth import KeyRing
+from gateway.balances.routes import router as balances_router
 from gateway.config import LoadedConfig, load_config
 from gateway.console.routes import install as install_console
-from gateway.customers.routes import router as customers_router
 from gateway.db.engine import build_engine, is_sqlite
 from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
@@ -33,7 +34,6 @@ from gateway.settings import Settings
 from gateway.sync.factory import sources_from_config
 from gateway.sync.routes import router as sync_router
 from gateway.sync.runner import SyncRunner
-from gateway.sync.sources import ErpSource
 from gateway.unfreeze.redeem import TokenRedeemer
 from gateway.unfreeze.routes import router as unfreeze_router
 from gateway.unfreeze.tokens import TokenSigner
@@ -154,7 +154,7 @@ def create_app(
     # Routes match in order: the check, the route of nearly every request, comes first.
     app.include_router(orders_router)
     app.include_router(ops_router)
-    app.include_router(customers_router)
+    app.include_router(balances_router)
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
     app.include_router(erp_router)

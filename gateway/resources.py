@@ -11,13 +11,13 @@ import anyio
 from fastapi import Request
 from sqlalchemy import Engine
 
+from adapters.sources import ErpSource
 from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
 from gateway.orders.context import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
-from gateway.sync.sources import ErpSource
 from gateway.unfreeze.service import UnfreezeContext
 from gateway.unfreeze.tokens import TokenSigner
 

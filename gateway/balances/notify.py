@@ -7,9 +7,9 @@ import json
 import structlog
 
 from adapters.errors import ErpError
+from adapters.sources import ErpSource
 from gateway import metrics
-from gateway.orders.reevaluate import Released
-from gateway.sync.sources import ErpSource
+from gateway.balances.reevaluate import Released
 
 log = structlog.get_logger("gateway.sync")
 

@@ -1,4 +1,5 @@
-"""Master data, open-item snapshots and exposure (ERP and admin; finance may read)."""
+"""Master data, open-item snapshots and exposure (ERP and admin; finance may read):
+the customer's figures across the ledgers (items, orders, approvals)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 
 from gateway.auth import Principal, require, require_erp_scope
+from gateway.balances import service as balances
+from gateway.balances.notify import notify_releases
+from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
-from gateway.customers import service
+from gateway.customers import service as customers
 from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import Forbidden, NotFound
 from gateway.http import ExactJSONRoute
 from gateway.orders import repository as orders_repo
 from gateway.orders.figures import exposure_json
-from gateway.orders.reevaluate import reevaluate_held
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
-from gateway.sync.notify import notify_releases
 from policies import GradePolicy, compute_exposure
 from policies.roles import Role
 
@@ -37,7 +39,7 @@ def put_customer(
     _: Annotated[Principal, Depends(writer)],
 ) -> dict[str, Any]:
     with write_tx(res.engine) as conn:
-        return service.upsert_customer(conn, customer_id, body, res.config.policy.fx, res.clock())
+        return balances.upsert_customer(conn, customer_id, body, res.config.policy.fx, res.clock())
 
 
 @router.put("/{customer_id}/open-items")
@@ -64,7 +66,7 @@ def put_open_items(
             require_erp_scope(who, item.erp, f"body.items.{n}.erp")
     ctx = res.check_context()
     with write_tx(res.engine) as conn:
-        stored = service.replace_open_items(
+        stored = balances.replace_open_items(
             conn, customer_id, body, ctx.policy, ctx.now, forced_by=who if force else None
         )
         # A payment may have made room: held orders get a second look, and their
@@ -83,8 +85,8 @@ def get_exposure(
         customer = repo.get_customer(conn, customer_id)
         if customer is None:
             raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
-        account = service.account_of(customer)
-        balance = service.balance_of(conn, customer)
+        account = customers.account_of(customer)
+        balance = customers.balance_of(conn, customer)
         item_rows = repo.items_of(conn, customer_id)
         order_rows = orders_repo.reserving_orders(conn, customer_id)
     grade = res.config.policy.grades.get(account.grade, GradePolicy())
@@ -105,9 +107,9 @@ def get_exposure(
                 "erp": o.erp,
                 "order_id": o.order_id,
                 "revision": o.revision,
-                "amount": service.money_str(o.amount, cur),
-                "invoiced": service.money_str(o.invoiced, cur),
-                "reserved": service.money_str(o.reserved, cur),
+                "amount": customers.money_str(o.amount, cur),
+                "invoiced": customers.money_str(o.invoiced, cur),
+                "reserved": customers.money_str(o.reserved, cur),
                 "decision_id": o.decision_id,
                 "updated_at": o.updated_at.isoformat(),
             }
@@ -117,9 +119,9 @@ def get_exposure(
             {
                 "item_id": i.item_id,
                 "kind": i.kind,
-                "amount": service.money_str(i.amount, i.currency),
+                "amount": customers.money_str(i.amount, i.currency),
                 "currency": i.currency,
-                "amount_credit": service.money_str(i.amount_credit, cur),
+                "amount_credit": customers.money_str(i.amount_credit, cur),
                 "due_date": i.due_date.isoformat(),
                 "erp": i.erp,
                 "order_id": i.order_id,

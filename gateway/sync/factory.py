@@ -5,10 +5,9 @@ from __future__ import annotations
 import structlog
 
 from adapters.http import ErpHttp
-from adapters.sources import BaanSource, SapSource
+from adapters.sources import BaanSource, ErpSource, SapSource
 from gateway import metrics
 from gateway.config import LoadedConfig
-from gateway.sync.sources import ErpSource
 
 log = structlog.get_logger("gateway.sync")
 

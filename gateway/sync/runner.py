@@ -21,15 +21,15 @@ import structlog
 from sqlalchemy import Engine, insert, select, update
 
 from adapters.errors import ErpError
+from adapters.sources import ErpSource
 from gateway import metrics
+from gateway.balances.notify import notify_releases
+from gateway.balances.reevaluate import Released
+from gateway.balances.service import SnapshotRejected, apply_snapshot
 from gateway.db.engine import write_tx
 from gateway.db.tables import SyncState
 from gateway.errors import GatewayError
 from gateway.orders.context import CheckContext
-from gateway.orders.reevaluate import Released
-from gateway.sync.notify import notify_releases
-from gateway.sync.service import SnapshotRejected, apply_snapshot
-from gateway.sync.sources import ErpSource
 
 log = structlog.get_logger("gateway.sync")
 sync_state = SyncState.__table__  # type: ignore[attr-defined]
