@@ -21,6 +21,9 @@ DEFAULT_CHECK_THREADS = 6
 MAX_CHECK_THREADS = 64
 MAX_POOL_SIZE = 1000
 POOL_TIMEOUT_RANGE = (0.1, 60.0)
+# Which checks get a log line: a plain release is counted in metrics and stored in the
+# database (the record of truth); holds and override releases are what people read.
+DECISION_LOG_MODES = ("all", "holds", "none")
 
 
 class SettingsError(ValueError):
@@ -37,6 +40,7 @@ class Settings:
     pool: PoolLimits = DEFAULT_POOL
     sqlite_synchronous: str = "FULL"
     api_docs: bool = True  # /docs, /redoc and /openapi.json, served without a key
+    decision_log: str = "holds"  # one of DECISION_LOG_MODES
 
     @staticmethod
     def config_path_from_env(env: Mapping[str, str] | None = None) -> Path:
@@ -78,6 +82,13 @@ class Settings:
             raise SettingsError(
                 f"GATEWAY_API_DOCS must be on or off (on by default), got {raw_docs!r}"
             )
+        raw_log = env.get("GATEWAY_DECISION_LOG", "").strip()
+        decision_log = raw_log.lower() or "holds"
+        if decision_log not in DECISION_LOG_MODES:
+            raise SettingsError(
+                f"GATEWAY_DECISION_LOG must be one of {', '.join(DECISION_LOG_MODES)} "
+                f"(holds by default), got {raw_log!r}"
+            )
         threads = _number(
             env, "GATEWAY_CHECK_THREADS", DEFAULT_CHECK_THREADS, 1, MAX_CHECK_THREADS, int
         )
@@ -90,6 +101,7 @@ class Settings:
             pool=_pool_limits(env, threads),
             sqlite_synchronous=mode,
             api_docs=docs == "on",
+            decision_log=decision_log,
         )
 
 

@@ -54,7 +54,7 @@ async def decide(res: Resources, body: CheckIn) -> CheckResult:
     started = time.perf_counter()
     ctx = res.check_context()
     result = await res.group_commit.run(lambda conn: check_order(conn, body, ctx))
-    observe(body, result, started)
+    observe(body, result, started, res.settings.decision_log)
     return result
 
 
@@ -63,12 +63,13 @@ def run_check(res: Resources, body: CheckIn) -> CheckResult:
     started = time.perf_counter()
     structlog.contextvars.bind_contextvars(erp=body.erp, order_id=body.order_id)
     result = _check_with_retry(res, body, res.check_context())
-    observe(body, result, started)
+    observe(body, result, started, res.settings.decision_log)
     return result
 
 
-def observe(body: CheckIn, result: CheckResult, started: float) -> None:
-    """The metrics and the log line of an acknowledged check."""
+def observe(body: CheckIn, result: CheckResult, started: float, log_mode: str) -> None:
+    """The metrics of an acknowledged check, and its log line as `GATEWAY_DECISION_LOG`
+    says: `holds` logs every hold and every release that carries reasons (an override)."""
     elapsed = time.perf_counter() - started
     label = erp_label(body.erp)
     if result.replayed:
@@ -80,6 +81,8 @@ def observe(body: CheckIn, result: CheckResult, started: float) -> None:
             metrics.child(metrics.BALANCE_AGE, label).observe(result.balance_age_seconds)
         for reason in result.reasons or ("none",):
             metrics.child(metrics.DECISIONS, label, result.outcome, reason).inc()
+    if log_mode == "none" or (log_mode == "holds" and not result.reasons):
+        return
     log.info(
         "order_checked",
         decision_id=result.decision_id,
