@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from adapters.sources import ErpSource
-from gateway import error_handlers, metrics, openapi
+from gateway import api_docs, error_handlers, metrics, openapi
 from gateway.auth import KeyRing
 from gateway.balances.routes import router as balances_router
 from gateway.config import LoadedConfig, load_config
@@ -144,13 +144,16 @@ def create_app(
         summary="Release or hold, on every sales order, from cached credit state.",
         lifespan=lifespan,
         responses=error_handlers.ERROR_RESPONSES,
-        # Public (no key) when on: GATEWAY_API_DOCS=off serves none of them.
-        docs_url="/docs" if settings.api_docs else None,
-        redoc_url="/redoc" if settings.api_docs else None,
+        # Public (no key) when on: GATEWAY_API_DOCS=off serves none of them. The
+        # pages are gateway.api_docs's (offline), not FastAPI's (from a CDN).
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     error_handlers.install(app)
     openapi.install(app, config.policy.fx)
+    if app.openapi_url is not None:
+        api_docs.install(app, app.openapi_url)
     # Routes match in order: the check, the route of nearly every request, comes first.
     app.include_router(orders_router)
     app.include_router(ops_router)

@@ -138,10 +138,21 @@ def test_the_api_docs_are_served_unless_turned_off(docs: str, tmp_path: Path) ->
     env = {**GOOD_ENV, "GATEWAY_API_DOCS": docs}
     settings = replace(Settings.from_env(env), database_url=f"sqlite:///{tmp_path}/d.db")
     with TestClient(create_app(settings, run_sync_loops=False)) as client:
-        paths = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
-        expected = [200] * 4 if docs == "on" else [404] * 4
+        paths = (
+            "/docs",
+            "/docs/oauth2-redirect",
+            "/redoc",
+            "/openapi.json",
+            "/docs/assets/swagger-ui-bundle.js",
+        )
+        expected = [200] * 5 if docs == "on" else [404] * 5
         assert [client.get(p).status_code for p in paths] == expected
         assert client.get("/healthz").status_code == 200
+        if docs == "on":
+            page = client.get("/docs").text
+            # Offline: every asset the page loads is the gateway's own.
+            assert "/docs/assets/swagger-ui-bundle.js" in page
+            assert "cdn" not in page.lower() and "https://" not in page
 
 
 @pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("NORMAL", 1)])
