@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import anyio
+import structlog
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
@@ -72,6 +74,21 @@ class GatewayApp(FastAPI):
         await self._edge(scope, receive, send)
 
 
+def _announce_ready(settings: Settings, erps: int) -> None:
+    """One line when the process serves: where, on what, and where to look next.
+    `gateway serve` puts its address in GATEWAY_SERVE_URL (tests and embedders may not)."""
+    url = os.environ.get("GATEWAY_SERVE_URL", "")
+    structlog.get_logger("gateway").info(
+        "gateway_ready",
+        url=url or None,
+        console=f"{url}/console" if url else None,
+        api_docs=f"{url}/docs" if url and settings.api_docs else None,
+        database=settings.database_url.split(":", 1)[0],
+        erp_sources=erps,
+        pid=os.getpid(),
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     config: LoadedConfig | None = None,
@@ -121,6 +138,7 @@ def create_app(
             if run_sync_loops:
                 loops.append(asyncio.create_task(runner.run_forever(), name=f"sync-{erp}"))
         tune_garbage_collector()
+        _announce_ready(settings, len(res.erps))
         try:
             yield
         finally:

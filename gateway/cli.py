@@ -33,6 +33,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = build_engine(settings.database_url, settings.pool, settings.sqlite_synchronous)
     migrate(engine)
     engine.dispose()
+    # Each worker says it is ready, at this address (gateway.app's `gateway_ready`).
+    os.environ["GATEWAY_SERVE_URL"] = f"http://{args.host}:{args.port}"
     uvicorn.run(
         "gateway.app:create_app",
         factory=True,
