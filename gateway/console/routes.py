@@ -53,6 +53,24 @@ def install(app: Any) -> None:
     app.include_router(router)
     app.include_router(control_router)
 
+    # People type the host's address: `/` is the console's door. Registered last, the
+    # catch-all answers an unknown console address with a page, not the API's JSON.
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/console", status_code=307)
+
+    @app.get("/console/{unknown:path}", include_in_schema=False)
+    def unknown_page(request: Request, res: Res, unknown: str) -> HTMLResponse:
+        return page(
+            request,
+            res,
+            "message.html",
+            None,
+            404,
+            title="Page not found",
+            message=f"There is no console page at /console/{unknown}.",
+        )
+
 
 @router.get("/held", response_class=HTMLResponse)
 def held(

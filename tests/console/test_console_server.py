@@ -135,3 +135,15 @@ def test_a_console_write_waiting_for_the_sqlite_writer_leaves_checks_answering(
             assert probe.result(timeout=5).status_code == 200
         assert pending.result(timeout=10).status_code == 303
     assert len(api.get("/v1/unfreeze-requests", who="admin").json()["requests"]) == 1
+
+
+def test_the_root_address_opens_the_console_and_unknown_pages_are_pages(api: Api) -> None:
+    r = api.client.get("/", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/console"
+    r = api.client.get("/console/no/such/page")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Page not found" in r.text and "/console/no/such/page" in r.text
+    # The API's unknown addresses stay JSON errors.
+    r = api.client.get("/v1/no-such-thing")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
