@@ -78,6 +78,39 @@ class Books:
     orders: dict[str, SalesOrder] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     next_order: int = 1
+    next_invoice: int = 1
+
+    def invoice(self, order: SalesOrder, today: date) -> OpenItem:
+        """Bill a released order: an open item naming it, due after the customer's terms
+        (the gateway then stops reserving that much of the order)."""
+        customer = self.customers.get(order.customer_id)
+        terms = customer.terms_days if customer else 30
+        item = OpenItem(
+            f"IV{self.next_invoice:08d}",
+            order.customer_id,
+            order.amount,
+            order.currency,
+            today + timedelta(days=terms),
+            order_id=order.order_id,
+        )
+        self.next_invoice += 1
+        self.items[item.item_id] = item
+        order.status = "invoiced"
+        return item
+
+    def troubled(self, customer: Customer, today: date) -> bool:
+        """Whose orders a credit check holds whatever their amount: blocked, grade D, no
+        limit, or an item a week past due (the demo sends them few orders)."""
+        overdue = any(
+            i.customer_id == customer.customer_id and i.due < today - timedelta(days=7)
+            for i in self.items.values()
+        )
+        return customer.blocked or customer.grade == "D" or customer.limit <= 0 or overdue
+
+    def open_amount(self, customer_id: str) -> Decimal:
+        return sum(
+            (i.amount for i in self.items.values() if i.customer_id == customer_id), Decimal(0)
+        )
 
     def pay(self, customer_id: str, amount: Decimal) -> list[str]:
         """Settle the oldest items first (the seeds' rule); returns what was cleared."""

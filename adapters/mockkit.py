@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -26,10 +28,13 @@ from adapters.mockbooks import (
     Books,
     ChangeIn,
     Faults,
+    OpenItem,
     OrderIn,
     PaymentIn,
     SalesOrder,
 )
+
+log = logging.getLogger("mock")
 
 
 @dataclass
@@ -102,6 +107,16 @@ def build_app(
         order.answer = answer
         order.status = "blocked" if style.blocked_in(answer) else "released"
         order.reasons = style.reasons_in(answer)
+        log.info(
+            "order %s rev %d customer %s %s %s: %s %s",
+            order.order_id,
+            order.revision,
+            order.customer_id,
+            order.amount,
+            order.currency,
+            order.status,
+            " ".join(order.reasons),
+        )
         return order
 
     @app.post("/orders", status_code=201)
@@ -134,11 +149,37 @@ def build_app(
     async def list_orders() -> dict[str, Any]:
         return {"orders": [_order_json(o) for o in books.orders.values()]}
 
+    @app.post("/orders/{order_id}/invoice")
+    async def invoice(order_id: str) -> dict[str, Any]:
+        order = _find(books, order_id)
+        if order.status != "released":
+            raise HTTPException(409, f"order {order_id} is {order.status}, not released")
+        item = books.invoice(order, date.today())
+        log.info("order %s invoiced as %s, due %s", order_id, item.item_id, item.due)
+        return _item_json(item)
+
     @app.post("/payments")
     async def payment(body: PaymentIn) -> dict[str, Any]:
         if body.customer_id not in books.customers:
             raise HTTPException(404, "unknown customer")
-        return {"cleared": books.pay(body.customer_id, body.amount)}
+        cleared = books.pay(body.customer_id, body.amount)
+        log.info("payment %s from %s clears %s", body.amount, body.customer_id, cleared or "-")
+        return {"cleared": cleared}
+
+    @app.get("/_customers")
+    async def customers() -> dict[str, Any]:
+        """The demo's view of the books: who is in trouble, what each one owes."""
+        today = date.today()
+        return {
+            "customers": [
+                {
+                    "customer_id": c.customer_id,
+                    "troubled": books.troubled(c, today),
+                    "open_amount": str(books.open_amount(c.customer_id)),
+                }
+                for c in books.customers.values()
+            ]
+        }
 
     @app.post("/_faults")
     async def set_faults(body: Faults) -> dict[str, Any]:
@@ -177,6 +218,17 @@ def _find(books: Books, order_id: str) -> SalesOrder:
     return order
 
 
+def _item_json(i: OpenItem) -> dict[str, Any]:
+    return {
+        "item_id": i.item_id,
+        "customer_id": i.customer_id,
+        "amount": str(i.amount),
+        "currency": i.currency,
+        "due": i.due.isoformat(),
+        "order_id": i.order_id,
+    }
+
+
 def _order_json(o: SalesOrder) -> dict[str, Any]:
     return {
         "order_id": o.order_id,
@@ -194,6 +246,9 @@ def serve(create_app: Callable[[str, str], FastAPI], description: str, default_p
     import uvicorn
 
     args = cli(description, default_port)
+    # One line per order checked, invoice and payment: the demo's logs show the ERP side.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
         create_app(args.gateway_url, args.api_key),
         host=args.host,

@@ -91,7 +91,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         load_config(path)
     except ConfigError as exc:
         return _fail(f"{path}: {exc}")
-    return run(args.port, args.sap_port, args.baan_port, args.rate, args.seconds, path)
+    if not 0 <= args.troubled_share <= 1:
+        return _fail("--troubled-share must be between 0 and 1")
+    return run(
+        args.port, args.sap_port, args.baan_port, args.rate, args.seconds, path, args.troubled_share
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,7 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--sap-port", type=int, default=8101)
     demo.add_argument("--baan-port", type=int, default=8102)
-    demo.add_argument("--rate", type=float, default=5.0, help="orders per second")
+    demo.add_argument(
+        "--rate", type=float, default=5.0, help="ERP events per second (orders, invoices, ...)"
+    )
+    demo.add_argument(
+        "--troubled-share",
+        type=float,
+        default=0.1,
+        help="share of orders sent to customers in trouble (overdue, blocked, no credit); "
+        "the hold rate follows it (default 0.1)",
+    )
     demo.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C)")
     demo.add_argument("--config", help="base config (default: config/gateway.toml)")
     demo.set_defaults(func=cmd_demo)

@@ -7,7 +7,7 @@ from decimal import InvalidOperation
 from typing import Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -40,7 +40,7 @@ from policies.roles import Role
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
-def install(app: Any) -> None:
+def install(app: FastAPI) -> None:
     async def to_login(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, Redirect)
         return RedirectResponse(exc.to, status_code=303)

@@ -27,7 +27,13 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run(
-    port: int, sap_port: int, baan_port: int, rate: float, seconds: float | None, config: Path
+    port: int,
+    sap_port: int,
+    baan_port: int,
+    rate: float,
+    seconds: float | None,
+    config: Path,
+    troubled_share: float = 0.1,
 ) -> int:
     # Ctrl-C and `kill` both end the demo cleanly, even when started in the background
     # (where a shell would otherwise have the process ignore SIGINT).
@@ -36,7 +42,7 @@ def run(
     demo = Demo(port, sap_port, baan_port, Path("var/demo").resolve())
     try:
         ensure_ports_free(demo)
-        shutil.rmtree(demo.workdir, ignore_errors=True)
+        _keep_previous(demo.workdir)
         demo.workdir.mkdir(parents=True)
         start(demo, config)
         _banner(demo)
@@ -46,7 +52,7 @@ def run(
 
         async def main() -> None:
             await asyncio.gather(
-                traffic(demo, rate, stats, stop_at),
+                traffic(demo, rate, stats, stop_at, troubled_share),
                 summary(demo, stats, started, stop_at),
                 watch(demo, stop_at),
             )
@@ -62,6 +68,18 @@ def run(
         if demo.procs:
             print("\nstopping...", flush=True)
             stop(demo)
+
+
+def _keep_previous(workdir: Path) -> None:
+    """Every demo starts fresh (the mocks' books are new each time, and their order
+    numbers start again); the previous run's database and logs are kept beside it, once,
+    and the demo says so rather than wiping them silently."""
+    if not workdir.exists():
+        return
+    previous = workdir.with_name(workdir.name + "-previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    workdir.rename(previous)
+    print(f"Starting fresh; the previous demo's data and logs are in {previous}", flush=True)
 
 
 def _banner(demo: Demo) -> None:

@@ -18,7 +18,16 @@ from pathlib import Path
 
 import httpx
 
-ROLES = ("erp", "admin", "sales", "sales_manager", "finance_manager", "general_manager")
+ROLES = (
+    "erp",
+    "admin",
+    "sales",
+    "sales_manager",
+    "finance_manager",
+    "general_manager",
+    "credit_controller",
+    "cfo",
+)
 PROCESSES = ("gateway", "sap-mock", "baan-mock")  # in the order `start` spawns them
 
 
@@ -48,10 +57,21 @@ class Demo:
 
 def _config(demo: Demo, source: Path) -> Path:
     text = source.read_text()
-    text = re.sub(r"enabled = false", "enabled = true", text)
-    text = text.replace("http://127.0.0.1:8101", demo.mock("sap"))
-    text = text.replace("http://127.0.0.1:8102", demo.mock("baan"))
-    text = re.sub(r"sync_interval_seconds = \d+", "sync_interval_seconds = 15", text)
+    # Settings only (a line's start), never the comments that name them.
+    text = re.sub(r"^enabled = false$", "enabled = true", text, flags=re.M)
+    text = re.sub(
+        r'^base_url = "http://127.0.0.1:8101"$',
+        f'base_url = "{demo.mock("sap")}"',
+        text,
+        flags=re.M,
+    )
+    text = re.sub(
+        r'^base_url = "http://127.0.0.1:8102"$',
+        f'base_url = "{demo.mock("baan")}"',
+        text,
+        flags=re.M,
+    )
+    text = re.sub(r"^sync_interval_seconds = \d+$", "sync_interval_seconds = 15", text, flags=re.M)
     path = demo.workdir / "gateway.toml"
     path.write_text(text)
     return path

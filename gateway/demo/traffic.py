@@ -12,54 +12,81 @@ from collections import Counter
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.sources import LN_PARTNERS, SAP_CREDIT
 from gateway.demo.processes import Demo
 
 
-async def _customers(client: httpx.AsyncClient, demo: Demo) -> dict[str, list[str]]:
-    sap = (await client.get(demo.mock("sap") + SAP_CREDIT)).json()["d"]["results"]
-    baan = (await client.get(demo.mock("baan") + LN_PARTNERS)).json()["value"]
-    return {"sap": [c["BusinessPartner"] for c in sap], "baan": [c["bpid"] for c in baan]}
+async def _books(client: httpx.AsyncClient, demo: Demo) -> dict[str, list[dict[str, str]]]:
+    """Each mock's customers: who is in trouble (overdue, blocked, no credit), what each
+    owes."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for erp in ("sap", "baan"):
+        out[erp] = (await client.get(demo.mock(erp) + "/_customers")).json()["customers"]
+    return out
 
 
-async def traffic(demo: Demo, rate: float, stats: Counter[str], stop_at: float | None) -> None:
+def _customer(rnd: random.Random, customers: list[dict[str, str]], troubled_share: float) -> str:
+    troubled = [c["customer_id"] for c in customers if c["troubled"]]
+    healthy = [c["customer_id"] for c in customers if not c["troubled"]]
+    if troubled and (not healthy or rnd.random() < troubled_share):
+        return rnd.choice(troubled)
+    return rnd.choice(healthy)
+
+
+async def traffic(
+    demo: Demo, rate: float, stats: Counter[str], stop_at: float | None, troubled_share: float
+) -> None:
+    """A desk's day: orders (a `troubled_share` of them to customers in trouble, so holds
+    run at a believable rate), some changed, released orders invoiced, invoices paid,
+    now and then an ERP fault."""
     rnd = random.Random()  # noqa: S311 - demo traffic
     async with httpx.AsyncClient(timeout=10) as client:
         for erp in ("sap", "baan"):
             await client.post(f"{demo.gateway}/v1/sync/{erp}", headers=demo.headers("admin"))
-        customers = await _customers(client, demo)
-        orders: list[tuple[str, str]] = []
+        books = await _books(client, demo)
+        released: list[tuple[str, str, float]] = []  # not yet invoiced, oldest first
         healing: set[asyncio.Task[None]] = set()
-        last_fault = time.monotonic()
+        last_fault = last_look = time.monotonic()
         while stop_at is None or time.monotonic() < stop_at:
             erp = rnd.choice(("sap", "baan"))
             roll = rnd.random()
             try:
-                if roll < 0.08 and orders:
-                    erp, order_id = rnd.choice(orders)
-                    amount = f"{rnd.uniform(500, 40000):.2f}"
+                if time.monotonic() - last_look > 5:
+                    books, last_look = await _books(client, demo), time.monotonic()
+                if roll < 0.05 and released:
+                    erp, order_id, amount = rnd.choice(released)
+                    changed = f"{amount * rnd.uniform(0.7, 1.2):.2f}"
                     await client.post(
-                        f"{demo.mock(erp)}/orders/{order_id}/change", json={"amount": amount}
+                        f"{demo.mock(erp)}/orders/{order_id}/change", json={"amount": changed}
                     )
                     stats["changes"] += 1
-                elif roll < 0.11:
-                    await client.post(
-                        f"{demo.mock(erp)}/payments",
-                        json={
-                            "customer_id": rnd.choice(customers[erp]),
-                            "amount": f"{rnd.uniform(1000, 30000):.2f}",
-                        },
-                    )
-                    stats["payments"] += 1
+                elif roll < 0.38 and released:
+                    erp, order_id, _ = released.pop(0)
+                    await client.post(f"{demo.mock(erp)}/orders/{order_id}/invoice")
+                    stats["invoices"] += 1
+                elif roll < 0.55:
+                    owing = [c for c in books[erp] if float(c["open_amount"]) > 0]
+                    if owing:
+                        payer = rnd.choice(owing)
+                        paid = float(payer["open_amount"]) * rnd.uniform(0.3, 1.0)
+                        await client.post(
+                            f"{demo.mock(erp)}/payments",
+                            json={"customer_id": payer["customer_id"], "amount": f"{paid:.2f}"},
+                        )
+                        stats["payments"] += 1
                 else:
-                    amount = f"{rnd.lognormvariate(8.0, 1.0):.2f}"
+                    amount = rnd.lognormvariate(8.0, 1.0)
                     r = await client.post(
                         f"{demo.mock(erp)}/orders",
-                        json={"customer_id": rnd.choice(customers[erp]), "amount": amount},
+                        json={
+                            "customer_id": _customer(rnd, books[erp], troubled_share),
+                            "amount": f"{amount:.2f}",
+                        },
                     )
-                    orders.append((erp, r.json()["order_id"]))
+                    order = r.json()
+                    if order["status"] == "released":
+                        released.append((erp, order["order_id"], amount))
                     stats["orders"] += 1
-            except (httpx.HTTPError, ValueError, KeyError):
+            except (httpx.HTTPError, ValueError, KeyError, IndexError):
                 stats["errors"] += 1
             if time.monotonic() - last_fault > 45:
                 # Let one ERP misbehave for a while: the gateway keeps answering.
@@ -71,6 +98,9 @@ async def traffic(demo: Demo, rate: float, stats: Counter[str], stop_at: float |
                 healing.add(asyncio.create_task(_heal_later(client, demo.mock(victim))))
                 last_fault = time.monotonic()
             await asyncio.sleep(rnd.expovariate(rate))
+        for task in healing:  # the client closes with this block
+            task.cancel()
+        await asyncio.gather(*healing, return_exceptions=True)
 
 
 async def _heal_later(client: httpx.AsyncClient, mock_url: str) -> None:
@@ -113,6 +143,7 @@ async def summary(demo: Demo, stats: Counter[str], started: float, stop_at: floa
             print(
                 f"[{elapsed:5.0f}s] {stats['orders'] / elapsed:4.1f} orders/s | "
                 f"released {decisions.get('release', 0)} | holds by reason: {holds or '-'} | "
-                f"sync {sync_text} | changes {stats['changes']} payments {stats['payments']}",
+                f"sync {sync_text} | changes {stats['changes']} invoices {stats['invoices']} "
+                f"payments {stats['payments']}",
                 flush=True,
             )

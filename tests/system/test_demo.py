@@ -106,14 +106,34 @@ def test_the_demo_shows_decisions_and_syncs_then_stops_everything(tmp_path: Path
     done = run_demo(tmp_path, ports, seconds=10)
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
-    for role in ("erp", "admin", "sales", "sales_manager", "finance_manager"):
+    roles = ("erp", "admin", "sales", "sales_manager", "finance_manager", "credit_controller")
+    for role in roles:
         assert re.search(rf"^  {role} +demo-{role}-\S+$", out, re.M), out
     progress = PROGRESS.findall(out)
     assert progress, out
     assert int(progress[-1]) > 0, out  # orders were released, not only held
+    # A believable desk: most orders release (a flood of holds was the first thing a
+    # newcomer saw). Reasons are counted per reason, so this overstates the holds.
+    last = [line for line in out.splitlines() if PROGRESS.search(line)][-1]
+    holds = sum(int(n) for n in re.findall(r"[A-Z_]+ (\d+)", last.split("holds by reason:")[1]))
+    assert holds < 0.4 * (holds + int(progress[-1])), last
+    for mock in ("sap-mock", "baan-mock"):  # the ERP side of the story is logged too
+        assert "order " in (tmp_path / "var" / "demo" / f"{mock}.log").read_text()
     assert "not answering" not in out
     assert (tmp_path / "var" / "demo" / "gateway.log").stat().st_size > 0
     assert all_free(ports), "the demo left a process listening"
+
+
+def test_a_second_demo_keeps_the_first_ones_data_and_says_where(tmp_path: Path) -> None:
+    first = run_demo(tmp_path, three_ports(), seconds=3)
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_demo(tmp_path, three_ports(), seconds=3)
+    assert second.returncode == 0, second.stdout + second.stderr
+    previous = tmp_path / "var" / "demo-previous"
+    assert f"previous demo's data and logs are in {previous}" in second.stdout
+    assert (previous / "gateway.db").exists()
+    generated = (tmp_path / "var" / "demo" / "gateway.toml").read_text()
+    assert "set enabled = false, to stop its sync" in generated  # comments left as written
 
 
 def test_a_port_in_use_stops_the_demo_before_it_starts_anything(tmp_path: Path) -> None:
