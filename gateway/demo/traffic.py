@@ -12,10 +12,10 @@ from collections import Counter
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.demo.processes import Demo
+from gateway.demo.desk import Desk
 
 
-async def _books(client: httpx.AsyncClient, demo: Demo) -> dict[str, list[dict[str, str]]]:
+async def _books(client: httpx.AsyncClient, demo: Desk) -> dict[str, list[dict[str, str]]]:
     """Each mock's customers: who is in trouble (overdue, blocked, no credit), what each
     owes."""
     out: dict[str, list[dict[str, str]]] = {}
@@ -33,7 +33,7 @@ def _customer(rnd: random.Random, customers: list[dict[str, str]], troubled_shar
 
 
 async def traffic(
-    demo: Demo, rate: float, stats: Counter[str], stop_at: float | None, troubled_share: float
+    demo: Desk, rate: float, stats: Counter[str], stop_at: float | None, troubled_share: float
 ) -> None:
     """A desk's day: orders (a `troubled_share` of them to customers in trouble, so holds
     run at a believable rate), some changed, released orders invoiced, invoices paid,
@@ -121,7 +121,7 @@ def _decisions(metrics_text: str) -> Counter[str]:
     return out
 
 
-async def summary(demo: Demo, stats: Counter[str], started: float, stop_at: float | None) -> None:
+async def summary(demo: Desk, stats: Counter[str], started: float, stop_at: float | None) -> None:
     async with httpx.AsyncClient(timeout=5) as client:
         while stop_at is None or time.monotonic() < stop_at:
             await asyncio.sleep(3)

@@ -95,3 +95,46 @@ def test_the_proxy_tells_the_gateway_how_clients_reached_it() -> None:
         "proxy_set_header Host $host;",
     ):
         assert line in nginx, line
+
+
+def test_the_compose_config_is_the_shipped_one_with_both_syncs_on() -> None:
+    """The gateways in compose sync both mocks; apart from [adapters] their config is
+    config/gateway.toml, so the two cannot drift."""
+    import tomllib
+
+    from gateway.config import load_config
+
+    env = services()["gateway-1"]["environment"]
+    in_image = env["GATEWAY_CONFIG"]
+    assert in_image.startswith("/app/config/")  # the Dockerfile copies config/ there
+    path = ROOT / "config" / in_image.removeprefix("/app/config/")
+    load_config(path)  # valid, as `serve` would load it
+    compose = tomllib.loads(path.read_text())
+    shipped = tomllib.loads((ROOT / "config/gateway.toml").read_text())
+    adapters = compose.pop("adapters")
+    shipped.pop("adapters")
+    assert compose == shipped
+    mocks = {"sap": "sap-mock", "baan": "baan-mock"}
+    for erp, service in mocks.items():
+        section = adapters[erp]
+        assert section["enabled"] is True
+        args = services()[service]["command"]
+        assert section["base_url"] == f"http://{service}:{args[args.index('--port') + 1]}"
+
+
+def test_compose_documents_a_key_for_every_role_and_runs_the_traffic() -> None:
+    from policies.roles import Role
+
+    header = (ROOT / "docker-compose.yml").read_text().split("x-gateway")[0]
+    (keys_line,) = [line for line in header.splitlines() if "export GATEWAY_API_KEYS=" in line]
+    for role in Role:
+        assert f":{role.value}:" in keys_line or f"key {role.value})" in keys_line, role
+    traffic = services()["traffic"]
+    assert traffic["entrypoint"] == ["python", "-m", "gateway.demo"]
+    args = traffic["command"]
+    assert args[args.index("--gateway-url") + 1] == "http://proxy:8080"
+    for erp, service in (("sap", "sap-mock"), ("baan", "baan-mock")):
+        port = services()[service]["command"][services()[service]["command"].index("--port") + 1]
+        assert args[args.index(f"--{erp}-url") + 1] == f"http://{service}:{port}"
+    assert set(traffic["environment"]) == {"GATEWAY_DEMO_ADMIN_KEY"}
+    assert "GATEWAY_DEMO_ADMIN_KEY" in (ROOT / "gateway/demo/__main__.py").read_text()
