@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from gateway import audit
 from gateway.console import queries
+from gateway.console.i18n import N_
 from gateway.console.web import AUDITORS, CREDIT_CONTROL, Res, S, forbidden, not_found, page
 from gateway.customers import repository as customers_repo
 from gateway.db.engine import read_tx
@@ -40,7 +41,7 @@ def customer(request: Request, res: Res, session: S, customer_id: str) -> HTMLRe
             request,
             res,
             session,
-            "No such customer",
+            N_("No such customer"),
             f"Customer {customer_id} is unknown to the gateway.",
         )
     return page(request, res, "customer.html", session, **view)

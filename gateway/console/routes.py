@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from gateway import audit
-from gateway.console import queries
+from gateway.console import i18n, queries
 from gateway.console.control import router as control_router
+from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
 from gateway.console.throttle import LoginThrottle
@@ -24,10 +25,12 @@ from gateway.console.web import (
     Res,
     S,
     forbidden,
+    form_errors,
     form_fields,
     not_found,
     one,
     page,
+    typed_amount,
 )
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
@@ -67,9 +70,22 @@ def install(app: FastAPI) -> None:
             "message.html",
             None,
             404,
-            title="Page not found",
+            title=N_("Page not found"),
             message=f"There is no console page at /console/{unknown}.",
         )
+
+
+@router.get("/lang")
+def switch_language(to: str = "", next: str = "/console") -> RedirectResponse:
+    """The language switch: kept in a cookie, so it outlives the session; no sign-in
+    needed (the sign-in page is read in it too)."""
+    target = next if next.startswith("/console") and "//" not in next else "/console"
+    response = RedirectResponse(target, status_code=303)
+    if to in i18n.LOCALES:
+        response.set_cookie(
+            i18n.COOKIE, to, max_age=365 * 86400, httponly=True, samesite="lax", path="/console"
+        )
+    return response
 
 
 @router.get("/held", response_class=HTMLResponse)
@@ -112,7 +128,7 @@ def _order_page(
             request,
             res,
             session,
-            "No such order",
+            N_("No such order"),
             f"The gateway has never seen order {erp}/{order_id}.",
         )
     return page(request, res, "order.html", session, status, **view, form=form or {}, error=error)
@@ -127,7 +143,7 @@ async def request_unfreeze(
         return forbidden(request, res, session)
     error = None
     if not csrf_ok(session, one(form, "csrf")):
-        error = "The form was stale. Reload the page and try again."
+        error = N_("The form was stale. Reload the page and try again.")
     else:
         try:
             body = UnfreezeIn.model_validate(_unfreeze_body(form))
@@ -141,9 +157,7 @@ async def request_unfreeze(
             created = await to_thread.run_sync(create)
             return RedirectResponse(f"/console/requests/{created['request_id']}", status_code=303)
         except ValidationError as exc:
-            error = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
+            error = form_errors(exc)
         except (GatewayError, InvalidOperation, ValueError) as exc:
             error = getattr(exc, "message", None) or str(exc)
     # On a thread, as FastAPI runs the page's GET: it reads the database.
@@ -156,7 +170,7 @@ def _unfreeze_body(form: dict[str, list[str]]) -> dict[str, Any]:
     plan = []
     for due, amount in zip(form.get("due_date", []), form.get("amount", []), strict=False):
         if due.strip() or amount.strip():
-            plan.append({"due_date": due.strip(), "amount": amount.strip()})
+            plan.append({"due_date": due.strip(), "amount": typed_amount(amount)})
     return {
         "decision_id": one(form, "decision_id"),
         "condition": one(form, "condition"),
@@ -220,7 +234,7 @@ def _render_request(
             "message.html",
             session,
             exc.status,
-            title="Not available",
+            title=N_("Not available"),
             message=exc.message,
         )
     can_decide = (
@@ -249,7 +263,7 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
     if action not in ("approve", "reject") or session.principal.role not in APPROVERS:
         return forbidden(request, res, session)
     if not csrf_ok(session, one(form, "csrf")):
-        stale = "The form was stale. Reload the page and try again."
+        stale = N_("The form was stale. Reload the page and try again.")
         return await to_thread.run_sync(
             _render_request, request, res, session, request_id, stale, 403
         )

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import Principal
 from gateway.console import repository
+from gateway.console.i18n import N_
 from gateway.console.session import LIFETIME, LoginForms, Session, SessionCodec, csrf_ok
 from gateway.console.throttle import LoginThrottle
 from gateway.console.web import REQUEST_VIEWERS, Res, S, codec, form_fields, one, page
@@ -33,7 +34,7 @@ async def login(request: Request, res: Res) -> Response:
     wait = throttle.retry_after(address, now)
     if wait is not None:
         message = f"Too many failed sign-ins from your address. Try again in {wait} seconds."
-        refused = page(request, res, "message.html", None, 429, title="Wait", message=message)
+        refused = page(request, res, "message.html", None, 429, title=N_("Wait"), message=message)
         refused.headers["Retry-After"] = str(wait)
         return refused
     form = await form_fields(request)
@@ -41,7 +42,7 @@ async def login(request: Request, res: Res) -> Response:
     forms = LoginForms(res.settings.token_secret)
     if not forms.valid(request, one(form, "csrf")):
         # Shown afresh with a new token: a stale tab costs the user one retype.
-        error = "The sign-in form had expired. Please sign in again."
+        error = N_("The sign-in form had expired. Please sign in again.")
         return _login_page(request, res, 403, error=error, next=target)
     principal = res.keyring.authenticate(one(form, "api_key").strip())
     if principal is None or principal.role is Role.ERP:
@@ -79,8 +80,8 @@ async def logout(request: Request, res: Res, session: S) -> Response:
             "message.html",
             session,
             403,
-            title="Expired form",
-            message="The form was stale. Reload the page and try again.",
+            title=N_("Expired form"),
+            message=N_("The form was stale. Reload the page and try again."),
         )
     # Server-side: a copy of the cookie kept from before is worthless from now on.
     await to_thread.run_sync(_revoke, res, session)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
@@ -11,8 +11,10 @@ from urllib.parse import parse_qs, quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
-from gateway.console import repository
+from gateway.console import i18n, repository
+from gateway.console.i18n import N_
 from gateway.console.session import Session, SessionCodec
 from gateway.db.engine import read_tx
 from gateway.resources import Resources, resources
@@ -27,15 +29,77 @@ AUDITORS = {Role.FINANCE_MANAGER, Role.ADMIN}
 # Who sees unfreeze requests, as on the API: sales reps (their own), approvers, admin.
 REQUEST_VIEWERS = {Role.SALES, *views.OVERSEERS}
 EXPLAIN = {
-    "CREDIT_LIMIT_EXCEEDED": "The order would take the customer above the approved credit limit.",
-    "OVERDUE": "The customer has invoices overdue beyond the tolerance of their grade.",
-    "CUSTOMER_BLOCKED": "Credit control has blocked this customer.",
-    "NO_CREDIT": "The customer has no credit (unknown, grade D or a zero limit): cash only.",
-    "REVIEW_DATE_PASSED": "The customer's periodic credit review is overdue.",
-    "ORDER_VALUE_EXCEEDED": "The order is larger than the grade allows for a single order.",
-    "BALANCE_STALE": "The gateway's copy of the customer's balance is too old to rely on.",
-    "OVERRIDE_REJECTED": "An override token was sent but did not apply.",
+    "CREDIT_LIMIT_EXCEEDED": N_(
+        "The order would take the customer above the approved credit limit."
+    ),
+    "OVERDUE": N_("The customer has invoices overdue beyond the tolerance of their grade."),
+    "CUSTOMER_BLOCKED": N_("Credit control has blocked this customer."),
+    "NO_CREDIT": N_("The customer has no credit (unknown, grade D or a zero limit): cash only."),
+    "REVIEW_DATE_PASSED": N_("The customer's periodic credit review is overdue."),
+    "ORDER_VALUE_EXCEEDED": N_("The order is larger than the grade allows for a single order."),
+    "BALANCE_STALE": N_("The gateway's copy of the customer's balance is too old to rely on."),
+    "OVERRIDE_REJECTED": N_("An override token was sent but did not apply."),
 }
+# What people read instead of codes (a code missing here is shown as words).
+LABELS = {
+    # reasons and warnings
+    "CREDIT_LIMIT_EXCEEDED": N_("Over credit limit"),
+    "OVERDUE": N_("Overdue invoices"),
+    "CUSTOMER_BLOCKED": N_("Customer blocked"),
+    "NO_CREDIT": N_("No credit"),
+    "REVIEW_DATE_PASSED": N_("Credit review overdue"),
+    "ORDER_VALUE_EXCEEDED": N_("Order too large for grade"),
+    "BALANCE_STALE": N_("Balance out of date"),
+    "OVERRIDE_REJECTED": N_("Override refused"),
+    "LIMIT_NEARLY_USED": N_("Limit nearly used"),
+    # roles
+    "erp": N_("ERP"),
+    "sales": N_("Sales rep"),
+    "sales_manager": N_("Sales manager"),
+    "finance_manager": N_("Finance manager"),
+    "general_manager": N_("General manager"),
+    "credit_controller": N_("Credit controller"),
+    "cfo": N_("CFO"),
+    "admin": N_("Administrator"),
+    # statuses and outcomes
+    "pending": N_("Waiting for approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Expired"),
+    "voided": N_("Voided"),
+    "released": N_("Released"),
+    "release": N_("Released"),
+    "hold": N_("Held"),
+    "held": N_("Held"),
+    "cancelled": N_("Cancelled"),
+    "issued": N_("Issued"),
+    "redeemed": N_("Used"),
+    "revoked": N_("Revoked"),
+    # unfreeze conditions (seed 004 4.1)
+    "paid_overdue": N_("(A) Overdue amounts have been paid"),
+    "repayment_plan": N_("(B) Formal repayment plan"),
+    "other": N_("(C) Other reason"),
+    # audit events
+    "request_created": N_("Unfreeze requested"),
+    "request_approved": N_("Approved"),
+    "request_rejected": N_("Rejected"),
+    "request_expired": N_("Expired"),
+    "token_issued": N_("Token issued"),
+    "token_revoked": N_("Token revoked"),
+    "token_redeemed": N_("Token used"),
+    "token_rejected": N_("Token refused"),
+    "snapshot_forced": N_("Balance snapshot forced"),
+    # open items
+    "invoice": N_("Invoice"),
+    "note": N_("Note receivable"),
+}
+
+
+def label(code: Any) -> str:
+    """A code as people read it, in the reader's language."""
+    text = str(getattr(code, "value", code))
+    known = LABELS.get(text)
+    return i18n.gettext(known) if known else text.replace("_", " ").capitalize()
 
 
 def codec(res: Resources) -> SessionCodec:
@@ -50,10 +114,15 @@ def page(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
+    locale = i18n.choose(request)
+    # Rendered at once, below: the filters and `_()` read this request's locale.
+    i18n.use(locale, res.config.timezone)
     return templates.TemplateResponse(
         request,
         name,
         {
+            "locale": locale,
+            "locales": i18n.LOCALES,
             "session": session,
             "me": session.principal if session else None,
             "Role": Role,
@@ -105,8 +174,8 @@ def forbidden(request: Request, res: Resources, session: Session) -> HTMLRespons
         "message.html",
         session,
         403,
-        title="Not for your role",
-        message="Your role may not see this page.",
+        title=N_("Not for your role"),
+        message=N_("Your role may not see this page."),
     )
 
 
@@ -128,12 +197,39 @@ def one(form: dict[str, list[str]], name: str) -> str:
     return (form.get(name) or [""])[0]
 
 
-def as_money(value: Any) -> str:
-    try:
-        return f"{Decimal(str(value)):,.2f}"
-    except InvalidOperation:
-        return str(value)
-
-
-templates.env.filters["money"] = as_money
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+templates.env.filters["money"] = i18n.money
+templates.env.filters["when"] = i18n.when
+templates.env.filters["day"] = i18n.day
+templates.env.filters["label"] = label
 templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=1)
+
+
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+
+
+def typed_amount(text: str) -> str:
+    """An amount as people type it, the way every page shows them ("12,000.00"): the
+    grouping commas go; anything else is left for the API's rules to judge."""
+    text = text.strip().replace(" ", "")
+    return text.replace(",", "") if _GROUPED.match(text) else text
+
+
+def form_errors(exc: ValidationError) -> str:
+    """What was wrong with the form, by the names its fields carry on the page."""
+    messages = []
+    for error in exc.errors():
+        where = [str(p) for p in error["loc"]]
+        if where[:1] == ["repayment_plan"] and len(where) >= 3 and where[1].isdigit():
+            field = "amount" if where[2] == "amount" else "due date"
+            name = f"Installment {int(where[1]) + 1} {field}"
+        else:
+            name = " ".join(where).replace("_", " ").capitalize() or "The form"
+        text = str(error["msg"])
+        if "valid decimal" in text:
+            text = "write an amount such as 12,000.00 (digits, an optional point)"
+        messages.append(f"{name}: {text}")
+    return "; ".join(messages)

@@ -138,9 +138,13 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     shot(page, "01-held-orders")
     with page.expect_navigation():
         page.get_by_role("link", name="sap/4500012345").click()
-    assert page.locator("#order-outcome").inner_text() == "held"
+    assert page.locator("#order-outcome").inner_text() == "Held"
     assert "above the approved credit limit" in page.content()
     shot(page, "02-order-held")
+
+    # No condition is chosen for the rep, and (A) is not offered when nothing is overdue.
+    assert page.locator("#condition").input_value() == ""
+    assert page.locator("#condition option[value=paid_overdue]").is_disabled()
 
     # Bad input: a repayment plan without installments is refused and changes nothing.
     page.get_by_label("Condition").select_option("repayment_plan")
@@ -161,7 +165,7 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     page.get_by_label("Amount (EUR)").first.fill("1500.00")
     with page.expect_navigation():
         page.get_by_role("button", name="Request unfreeze").click()
-    assert page.locator("#request-status").inner_text() == "pending"
+    assert page.locator("#request-status").inner_text() == "Waiting for approval"
     shot(page, "03-request-pending")
     request_url = page.url
     sign_out(page)
@@ -178,14 +182,14 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
         sign_out(page)
 
     sign_in(page, url, "sales", request_url.removeprefix(url))
-    assert page.locator("#request-status").inner_text() == "approved"
+    assert page.locator("#request-status").inner_text() == "Approved"
     token = page.locator("#token").inner_text().strip()
     shot(page, "05-token")
 
     released = check(url, token)  # the ERP re-sends the order with the token
     assert released["outcome"] == "release"
     page.goto(f"{url}/console/orders/sap/4500012345")
-    assert page.locator("#order-outcome").inner_text() == "released"
+    assert page.locator("#order-outcome").inner_text() == "Released"
     shot(page, "06-order-released")
     sign_out(page)
 
@@ -193,7 +197,7 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     assert "% of the limit used" in page.locator("#utilization-text").inner_text()
     shot(page, "07-customer")
     page.goto(f"{url}/console/audit?day_from=2000-01-01")
-    assert "token redeemed" in page.content()
+    assert "Token used" in page.content()
     shot(page, "08-audit")
 
 

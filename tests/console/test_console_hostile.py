@@ -38,3 +38,44 @@ def test_plan_amounts_typed_in_other_notations_are_refused(api: Api, amount: str
     assert r.status_code == 422, r.text
     assert "plain decimal notation" in r.text
     assert api.get("/v1/unfreeze-requests", who="admin").json()["requests"] == []
+
+
+def test_amounts_typed_as_the_pages_show_them_are_taken(api: Api) -> None:
+    api.customer("C100", credit_limit="100.00")
+    decision = api.check("O1", "50000.00").json()["decision_id"]
+    sign_in(api, "sales")
+    page = api.client.get("/console/orders/sap/O1").text
+    form = {
+        "decision_id": decision,
+        "condition": "repayment_plan",
+        "justification": "pays in two",
+        "due_date": ["2026-12-15", "2027-01-15"],
+        "amount": ["12,000.00", "37,900.00"],
+        "csrf": csrf(page),
+    }
+    r = api.client.post("/console/orders/sap/O1/unfreeze", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    (created,) = api.get("/v1/unfreeze-requests", who="admin").json()["requests"]
+    assert [i["amount"] for i in created["repayment_plan"]] == ["12000.00", "37900.00"]
+
+
+def test_form_errors_name_the_fields_as_the_page_does(api: Api) -> None:
+    api.customer("C100", credit_limit="100.00")
+    decision = api.check("O1", "500.00").json()["decision_id"]
+    sign_in(api, "sales")
+    page = api.client.get("/console/orders/sap/O1").text
+    r = api.client.post(
+        "/console/orders/sap/O1/unfreeze",
+        data={
+            "decision_id": decision,
+            "condition": "repayment_plan",
+            "justification": "pays in two",
+            "due_date": ["2026-12-15", "someday"],
+            "amount": ["100.00", "200.00"],
+            "csrf": csrf(page),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 422
+    assert "Installment 2 due date" in r.text
+    assert "repayment_plan.1" not in r.text
