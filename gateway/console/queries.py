@@ -8,8 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, case, exists, func, or_, select
 
+from gateway.console.i18n import N_
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
 from gateway.orders import repository as orders_repo
@@ -25,48 +26,132 @@ class HeldOrder:
     order_id: str
     revision: int
     customer_id: str
+    customer_name: str | None
     amount: str
     currency: str
     reasons: list[dict[str, str]]
     decided_at: str
-    open_request: str | None
+    request_id: str | None  # the order's latest unfreeze request, whatever its status
+    request_status: str | None
+    mine: bool  # the reader filed that request
 
 
-def held_orders(
-    conn: Connection, *, customer: str | None, erp: str | None, reason: str | None, limit: int = 200
-) -> list[HeldOrder]:
-    o, d = orders_repo.orders, orders_repo.decisions
-    stmt = (
-        select(o.c.erp, o.c.order_id, o.c.revision, o.c.customer_id, d.c.response)
-        .join(d, d.c.decision_id == o.c.decision_id)
-        .where(o.c.status == orders_repo.HELD)
-        .order_by(d.c.created_at.desc())
-        .limit(limit)
+SORTS = {
+    "newest": N_("newest first"),
+    "oldest": N_("oldest first"),
+    "amount": N_("largest amount first"),
+    "customer": N_("by customer"),
+}
+
+
+@dataclass(frozen=True)
+class HeldQuery:
+    """The held-orders workbench's question, as its URL carries it."""
+
+    search: str = ""  # order number, customer id or customer name (a part of one)
+    customer: str = ""  # exactly this customer
+    erp: str = ""
+    reason: str = ""
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 50
+    requester: str | None = None  # a sales rep: their own requests come first
+
+
+def held_orders(conn: Connection, q: HeldQuery) -> tuple[list[HeldOrder], int]:
+    """One page of held orders and how many there are in all."""
+    o, d, c = orders_repo.orders, orders_repo.decisions, customers_repo.customers
+    r = unfreeze_repo.requests
+
+    def latest(column: Any) -> Any:
+        """The order's latest unfreeze request's `column`."""
+        return (
+            select(column)
+            .where(r.c.erp == o.c.erp, r.c.order_id == o.c.order_id)
+            .order_by(r.c.created_at.desc())
+            .limit(1)
+            .correlate(o)
+            .scalar_subquery()
+        )
+
+    conditions = [o.c.status == orders_repo.HELD]
+    if q.erp:
+        conditions.append(o.c.erp == q.erp)
+    if q.reason:
+        # Reason codes are UPPER_SNAKE and the stored answer is compact JSON.
+        conditions.append(d.c.response.contains(f'"code":"{q.reason}"', autoescape=True))
+    if q.customer:
+        conditions.append(o.c.customer_id == q.customer)
+    if q.search:
+        needle = q.search.lower()
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).contains(needle, autoescape=True)
+                    for column in (o.c.order_id, o.c.customer_id, c.c.name)
+                )
+            )
+        )
+    joined = o.join(d, d.c.decision_id == o.c.decision_id).outerjoin(
+        c, c.c.customer_id == o.c.customer_id
     )
-    if customer:
-        stmt = stmt.where(o.c.customer_id == customer)
-    if erp:
-        stmt = stmt.where(o.c.erp == erp)
+    total = conn.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
+    order_by: list[Any] = []
+    if q.requester:
+        mine = exists(
+            select(r.c.request_id).where(
+                r.c.erp == o.c.erp,
+                r.c.order_id == o.c.order_id,
+                r.c.requester == q.requester,
+                r.c.status.in_(("pending", "approved")),
+            )
+        )
+        order_by.append(case((mine, 0), else_=1))
+    # Decision ids are time-ordered: they break ties of the same instant.
+    newest = [d.c.created_at.desc(), d.c.decision_id.desc()]
+    order_by += {
+        "oldest": [d.c.created_at.asc(), d.c.decision_id.asc()],
+        "amount": [o.c.amount.desc(), *newest],
+        "customer": [c.c.name.asc(), o.c.customer_id.asc(), *newest],
+    }.get(q.sort, newest)
+    stmt = (
+        select(
+            o.c.erp,
+            o.c.order_id,
+            o.c.revision,
+            o.c.customer_id,
+            c.c.name,
+            d.c.response,
+            latest(r.c.request_id).label("request_id"),
+            latest(r.c.status).label("request_status"),
+            latest(r.c.requester).label("requester"),
+        )
+        .select_from(joined)
+        .where(*conditions)
+        .order_by(*order_by, o.c.erp, o.c.order_id)
+        .limit(q.per_page)
+        .offset((max(q.page, 1) - 1) * q.per_page)
+    )
     result = []
     for row in conn.execute(stmt):
         answer = json.loads(row.response)
-        if reason and reason not in {r["code"] for r in answer["reasons"]}:
-            continue
-        open_requests = unfreeze_repo.open_requests_for_order(conn, row.erp, row.order_id)
         result.append(
             HeldOrder(
                 row.erp,
                 row.order_id,
                 row.revision,
                 row.customer_id,
+                row.name,
                 answer["exposure"]["order_amount"],
                 answer["exposure"]["currency"],
                 answer["reasons"],
                 answer["decided_at"],
-                open_requests[0].request_id if open_requests else None,
+                row.request_id,
+                row.request_status,
+                q.requester is not None and row.requester == q.requester,
             )
         )
-    return result
+    return result, int(total)
 
 
 def order_view(conn: Connection, erp: str, order_id: str) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from gateway import audit
 from gateway.console import i18n, queries
 from gateway.console.control import router as control_router
+from gateway.console.held import router as held_router
 from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
@@ -55,6 +56,7 @@ def install(app: FastAPI) -> None:
     app.include_router(signin_router)
     app.include_router(router)
     app.include_router(control_router)
+    app.include_router(held_router)
 
     # People type the host's address: `/` is the console's door. Registered last, the
     # catch-all answers an unknown console address with a page, not the API's JSON.
@@ -86,24 +88,6 @@ def switch_language(to: str = "", next: str = "/console") -> RedirectResponse:
             i18n.COOKIE, to, max_age=365 * 86400, httponly=True, samesite="lax", path="/console"
         )
     return response
-
-
-@router.get("/held", response_class=HTMLResponse)
-def held(
-    request: Request, res: Res, session: S, customer: str = "", erp: str = "", reason: str = ""
-) -> HTMLResponse:
-    with read_tx(res.engine) as conn:
-        orders = queries.held_orders(
-            conn, customer=customer[:64] or None, erp=erp[:32] or None, reason=reason[:32] or None
-        )
-    return page(
-        request,
-        res,
-        "held.html",
-        session,
-        orders=orders,
-        filters={"customer": customer, "erp": erp, "reason": reason},
-    )
 
 
 @router.get("/orders/{erp}/{order_id}", response_class=HTMLResponse)
