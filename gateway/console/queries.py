@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -154,7 +155,12 @@ def held_orders(conn: Connection, q: HeldQuery) -> tuple[list[HeldOrder], int]:
     return result, int(total)
 
 
-def order_view(conn: Connection, erp: str, order_id: str) -> dict[str, Any] | None:
+def order_view(
+    conn: Connection, erp: str, order_id: str, today: date, tolerance: Callable[[str], int]
+) -> dict[str, Any] | None:
+    """The order as the rep decides on it: its answer, the customer's name and terms, the
+    invoices overdue (which to chase), its unfreeze requests. `tolerance` gives a grade's
+    overdue tolerance in days."""
     order = orders_repo.get_order(conn, erp, order_id)
     if order is None:
         return None
@@ -163,9 +169,28 @@ def order_view(conn: Connection, erp: str, order_id: str) -> dict[str, Any] | No
     requests = unfreeze_repo.list_requests(
         conn, status=None, requester=None, customer_id=order.customer_id
     )
+    customer = customers_repo.get_customer(conn, order.customer_id)
+    overdue = []
+    if customer is not None:
+        cutoff = today - timedelta(days=tolerance(customer.grade))
+        overdue = sorted(
+            (i for i in customers_repo.items_of(conn, order.customer_id) if i.due_date < cutoff),
+            key=lambda i: i.due_date,
+        )
     return {
         "order": order,
         "answer": json.loads(decision.response),
+        "customer": customer,
+        "overdue_items": [
+            {
+                "item_id": i.item_id,
+                "amount": i.amount,
+                "currency": i.currency,
+                "due_date": i.due_date,
+                "days": (today - i.due_date).days,
+            }
+            for i in overdue
+        ],
         "requests": [r for r in requests if r.erp == erp and r.order_id == order_id],
         "open_request": next(
             (r for r in unfreeze_repo.open_requests_for_order(conn, erp, order_id)), None

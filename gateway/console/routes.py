@@ -3,6 +3,8 @@ unfreeze requests); credit control's customer and audit pages are in `control.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from decimal import InvalidOperation
 from typing import Any
 
@@ -106,7 +108,7 @@ def _order_page(
     error: str | None = None,
 ) -> HTMLResponse:
     with read_tx(res.engine) as conn:
-        view = queries.order_view(conn, erp, order_id)
+        view = queries.order_view(conn, erp, order_id, *_overdue_rules(res))
     if view is None:
         return not_found(
             request,
@@ -116,6 +118,16 @@ def _order_page(
             f"The gateway has never seen order {erp}/{order_id}.",
         )
     return page(request, res, "order.html", session, status, **view, form=form or {}, error=error)
+
+
+def _overdue_rules(res: Resources) -> tuple[date, Callable[[str], int]]:
+    """Today in the business time zone, and each grade's overdue tolerance in days."""
+    grades = res.config.policy.grades
+
+    def tolerance(grade: str) -> int:
+        return next((p.overdue_tolerance_days for g, p in grades.items() if g == grade), 0)
+
+    return res.clock().astimezone(res.config.timezone).date(), tolerance
 
 
 @router.post("/orders/{erp}/{order_id}/unfreeze", response_class=HTMLResponse)
@@ -187,10 +199,12 @@ def requests_page(request: Request, res: Res, session: S, status: str = "") -> H
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
-def request_page(request: Request, res: Res, session: S, request_id: str) -> HTMLResponse:
+def request_page(
+    request: Request, res: Res, session: S, request_id: str, done: str = ""
+) -> HTMLResponse:
     if session.principal.role not in REQUEST_VIEWERS:
         return forbidden(request, res, session)
-    return _render_request(request, res, session, request_id, None, 200)
+    return _render_request(request, res, session, request_id, None, 200, done)
 
 
 def _render_request(
@@ -200,6 +214,7 @@ def _render_request(
     request_id: str,
     error: str | None,
     status: int,
+    done: str = "",
 ) -> HTMLResponse:
     ctx = res.unfreeze_context()
     try:
@@ -210,7 +225,7 @@ def _render_request(
             history = [
                 audit.event_json(e) for e in audit.query(conn, erp=row.erp, order_id=row.order_id)
             ]
-            now_view = queries.order_view(conn, row.erp, row.order_id)
+            now_view = queries.order_view(conn, row.erp, row.order_id, *_overdue_rules(res))
     except GatewayError as exc:
         return page(
             request,
@@ -238,6 +253,8 @@ def _render_request(
         now=now_view["answer"]["exposure"] if now_view else None,
         can_decide=can_decide,
         error=error,
+        # What the reader's own decision did, said once after it (approve or reject).
+        done=done if done in ("approve", "reject") else "",
     )
 
 
@@ -269,4 +286,4 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
         return await to_thread.run_sync(
             _render_request, request, res, session, request_id, exc.message, exc.status
         )
-    return RedirectResponse(f"/console/requests/{request_id}", status_code=303)
+    return RedirectResponse(f"/console/requests/{request_id}?done={action}", status_code=303)

@@ -178,6 +178,11 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
         page.get_by_label("Comment").fill(f"ok from {approver}")
         with page.expect_navigation():
             page.get_by_role("button", name="Approve as").click()
+        notice = page.locator("#decision-notice").inner_text()
+        assert notice.startswith("Your approval is recorded.")  # said, not guessed
+        if approver == "sales_manager":
+            assert "Still waiting for: Finance manager" in notice
+            assert page.locator("#request-status").inner_text() == "Waiting for approval"
         shot(page, f"04-approved-by-{approver}")
         sign_out(page)
 

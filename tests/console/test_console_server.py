@@ -147,3 +147,41 @@ def test_the_root_address_opens_the_console_and_unknown_pages_are_pages(api: Api
     # The API's unknown addresses stay JSON errors.
     r = api.client.get("/v1/no-such-thing")
     assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_the_order_page_names_the_customer_its_terms_and_the_invoices_to_chase(api: Api) -> None:
+    api.customer("C100", name="Muster GmbH", grade="C", payment_terms_days=45)
+    api.items(
+        "C100",
+        [
+            {
+                "item_id": "INV-OLD",
+                "kind": "invoice",
+                "amount": "1200.00",
+                "currency": "EUR",
+                "due_date": "2026-10-01",
+            },
+            {
+                "item_id": "INV-NEW",
+                "kind": "invoice",
+                "amount": "800.00",
+                "currency": "EUR",
+                "due_date": "2026-12-20",
+            },
+            {
+                "item_id": "INV-MID",
+                "kind": "invoice",
+                "amount": "300.00",
+                "currency": "EUR",
+                "due_date": "2026-11-01",
+            },
+        ],
+    )
+    assert api.check("O1", "100.00").json()["outcome"] == "hold"
+    sign_in(api, "sales")
+    page = api.client.get("/console/orders/sap/O1").text
+    assert "Muster GmbH" in page and "credit terms 45 days" in page
+    table = page.split('id="overdue-items"')[1].split("</table>")[0]
+    assert table.index("INV-OLD") < table.index("INV-MID")  # oldest first
+    assert "INV-NEW" not in table  # not due yet
+    assert "1,200.00" in table and ">52<" in table  # days past due on 2026-11-22
