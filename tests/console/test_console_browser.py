@@ -218,7 +218,35 @@ def test_phone_layout_and_keyboard_only_sign_in(gateway: ServerProcess, browser:
     assert "Held orders" in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, "the page must not scroll sideways on a phone"
+    why = page.locator("td.why").first.bounding_box()
+    assert why is not None and why["x"] + why["width"] <= 390, "the reason is off-screen"
     shot(page, "09-phone-held")
+    for path, name in (
+        ("/console/orders/sap/4500012345", "10-phone-order"),
+        ("/console/requests", "11-phone-requests"),
+    ):
+        page.goto(f"{gateway.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400, path
+        shot(page, name)
+
+
+def test_a_chinese_reader_works_in_chinese(gateway: ServerProcess, browser: Any) -> None:
+    seed_hold(gateway.url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{gateway.url}/console")
+    assert page.locator("h1").inner_text() == "登录"
+    page.get_by_label("您的 API 密钥").fill(KEYS["sales"])
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "被冻结订单"
+    assert "超出信用额度" in page.content()  # the reason, not its code
+    shot(page, "12-zh-held")
+    with page.expect_navigation():
+        page.get_by_role("link", name="English").click()
+    assert page.locator("h1").inner_text() == "Held orders"  # the switch is kept
+    page.goto(f"{gateway.url}/console/orders/sap/4500012345")
+    assert "Why it is held" in page.content()
 
 
 def test_wrong_key_shows_a_message(gateway: ServerProcess, browser: Any) -> None:
