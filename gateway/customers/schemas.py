@@ -26,10 +26,12 @@ MAX_ITEMS = 10_000
 
 class CustomerIn(RequestModel):
     name: str = Field(min_length=1, max_length=200)
-    credit_limit: NonNegativeAmount
+    # Required while the ERP keeps the credit fields (`[master_data] owner = "erp"`);
+    # optional, and only ever repeated, when the gateway does.
+    credit_limit: NonNegativeAmount | None = None
     currency: CurrencyCode
-    grade: Grade
-    payment_terms_days: WholeNumber = Field(ge=0, le=3650)
+    grade: Grade | None = None
+    payment_terms_days: WholeNumber | None = Field(default=None, ge=0, le=3650)
     blocked: StrictFlag = False
     review_date: DateOnly | None = None
 
