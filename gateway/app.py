@@ -18,8 +18,8 @@ from adapters.sources import ErpSource
 from gateway import error_handlers, metrics, openapi
 from gateway.audit_routes import router as audit_router
 from gateway.auth import KeyRing
-from gateway.balances.routes import router as balances_router
 from gateway.balances import temporary_limits
+from gateway.balances.routes import router as balances_router
 from gateway.config import CreditApprovalSection, LoadedConfig, load_config
 from gateway.console.routes import install as install_console
 from gateway.credit_applications.routes import router as credit_applications_router

@@ -127,8 +127,10 @@ def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]
         )
     values = body.model_dump()
     values["grade"] = body.grade.value if body.grade is not None else None
-    if existing is not None and existing.temporary_until is not None and (
-        body.credit_limit != existing.credit_limit
+    if (
+        existing is not None
+        and existing.temporary_until is not None
+        and (body.credit_limit != existing.credit_limit)
     ):
         # The ERP, as the system of record, set a limit of its own: no temporary
         # limit to fall back from any more.

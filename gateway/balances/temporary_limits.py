@@ -23,9 +23,7 @@ def revert_lapsed(engine: Engine, now: datetime, today: date) -> int:
     c = repo.customers
     with read_tx(engine) as conn:
         due = (
-            conn.execute(select(c.c.customer_id).where(c.c.temporary_until < today))
-            .scalars()
-            .all()
+            conn.execute(select(c.c.customer_id).where(c.c.temporary_until < today)).scalars().all()
         )
     reverted = 0
     if not due:

@@ -88,9 +88,7 @@ def decide(
         )
     released: list[Released] = []
     if action == "reject":
-        repo.set_status(
-            conn, application_id, {"status": after.status.value, "decided_at": ctx.now}
-        )
+        repo.set_status(conn, application_id, {"status": after.status.value, "decided_at": ctx.now})
         _event(conn, row, "credit_application_rejected", who, ctx, comment)
     else:
         stage = "ratify" if domain.status is ApplicationStatus.APPLIED else "approve"

@@ -46,9 +46,7 @@ def insert_application(conn: Connection, values: dict[str, Any]) -> None:
 
 def set_status(conn: Connection, application_id: str, values: dict[str, Any]) -> None:
     conn.execute(
-        update(applications)
-        .where(applications.c.application_id == application_id)
-        .values(**values)
+        update(applications).where(applications.c.application_id == application_id).values(**values)
     )
 
 

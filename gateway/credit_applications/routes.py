@@ -138,9 +138,7 @@ def list_applications(
     expire_lapsed(res.engine, ctx, [r.application_id for r in lapsed])
     with read_tx(res.engine) as conn:
         rows = repo.list_applications(conn, status=status, customer_id=customer_id)
-        return {
-            "applications": [views.view(conn, r) for r in rows if views.may_read(r, who)]
-        }
+        return {"applications": [views.view(conn, r) for r in rows if views.may_read(r, who)]}
 
 
 @router.get("/v1/reviews/due")

@@ -80,9 +80,7 @@ def create(
     require_currency(body.currency, "body.currency", ctx.fx, ctx.fx.base)
     require_precision(body.credit_limit, body.currency, "body.credit_limit")
     if body.forecast_monthly_sales is not None:
-        require_precision(
-            body.forecast_monthly_sales, body.currency, "body.forecast_monthly_sales"
-        )
+        require_precision(body.forecast_monthly_sales, body.currency, "body.forecast_monthly_sales")
     kind = Kind(body.kind)
     customer = customers_repo.get_customer(conn, body.customer_id)
     proposed = Terms(body.credit_limit, body.currency, body.payment_terms_days, body.grade)
@@ -122,9 +120,7 @@ def create(
     required, ratify = ctx.matrix.roles_for(kind, current, proposed, converted)
     basis = TermsBasis(body.payment_terms_basis)
     suggested = (
-        suggested_limit(
-            body.forecast_monthly_sales, body.payment_terms_days, basis, body.currency
-        )
+        suggested_limit(body.forecast_monthly_sales, body.payment_terms_days, basis, body.currency)
         if body.forecast_monthly_sales is not None
         else None
     )
@@ -161,7 +157,9 @@ def create(
             "score": json.dumps(body.score, sort_keys=True) if body.score is not None else None,
             "score_total": score_total,
             "score_grade": score_grade.value if score_grade is not None else None,
-            "warnings": json.dumps([{"code": f.code.value, "message": f.message} for f in findings]),
+            "warnings": json.dumps(
+                [{"code": f.code.value, "message": f.message} for f in findings]
+            ),
             "justification": body.justification,
             "created_at": ctx.now,
             "expires_at": ctx.now + ctx.expire_after,

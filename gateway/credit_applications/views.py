@@ -27,9 +27,7 @@ def deciders(row: Row[Any]) -> list[str]:
 
 
 def may_read(row: Row[Any], who: Principal) -> bool:
-    return (
-        who.role in OVERSEERS or who.name == row.requester or who.role.value in deciders(row)
-    )
+    return who.role in OVERSEERS or who.name == row.requester or who.role.value in deciders(row)
 
 
 def check_visible(row: Row[Any], who: Principal) -> None:

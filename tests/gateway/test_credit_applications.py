@@ -279,9 +279,7 @@ def test_applied_raise_releases_held_orders(api: Api) -> None:
     again = api.check("O1", "15000.00").json()
     assert again["outcome"] == "release"
     assert again["decision_id"] != held["decision_id"]
-    assert api.get("/v1/customers/C100/exposure").json()["exposure"]["open_orders"] == (
-        "15000.00"
-    )
+    assert api.get("/v1/customers/C100/exposure").json()["exposure"]["open_orders"] == ("15000.00")
 
 
 def test_a_temporary_limit_reverts_after_its_day(api: Api, clock: FakeClock) -> None:

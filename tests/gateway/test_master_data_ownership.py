@@ -33,8 +33,13 @@ def put(api: Api, cid: str = "C100", who: str = "erp", **fields: Any) -> Any:
 
 
 def test_an_erp_push_creates_a_customer_at_zero_credit(owned: Api) -> None:
-    r = put(owned, credit_limit="5000000.00", payment_terms_days=200, grade="A",
-            review_date="2027-01-01")
+    r = put(
+        owned,
+        credit_limit="5000000.00",
+        payment_terms_days=200,
+        grade="A",
+        review_date="2027-01-01",
+    )
     assert r.status_code == 200, r.text
     stored = r.json()
     assert (stored["credit_limit"], stored["payment_terms_days"], stored["grade"]) == (
@@ -58,8 +63,15 @@ def test_credit_fields_cannot_change_from_the_erp(owned: Api) -> None:
     r = put(owned, who="admin", credit_limit="1000.00")
     assert r.status_code == 409
     # Equal values, or omitted ones, are fine; so are name and block.
-    ok = put(owned, credit_limit="0", payment_terms_days=0, grade="D", review_date=None,
-             name="Renamed", blocked=True)
+    ok = put(
+        owned,
+        credit_limit="0",
+        payment_terms_days=0,
+        grade="D",
+        review_date=None,
+        name="Renamed",
+        blocked=True,
+    )
     assert ok.status_code == 200, ok.text
     assert (ok.json()["name"], ok.json()["blocked"]) == ("Renamed", True)
 
@@ -86,13 +98,19 @@ def test_every_credit_field_change_is_audited_under_erp_ownership(api: Api) -> N
     api.customer("C100", blocked=True)
     r = api.put(
         "/v1/customers/C100",
-        {"name": "x", "credit_limit": "1.00", "currency": "EUR", "grade": "A",
-         "payment_terms_days": 10},
+        {
+            "name": "x",
+            "credit_limit": "1.00",
+            "currency": "EUR",
+            "grade": "A",
+            "payment_terms_days": 10,
+        },
         who="admin",
     )
     assert r.status_code == 200, r.text
-    events = api.get("/v1/audit?customer_id=C100&from=2026-11-22&to=2026-11-22",
-                     who="admin").json()["events"]
+    events = api.get(
+        "/v1/audit?customer_id=C100&from=2026-11-22&to=2026-11-22", who="admin"
+    ).json()["events"]
     changes = [e for e in events if e["kind"] == "master_data_changed"]
     assert [(c["source"], c["principal"]) for c in changes] == [
         ("erp", "erp"),
