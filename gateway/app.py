@@ -174,7 +174,7 @@ def create_app(
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     error_handlers.install(app)
-    openapi.install(app, config.policy.fx)
+    openapi.install(app, config.policy.fx, config.raw.master_data.owner == "erp")
     # Routes match in order: the check, the route of nearly every request, comes first.
     app.include_router(orders_router)
     app.include_router(ops_router)

@@ -21,8 +21,15 @@ from gateway.schemas import AMOUNT_MARK, CURRENCY_MARK, amount_schema
 from policies.money import MINOR_UNITS, FxRates
 
 
-def install(app: FastAPI, fx: FxRates) -> None:
-    """Serve the precise schema at the app's openapi_url (built once, on first use)."""
+CREDIT_FIELDS = ("credit_limit", "grade", "payment_terms_days")
+
+
+def install(app: FastAPI, fx: FxRates, credit_fields_required: bool = True) -> None:
+    """Serve the precise schema at the app's openapi_url (built once, on first use).
+
+    `credit_fields_required`: the ERP keeps the customers' credit fields (`[master_data]
+    owner = "erp"`), so a customer's master data must carry them.
+    """
     currencies = sorted({fx.base, *fx.rates})
 
     def openapi() -> dict[str, Any]:
@@ -35,6 +42,10 @@ def install(app: FastAPI, fx: FxRates) -> None:
                 openapi_version=app.openapi_version,
             )
             app.openapi_schema = precise(schema, currencies)
+            customer = app.openapi_schema.get("components", {}).get("schemas", {})
+            if credit_fields_required and "CustomerIn" in customer:
+                required = customer["CustomerIn"].setdefault("required", [])
+                required += [f for f in CREDIT_FIELDS if f not in required]
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

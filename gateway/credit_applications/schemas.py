@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, Strict, StringConstraints
 
 from gateway.schemas import (
     CurrencyCode,
@@ -16,9 +16,12 @@ from gateway.schemas import (
     WholeNumber,
 )
 from policies import Grade
+from policies.literals import integral
 
 Factor = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Points = Annotated[WholeNumber, Field(ge=0, le=100)]
+# Whole points, 0-100 (a factor's own maximum is the scorecard's: 422 INVALID_SCORE).
+# Constraints before the integral reader, so the schema states them as JSON Schema does.
+Points = Annotated[int, Strict(), Field(ge=0, le=100), BeforeValidator(integral)]
 
 
 class ApplicationIn(RequestModel):

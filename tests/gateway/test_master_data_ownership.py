@@ -21,7 +21,10 @@ from tests.gateway.test_credit_applications import decide, filed
 def owned(settings: Settings, clock: FakeClock, tmp_path: Path) -> Iterator[Api]:
     config = tmp_path / "gateway.toml"
     shipped = (ROOT / "config" / "gateway.toml").read_text()
-    config.write_text(shipped + '\n[master_data]\nowner = "gateway"\n')
+    assert '[master_data]\nowner = "erp"\n' in shipped
+    config.write_text(
+        shipped.replace('[master_data]\nowner = "erp"', '[master_data]\nowner = "gateway"')
+    )
     app = create_app(replace(settings, config_path=config), clock=clock)
     with TestClient(app) as client:
         yield Api(client, clock)
@@ -125,3 +128,33 @@ def test_every_credit_field_change_is_audited_under_erp_ownership(api: Api) -> N
     assert r.status_code == 422
     fields = {d["field"] for d in r.json()["error"]["details"]}
     assert fields == {"body.credit_limit", "body.grade", "body.payment_terms_days"}
+
+
+def test_the_schema_says_which_fields_a_customer_needs(api: Api, owned: Api) -> None:
+    def required(client: Api) -> set[str]:
+        schema = client.client.get("/openapi.json").json()
+        return set(schema["components"]["schemas"]["CustomerIn"]["required"])
+
+    credit = {"credit_limit", "grade", "payment_terms_days"}
+    assert required(api) == {"name", "currency"} | credit
+    assert required(owned) == {"name", "currency"}
+    # A JSON null is no omission: refused under both owners.
+    r = put(owned, credit_limit=None)
+    assert r.status_code == 422, r.text
+
+
+def test_a_pull_under_gateway_ownership_leaves_the_credit_fields(owned: Api) -> None:
+    from gateway.balances.service import apply_snapshot
+
+    app_res = owned.client.app.state.resources  # type: ignore[attr-defined]
+    master = {
+        "name": "Pulled",
+        "currency": "EUR",
+        "credit_limit": "999.00",
+        "grade": "A",
+        "payment_terms_days": 90,
+    }
+    items = {"as_of": owned.clock.now.isoformat(), "items": []}  # type: ignore[union-attr]
+    apply_snapshot(app_res.engine, app_res.check_context(), "P1", master, items, owner="gateway")
+    got = owned.get("/v1/customers/P1/exposure").json()["exposure"]
+    assert got["credit_limit"] == "0.00"
