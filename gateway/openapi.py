@@ -20,7 +20,6 @@ from fastapi.openapi.utils import get_openapi
 from gateway.schemas import AMOUNT_MARK, CURRENCY_MARK, amount_schema
 from policies.money import MINOR_UNITS, FxRates
 
-
 CREDIT_FIELDS = ("credit_limit", "grade", "payment_terms_days")
 
 
