@@ -174,7 +174,12 @@ def create_app(
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     error_handlers.install(app)
-    openapi.install(app, config.policy.fx, config.raw.master_data.owner == "erp")
+    openapi.install(
+        app,
+        config.policy.fx,
+        credit_fields_required=config.raw.master_data.owner == "erp",
+        score_factors=config.raw.scorecard.factors,
+    )
     # Routes match in order: the check, the route of nearly every request, comes first.
     app.include_router(orders_router)
     app.include_router(ops_router)

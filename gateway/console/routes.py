@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from gateway import audit
 from gateway.console import queries
+from gateway.console.applications import router as applications_router
 from gateway.console.control import router as control_router
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
@@ -52,6 +53,7 @@ def install(app: Any) -> None:
     app.include_router(signin_router)
     app.include_router(router)
     app.include_router(control_router)
+    app.include_router(applications_router)
 
 
 @router.get("/held", response_class=HTMLResponse)
