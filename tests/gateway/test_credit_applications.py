@@ -333,3 +333,38 @@ def test_review_date_defaults_from_the_grade(api: Api) -> None:
     api.customer("C100", review_date="2027-01-31")
     kept = filed(api)
     assert kept["proposed"]["review_date"] == "2027-01-31"  # an update keeps it
+
+
+def test_two_last_approvals_at_once_apply_the_change_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sales manager's approval holds the application's lock while the general
+    manager's arrives: the second waits, sees the first, and applies the change once."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gateway.credit_applications import repository
+
+    aid = filed(api, customer_id="N1", kind="new", credit_limit="500.00")["application_id"]
+    decide(api, aid, "finance_manager")
+    locked, go = threading.Event(), threading.Event()
+    real = repository.insert_approval
+
+    def paused(*args: Any) -> Any:
+        if not locked.is_set():
+            locked.set()
+            assert go.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(repository, "insert_approval", paused)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(decide, api, aid, "sales_manager")
+        assert locked.wait(10)
+        second = pool.submit(decide, api, aid, "general_manager")
+        go.set()
+        answers = [first.result(10), second.result(10)]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[1].json()["status"] == "applied"
+    events = api.get("/v1/audit?customer_id=N1&kind=master_data_changed", who="admin").json()
+    assert [e["source"] for e in events["events"]] == ["application"]
+    assert api.get("/v1/customers/N1/exposure").json()["exposure"]["credit_limit"] == "500.00"
