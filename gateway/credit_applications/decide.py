@@ -24,15 +24,15 @@ from gateway.credit_applications import views
 from gateway.credit_applications.service import ApplicationContext, find
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput
-from policies.credit_application import (
+from policies.application_flow import (
     Application,
     ApplicationError,
-    ApplicationStatus,
     Refusal,
     approve,
     lapsed,
     reject,
 )
+from policies.credit_application import ApplicationStatus
 from policies.roles import Role
 
 REFUSALS: dict[Refusal, type[GatewayError]] = {

@@ -9,24 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policies.application_flow import Application, ApplicationError, Refusal, approve, reject
 from policies.credit_application import (
     DEFAULT_SCORECARD,
-    Application,
-    ApplicationError,
     ApplicationMatrix,
     ApplicationStatus,
     ApplicationWarning,
     Kind,
-    Refusal,
     Scorecard,
     ScoreError,
     Terms,
     TermsBasis,
     add_months,
-    approve,
     effective_limit,
     is_reduction,
-    reject,
     suggested_limit,
     warnings_for,
 )
