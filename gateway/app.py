@@ -17,10 +17,13 @@ from starlette.types import Receive, Scope, Send
 
 from adapters.sources import ErpSource
 from gateway import api_docs, error_handlers, metrics, openapi
+from gateway.audit_routes import router as audit_router
 from gateway.auth import KeyRing
+from gateway.balances import temporary_limits
 from gateway.balances.routes import router as balances_router
-from gateway.config import LoadedConfig, load_config
+from gateway.config import CreditApprovalSection, LoadedConfig, load_config
 from gateway.console.routes import install as install_console
+from gateway.credit_applications.routes import router as credit_applications_router
 from gateway.db.engine import build_engine, is_sqlite
 from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
@@ -89,6 +92,18 @@ def _announce_ready(settings: Settings, erps: int) -> None:
     )
 
 
+async def sweep_temporary_limits(res: Resources, section: CreditApprovalSection) -> None:
+    """Write down the temporary limits that ended (the check reads them right already)."""
+    while True:
+        now = res.clock()
+        today = now.astimezone(res.config.timezone).date()
+        try:
+            await anyio.to_thread.run_sync(temporary_limits.revert_lapsed, res.engine, now, today)
+        except Exception as exc:  # the next round tries again
+            structlog.get_logger().warning("temporary_limit_sweep_failed", error=repr(exc)[:300])
+        await asyncio.sleep(section.temporary_limit_sweep_seconds)
+
+
 def create_app(
     settings: Settings | None = None,
     config: LoadedConfig | None = None,
@@ -133,10 +148,18 @@ def create_app(
         for erp, source in res.erps.items():
             section = config.raw.adapters.get(erp)
             interval = section.sync_interval_seconds if section else 60.0
-            runner = SyncRunner(source, engine, res.check_context, interval)
+            runner = SyncRunner(
+                source, engine, res.check_context, interval, config.raw.master_data.owner
+            )
             res.syncs[erp] = runner
             if run_sync_loops:
                 loops.append(asyncio.create_task(runner.run_forever(), name=f"sync-{erp}"))
+        loops.append(
+            asyncio.create_task(
+                sweep_temporary_limits(res, config.raw.credit_approval),
+                name="temporary-limits",
+            )
+        )
         tune_garbage_collector()
         _announce_ready(settings, len(res.erps))
         try:
@@ -169,7 +192,12 @@ def create_app(
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     error_handlers.install(app)
-    openapi.install(app, config.policy.fx)
+    openapi.install(
+        app,
+        config.policy.fx,
+        credit_fields_required=config.raw.master_data.owner == "erp",
+        score_factors=config.raw.scorecard.factors,
+    )
     if app.openapi_url is not None:
         api_docs.install(app, app.openapi_url)
     # Routes match in order: the check, the route of nearly every request, comes first.
@@ -178,6 +206,8 @@ def create_app(
     app.include_router(balances_router)
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
+    app.include_router(credit_applications_router)
+    app.include_router(audit_router)
     app.include_router(erp_router)
     install_console(app)
     return app

@@ -58,9 +58,12 @@ def query(
     customer_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    kind: str | None = None,
     limit: int = 500,
 ) -> Sequence[Row[Any]]:
     stmt = select(audit_events)
+    if kind is not None:
+        stmt = stmt.where(audit_events.c.kind == kind)
     if erp is not None:
         stmt = stmt.where(audit_events.c.erp == erp)
     if order_id is not None:
@@ -88,7 +91,8 @@ def day_window(first: date | None, last: date | None) -> tuple[datetime | None, 
 
 
 def event_json(row: Row[Any]) -> dict[str, Any]:
-    return {
+    data = json.loads(row.data) if row.data else None
+    body = {
         "event_id": row.event_id,
         "at": row.at.isoformat(),
         "kind": row.kind,
@@ -99,8 +103,12 @@ def event_json(row: Row[Any]) -> dict[str, Any]:
         "order_id": row.order_id,
         "customer_id": row.customer_id,
         "comment": row.comment,
-        "data": json.loads(row.data) if row.data else None,
+        "data": data,
     }
+    if row.kind == "master_data_changed" and data is not None:
+        # Who changed a customer's credit fields, from where, from what to what.
+        body.update({k: data.get(k) for k in ("source", "before", "after")})
+    return body
 
 
 def step(

@@ -25,6 +25,7 @@ from pydantic import (
 
 from policies import Check, FxRates, Grade, GradePolicy, Policy, StaleAction
 from policies.approval import DEFAULT_MATRIX, ApprovalMatrix, Tier
+from policies.credit_application import DEFAULT_SCORECARD, ApplicationMatrix, Scorecard
 from policies.money import MINOR_UNITS
 from policies.roles import Role
 
@@ -126,12 +127,95 @@ class ApprovalSection(_Strict):
         return self
 
 
+_DEFAULT_APPLICATIONS = ApplicationMatrix()
+
+
+class CreditApprovalSection(_Strict):
+    """Who approves credit applications (seed 004 2.1.4 and 2.2), and their clock."""
+
+    new_roles: list[Role] = Field(
+        default_factory=lambda: list(_DEFAULT_APPLICATIONS.new_roles), min_length=1
+    )
+    update_roles: list[Role] = Field(
+        default_factory=lambda: list(_DEFAULT_APPLICATIONS.update_roles), min_length=1
+    )
+    escalation_role: Role = _DEFAULT_APPLICATIONS.escalation_role
+    escalate_terms_above_days: int = Field(default=100, ge=0, le=3650)
+    escalate_limit_from: Money = _DEFAULT_APPLICATIONS.escalate_limit_from
+    escalation_currency: str = _DEFAULT_APPLICATIONS.escalation_currency
+    reduction_roles: list[Role] = Field(
+        default_factory=lambda: list(_DEFAULT_APPLICATIONS.reduction_roles), min_length=1
+    )
+    ratify_roles: list[Role] = Field(
+        default_factory=lambda: list(_DEFAULT_APPLICATIONS.ratify_roles)
+    )
+    expire_after_days: int = Field(default=14, gt=0, le=365)
+    max_terms_days: int = Field(default=60, ge=0, le=3650)
+    review_months: dict[Grade, Annotated[int, Field(gt=0, le=120)]] = Field(
+        default_factory=lambda: {Grade.A: 12, Grade.B: 12, Grade.C: 6, Grade.D: 6}
+    )
+    temporary_limit_sweep_seconds: float = Field(default=300, gt=0, le=86400)
+
+    @field_validator("escalation_currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value not in MINOR_UNITS:
+            raise ValueError(f"unknown currency {value!r}")
+        return value
+
+    def matrix(self) -> ApplicationMatrix:
+        return ApplicationMatrix(
+            new_roles=tuple(self.new_roles),
+            update_roles=tuple(self.update_roles),
+            escalation_role=self.escalation_role,
+            escalate_terms_above_days=self.escalate_terms_above_days,
+            escalate_limit_from=self.escalate_limit_from,
+            escalation_currency=self.escalation_currency,
+            reduction_roles=tuple(self.reduction_roles),
+            ratify_roles=tuple(self.ratify_roles),
+        )
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> CreditApprovalSection:
+        self.matrix()
+        return self
+
+
+class ScorecardSection(_Strict):
+    """Factors with their maximum points (summing to 100) and the least score per grade."""
+
+    factors: dict[
+        Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")], Annotated[int, Field(gt=0)]
+    ] = Field(default_factory=lambda: dict(DEFAULT_SCORECARD.factors))
+    grades: dict[Grade, Annotated[int, Field(ge=0, le=100)]] = Field(
+        default_factory=lambda: dict(DEFAULT_SCORECARD.grades)
+    )
+
+    def scorecard(self) -> Scorecard:
+        return Scorecard(factors=dict(self.factors), grades=dict(self.grades))
+
+    @model_validator(mode="after")
+    def _valid_scorecard(self) -> ScorecardSection:
+        self.scorecard()
+        return self
+
+
+class MasterDataSection(_Strict):
+    """Who keeps the credit fields: the ERP (section 3 as is) or the gateway's
+    applications (ERP pushes create customers at zero credit and cannot change them)."""
+
+    owner: Literal["erp", "gateway"] = "erp"
+
+
 class GatewayConfig(_Strict):
     decision: DecisionSection = Field(default_factory=DecisionSection)
     grades: dict[Grade, GradeSection]
     fx: FxSection = Field(default_factory=FxSection)
     # Sections owned by other features are validated by them; kept raw here.
     approval: ApprovalSection = Field(default_factory=ApprovalSection)
+    credit_approval: CreditApprovalSection = Field(default_factory=CreditApprovalSection)
+    scorecard: ScorecardSection = Field(default_factory=ScorecardSection)
+    master_data: MasterDataSection = Field(default_factory=MasterDataSection)
     adapters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")], AdapterSection] = (
         Field(default_factory=dict)
     )

@@ -11,7 +11,7 @@ Amount fields are found by the `x-amount` mark that `gateway.schemas` puts on th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -20,9 +20,22 @@ from fastapi.openapi.utils import get_openapi
 from gateway.schemas import AMOUNT_MARK, CURRENCY_MARK, amount_schema
 from policies.money import MINOR_UNITS, FxRates
 
+CREDIT_FIELDS = ("credit_limit", "grade", "payment_terms_days")
 
-def install(app: FastAPI, fx: FxRates) -> None:
-    """Serve the precise schema at the app's openapi_url (built once, on first use)."""
+
+def install(
+    app: FastAPI,
+    fx: FxRates,
+    credit_fields_required: bool = True,
+    score_factors: Mapping[str, int] | None = None,
+) -> None:
+    """Serve the precise schema at the app's openapi_url (built once, on first use).
+
+    `credit_fields_required`: the ERP keeps the customers' credit fields (`[master_data]
+    owner = "erp"`), so a customer's master data must carry them. `score_factors`: the
+    scorecard's factors and their maximum points, the only keys a credit application's
+    `score` may have.
+    """
     currencies = sorted({fx.base, *fx.rates})
 
     def openapi() -> dict[str, Any]:
@@ -35,9 +48,28 @@ def install(app: FastAPI, fx: FxRates) -> None:
                 openapi_version=app.openapi_version,
             )
             app.openapi_schema = precise(schema, currencies)
+            models = app.openapi_schema.get("components", {}).get("schemas", {})
+            if credit_fields_required and "CustomerIn" in models:
+                required = models["CustomerIn"].setdefault("required", [])
+                required += [f for f in CREDIT_FIELDS if f not in required]
+            if score_factors is not None and "ApplicationIn" in models:
+                models["ApplicationIn"]["properties"]["score"] = score_schema(score_factors)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def score_schema(factors: Mapping[str, int]) -> dict[str, Any]:
+    points = {
+        name: {"type": "integer", "minimum": 0, "maximum": most} for name, most in factors.items()
+    }
+    return {
+        "anyOf": [
+            {"type": "object", "properties": points, "additionalProperties": False},
+            {"type": "null"},
+        ],
+        "title": "Score",
+    }
 
 
 def precise(schema: dict[str, Any], currencies: list[str]) -> dict[str, Any]:

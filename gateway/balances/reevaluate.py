@@ -61,14 +61,15 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             amount = ctx.policy.fx.convert(order.amount, figured_in, customer.currency)
         except UnsupportedCurrencyError:
             continue  # no rate (any more): the ERP's next check answers 422 for it
+        today = ctx.now.astimezone(ctx.timezone).date()
         decision = evaluate(
             order_amount=amount,
             currency=customer.currency,
-            account=account_of(customer),
+            account=account_of(customer, today),
             balance=balance_of(conn, customer, order.reserved, ctx.items),
             policy=ctx.policy,
             now=ctx.now,
-            today=ctx.now.astimezone(ctx.timezone).date(),
+            today=today,
         )
         if decision.outcome is not Outcome.RELEASE:
             continue

@@ -36,10 +36,18 @@ def put_customer(
     customer_id: CustomerId,
     body: CustomerIn,
     res: Res,
-    _: Annotated[Principal, Depends(writer)],
+    who: Annotated[Principal, Depends(writer)],
 ) -> dict[str, Any]:
     with write_tx(res.engine) as conn:
-        return balances.upsert_customer(conn, customer_id, body, res.config.policy.fx, res.clock())
+        return balances.upsert_customer(
+            conn,
+            customer_id,
+            body,
+            res.config.policy.fx,
+            res.clock(),
+            who=who,
+            owner=res.config.raw.master_data.owner,
+        )
 
 
 @router.put("/{customer_id}/open-items")
@@ -85,7 +93,7 @@ def get_exposure(
         customer = repo.get_customer(conn, customer_id)
         if customer is None:
             raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
-        account = customers.account_of(customer)
+        account = customers.account_of(customer, now.astimezone(res.config.timezone).date())
         balance = customers.balance_of(conn, customer)
         item_rows = repo.items_of(conn, customer_id)
         order_rows = orders_repo.reserving_orders(conn, customer_id)

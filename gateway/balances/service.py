@@ -6,13 +6,15 @@ transaction it is given, or (apply_snapshot) opens its own."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, Row
 
 from gateway import audit
 from gateway.auth import Principal
+from gateway.balances import master_data
 from gateway.balances.reevaluate import Released, reevaluate_held
 from gateway.customers import repository as repo
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
@@ -23,7 +25,11 @@ from gateway.orders import repository as orders_repo
 from gateway.orders.context import CheckContext
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
-from policies import FxRates, Policy
+from policies import FxRates, Grade, Policy
+from policies.roles import Role
+
+Owner = Literal["erp", "gateway"]
+GATEWAY_OWNED = ("credit_limit", "payment_terms_days", "grade", "review_date")
 
 
 class SnapshotRejected(Exception):
@@ -36,14 +42,20 @@ def apply_snapshot(
     customer_id: str,
     master: dict[str, Any],
     items: dict[str, Any],
+    *,
+    owner: Owner = "erp",
 ) -> list[Released]:
+    if owner == "gateway":
+        # The gateway keeps the credit fields: what the ERP says of them is left out
+        # (repeating is allowed, changing is not; a pull is not the place to refuse).
+        master = {k: v for k, v in master.items() if k not in GATEWAY_OWNED}
     try:
         customer_in = CustomerIn.model_validate(master)
         items_in = OpenItemsIn.model_validate(items)
     except ValidationError as exc:
         raise SnapshotRejected(f"customer {customer_id}: {exc.errors()[0]['msg']}") from None
     with write_tx(engine) as conn:
-        upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now)
+        upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now, owner=owner)
         try:
             replace_open_items(conn, customer_id, items_in, ctx.policy, ctx.now)
         except InvalidInput as exc:
@@ -56,36 +68,130 @@ def apply_snapshot(
 
 
 def upsert_customer(
-    conn: Connection, customer_id: str, body: CustomerIn, fx: FxRates, now: datetime
+    conn: Connection,
+    customer_id: str,
+    body: CustomerIn,
+    fx: FxRates,
+    now: datetime,
+    *,
+    who: Principal | None = None,
+    owner: Owner = "erp",
 ) -> dict[str, Any]:
+    """Store an ERP's (or an admin's) master data, audited field by field.
+
+    Under `owner="gateway"` the credit fields belong to approved credit applications:
+    a new customer starts at zero credit, and a body may repeat the stored credit
+    fields or leave them out, never change them (409 MASTER_DATA_OWNED_BY_GATEWAY).
+    """
     # The credit currency must convert to the FX base: approval tiers and reports are in
     # the base, and an unfreeze request for such a customer would otherwise fail later.
     require_currency(body.currency, "body.currency", fx, fx.base)
-    require_precision(body.credit_limit, body.currency, "body.credit_limit")
-    values = body.model_dump()
-    values["grade"] = body.grade.value
-    values["updated_at"] = now
+    if body.credit_limit is not None:
+        require_precision(body.credit_limit, body.currency, "body.credit_limit")
     existing = repo.get_customer(conn, customer_id, lock=True)
+    if owner == "gateway":
+        values = _owned_by_gateway(customer_id, body, existing)
+    else:
+        values = _owned_by_erp(body, existing)
+    values["updated_at"] = now
     if existing is None:
         repo.insert_customer(conn, {"customer_id": customer_id, **values})
     else:
-        if existing.currency != body.currency and (
-            orders_repo.has_exposure(conn, customer_id)
-            or unfreeze_repo.has_open_approvals(conn, customer_id, now)
-        ):
-            # Reservations, invoiced parts, items and approvals are stored in the old
-            # currency: converting them silently would change figures credit control
-            # has already seen, and mixing them would miscount the exposure.
-            raise Conflict(
-                f"customer {customer_id} has open items, orders or approvals in "
-                f"{existing.currency}; its credit currency cannot change until they are "
-                "settled",
-                code="CURRENCY_CHANGE_NOT_ALLOWED",
-            )
+        require_currency_change_allowed(conn, existing, body.currency, now)
         repo.update_customer(conn, customer_id, values)
     row = repo.get_customer(conn, customer_id)
     assert row is not None
+    admin = who is not None and who.role is Role.ADMIN
+    master_data.record_change(
+        conn,
+        customer_id,
+        master_data.credit_fields(existing) if existing is not None else None,
+        master_data.credit_fields(row),
+        principal=who.name if who is not None else "erp-sync",
+        role=who.role.value if who is not None else Role.ERP.value,
+        source="admin" if admin else "erp",
+        at=now,
+    )
     return customer_view(row)
+
+
+_MISSING_IN_ERP_MODE = ("credit_limit", "grade", "payment_terms_days")
+
+
+def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]:
+    missing = [f for f in _MISSING_IN_ERP_MODE if getattr(body, f) is None]
+    if missing:
+        raise InvalidInput(
+            "the ERP keeps the credit fields: " + ", ".join(missing) + " required",
+            details=[{"field": f"body.{f}", "message": "Field required"} for f in missing],
+        )
+    values = body.model_dump()
+    values["grade"] = body.grade.value if body.grade is not None else None
+    if (
+        existing is not None
+        and existing.temporary_until is not None
+        and (body.credit_limit != existing.credit_limit)
+    ):
+        # The ERP, as the system of record, set a limit of its own: no temporary
+        # limit to fall back from any more.
+        values["temporary_until"] = None
+        values["limit_before_temporary"] = None
+    return values
+
+
+def _owned_by_gateway(
+    customer_id: str, body: CustomerIn, existing: Row[Any] | None
+) -> dict[str, Any]:
+    base = {"name": body.name, "currency": body.currency, "blocked": body.blocked}
+    if existing is None:
+        # A new customer starts at zero credit (seed 004 2.1.4): credit comes from
+        # an approved application, whatever the body says.
+        grade = body.grade.value if body.grade is not None else Grade.D.value
+        return {
+            **base,
+            "grade": grade,
+            "credit_limit": Decimal(0),
+            "payment_terms_days": 0,
+            "review_date": None,
+        }
+    given = body.model_fields_set
+    stored = {
+        "credit_limit": existing.credit_limit,
+        "payment_terms_days": existing.payment_terms_days,
+        "grade": Grade(existing.grade),
+        "review_date": existing.review_date,
+    }
+    differing = [
+        name for name, value in stored.items() if name in given and getattr(body, name) != value
+    ]
+    if body.currency != existing.currency and existing.credit_limit > 0:
+        differing.append("currency")
+    if differing:
+        raise Conflict(
+            f"customer {customer_id}'s credit fields are kept by the gateway (approved credit "
+            f"applications): {', '.join(differing)} may not change here",
+            code="MASTER_DATA_OWNED_BY_GATEWAY",
+            details=[{"field": f"body.{name}", "message": "differs"} for name in differing],
+        )
+    return base
+
+
+def require_currency_change_allowed(
+    conn: Connection, existing: Row[Any], currency: str, now: datetime
+) -> None:
+    if existing.currency != currency and (
+        orders_repo.has_exposure(conn, existing.customer_id)
+        or unfreeze_repo.has_open_approvals(conn, existing.customer_id, now)
+    ):
+        # Reservations, invoiced parts, items and approvals are stored in the old
+        # currency: converting them silently would change figures credit control
+        # has already seen, and mixing them would miscount the exposure.
+        raise Conflict(
+            f"customer {existing.customer_id} has open items, orders or approvals in "
+            f"{existing.currency}; its credit currency cannot change until they are "
+            "settled",
+            code="CURRENCY_CHANGE_NOT_ALLOWED",
+        )
 
 
 def replace_open_items(

@@ -204,7 +204,7 @@ def customer_view(
     customer = customers_repo.get_customer(conn, customer_id)
     if customer is None:
         return None
-    account = account_of(customer)
+    account = account_of(customer, today)
     balance = balance_of(conn, customer)
     exposure = compute_exposure(
         account, balance, Decimal(0), account.currency, tolerance_days, today

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from gateway import audit
 from gateway.console import i18n, queries
+from gateway.console.applications import router as applications_router
 from gateway.console.control import router as control_router
 from gateway.console.held import router as held_router
 from gateway.console.i18n import N_
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(control_router)
     app.include_router(held_router)
+    app.include_router(applications_router)
 
     # People type the host's address: `/` is the console's door. Registered last, the
     # catch-all answers an unknown console address with a page, not the API's JSON.

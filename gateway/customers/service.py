@@ -3,7 +3,7 @@ decided on. Reads only: the writes that touch several ledgers are gateway.balanc
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row
 from gateway.customers import repository as repo
 from gateway.customers.items_cache import OpenItemsCache
 from policies import Account, Balance, Grade, ItemKind, OpenItem
+from policies.credit_application import effective_limit
 from policies.money import ZERO, quantize
 
 
@@ -40,10 +41,15 @@ def balance_as_of(row: Row[Any]) -> datetime:
     return as_of
 
 
-def account_of(row: Row[Any]) -> Account:
+def account_of(row: Row[Any], today: date | None = None) -> Account:
+    """The account a check decides on: given `today`, a temporary limit past its last
+    day is read as the limit before it, whether or not its revert was written yet."""
+    limit = row.credit_limit
+    if today is not None:
+        limit = effective_limit(limit, row.limit_before_temporary, row.temporary_until, today)
     return Account(
         customer_id=row.customer_id,
-        credit_limit=row.credit_limit,
+        credit_limit=limit,
         currency=row.currency,
         grade=Grade(row.grade),
         payment_terms_days=row.payment_terms_days,

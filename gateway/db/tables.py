@@ -36,6 +36,11 @@ class Customer(SQLModel, table=True):
     reserved: Decimal = Field(
         default=Decimal(0), sa_column=Column(Money(), nullable=False, server_default="0")
     )
+    # A temporary limit (an applied application's `valid_until`): through that day
+    # `credit_limit` holds, after it `limit_before_temporary` does again (read side:
+    # policies.credit_application.effective_limit; the revert is written by a sweep).
+    temporary_until: date | None = None
+    limit_before_temporary: Decimal | None = Field(default=None, sa_column=Column(Money()))
 
 
 class OpenItemRow(SQLModel, table=True):

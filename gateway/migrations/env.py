@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from gateway.console import tables as console_tables  # noqa: F401
+from gateway.credit_applications import tables as credit_application_tables  # noqa: F401
 from gateway.db import tables  # noqa: F401  (registers the tables on the metadata)
 from gateway.unfreeze import tables as unfreeze_tables  # noqa: F401
 

@@ -64,10 +64,11 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     amount = ctx.policy.fx.convert(body.amount, body.currency, credit_currency)
     if order is not None and body.revision > order.revision and ctx.overrides is not None:
         ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
+    today = ctx.now.astimezone(ctx.timezone).date()
     decision = evaluate(
         order_amount=amount,
         currency=body.currency,
-        account=account_of(customer) if customer is not None else None,
+        account=account_of(customer, today) if customer is not None else None,
         # The order's own earlier reservation is left out: a new revision replaces it.
         balance=(
             balance_of(conn, customer, order.reserved if order else ZERO, ctx.items)
@@ -76,7 +77,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         ),
         policy=ctx.policy,
         now=ctx.now,
-        today=ctx.now.astimezone(ctx.timezone).date(),
+        today=today,
     )
 
     verdict: OverrideVerdict = None

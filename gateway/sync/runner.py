@@ -14,6 +14,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import anyio
@@ -25,7 +26,7 @@ from adapters.sources import ErpSource
 from gateway import metrics
 from gateway.balances.notify import notify_releases
 from gateway.balances.reevaluate import Released
-from gateway.balances.service import SnapshotRejected, apply_snapshot
+from gateway.balances.service import Owner, SnapshotRejected, apply_snapshot
 from gateway.db.engine import write_tx
 from gateway.db.tables import SyncState
 from gateway.errors import GatewayError
@@ -69,8 +70,16 @@ class SyncReport:
 
 
 class SyncRunner:
-    def __init__(self, source: ErpSource, engine: Engine, context: Any, interval: float) -> None:
+    def __init__(
+        self,
+        source: ErpSource,
+        engine: Engine,
+        context: Any,
+        interval: float,
+        owner: Owner = "erp",
+    ) -> None:
         self.source = source
+        self.owner = owner  # who keeps the credit fields ([master_data] owner)
         self.engine = engine
         self.context = context  # () -> CheckContext, so each run sees "now"
         self.interval = interval
@@ -126,7 +135,12 @@ class SyncRunner:
             try:
                 items = await self.source.fetch_open_items(customer_id, now_ctx.now)
                 released += await anyio.to_thread.run_sync(
-                    apply_snapshot, self.engine, now_ctx, customer_id, body, items
+                    partial(apply_snapshot, owner=self.owner),
+                    self.engine,
+                    now_ctx,
+                    customer_id,
+                    body,
+                    items,
                 )
                 report.customers += 1
             except (ErpError, SnapshotRejected, GatewayError) as exc:

@@ -7,12 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from gateway import audit
 from gateway.auth import Principal, require
 from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
-from gateway.schemas import DateOnly
 from gateway.unfreeze import expiry, issuance, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.schemas import DecisionCommentIn, UnfreezeIn
@@ -91,28 +89,3 @@ def revoke(
 ) -> dict[str, Any]:
     with write_tx(res.engine) as conn:
         return issuance.revoke_token(conn, token_id, who, res.unfreeze_context())
-
-
-@router.get("/v1/audit")
-def audit_trail(
-    res: Res,
-    _: Annotated[Principal, Depends(finance)],
-    erp: Annotated[str | None, Query(max_length=32)] = None,
-    order_id: Annotated[str | None, Query(max_length=64)] = None,
-    customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    first: Annotated[DateOnly | None, Query(alias="from")] = None,
-    last: Annotated[DateOnly | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> dict[str, Any]:
-    since, until = audit.day_window(first, last)
-    with read_tx(res.engine) as conn:
-        rows = audit.query(
-            conn,
-            erp=erp,
-            order_id=order_id,
-            customer_id=customer_id,
-            since=since,
-            until=until,
-            limit=limit,
-        )
-    return {"events": [audit.event_json(r) for r in rows]}

@@ -1,10 +1,11 @@
 """schemathesis hooks (loaded through SCHEMATHESIS_HOOKS by tests/fuzz/test_schemathesis.py).
 
-Two rules of the API no JSON Schema can state, for snapshots: their items have distinct
-item ids (422 DUPLICATE_ITEM otherwise; `uniqueItems` compares whole items), and their
-`as_of` is not in the future (422 AS_OF_IN_FUTURE: the server's clock decides). Generated
-snapshots keep the first item of each id and are dated at most now, so a schema-valid
-body is a valid one.
+Rules of the API no JSON Schema can state. A credit application's `valid_until` (a
+temporary limit: an update above the stored limit, from today) is left out. Snapshots:
+their items have distinct item ids (422 DUPLICATE_ITEM otherwise; `uniqueItems` compares
+whole items), and their `as_of` is not in the future (422 AS_OF_IN_FUTURE: the server's
+clock decides). Generated snapshots keep the first item of each id and are dated at most
+now, so a schema-valid body is a valid one.
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ from typing import Any
 import schemathesis
 
 SNAPSHOT = "/v1/customers/{customer_id}/open-items"
+APPLICATIONS = "/v1/credit-applications"
 
 
 @schemathesis.hook
 def map_body(context: Any, body: Any) -> Any:
+    if context.operation is not None and context.operation.path == APPLICATIONS:
+        # A temporary limit's `valid_until` is valid only on an update that raises the
+        # stored limit, from today: the stored customer and the server's clock decide.
+        if isinstance(body, dict) and context.operation.method.upper() == "POST":
+            return {k: v for k, v in body.items() if k != "valid_until"}
+        return body
     if context.operation is None or context.operation.path != SNAPSHOT:
         return body
     if not isinstance(body, dict):

@@ -23,6 +23,9 @@ ROLES = [
     (r"^/v1/unfreeze-requests/[^/]+/(approve|reject)$", "finance_manager"),
     (r"^/v1/unfreeze-requests", "sales"),
     (r"^/v1/(override-tokens|audit)", "finance_manager"),
+    (r"^/v1/credit-applications/[^/]+/(approve|reject)$", "general_manager"),
+    (r"^/v1/credit-applications", "sales"),
+    (r"^/v1/reviews", "finance_manager"),
     (r"^/v1/sync", "admin"),
     (r"^/(v1|healthz|readyz|metrics)", "erp"),
 ]

@@ -1,0 +1,260 @@
+"""Console pages of credit applications: sales reps (and finance) file them with the
+suggested limit and score shown as they type; approvers see the proposal against the
+customer's figures now and decide; finance sees the reviews due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from gateway.balances.notify import notify_releases
+from gateway.console import queries
+from gateway.console.session import Session, csrf_ok
+from gateway.console.web import Res, S, forbidden, form_fields, one, page
+from gateway.credit_applications import decide as deciding
+from gateway.credit_applications import repository as repo
+from gateway.credit_applications import reviews, service, views
+from gateway.credit_applications.routes import context, expire_lapsed, sweep
+from gateway.credit_applications.schemas import ApplicationIn
+from gateway.db.engine import read_tx, write_tx
+from gateway.errors import GatewayError
+from gateway.resources import Resources
+from policies import GradePolicy
+from policies.credit_application import APPLICATION_APPROVERS
+from policies.roles import Role
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+FILERS = {Role.SALES, Role.CREDIT_CONTROLLER, Role.FINANCE_MANAGER}
+READERS = {Role.SALES, Role.ADMIN, *APPLICATION_APPROVERS}
+STATUSES = ("pending", "applied", "ratified", "rejected", "expired")
+STALE = "The form was stale. Reload the page and try again."
+
+
+@router.get("/applications", response_class=HTMLResponse)
+def applications(request: Request, res: Res, session: S, status: str = "") -> HTMLResponse:
+    me = session.principal
+    if me.role not in READERS:
+        return forbidden(request, res, session)
+    wanted = status if status in STATUSES else None
+    ctx = context(res)
+    with read_tx(res.engine) as conn:
+        lapsed = repo.list_applications(conn, status="pending", lapsed_before=ctx.now)
+    expire_lapsed(res.engine, ctx, [r.application_id for r in lapsed])
+    with read_tx(res.engine) as conn:
+        rows = [r for r in repo.list_applications(conn, status=wanted) if views.may_read(r, me)]
+        shown = [views.view(conn, r) for r in rows]
+    if wanted == "pending" and me.role in APPLICATION_APPROVERS:
+        shown = [a for a in shown if _can_decide(a, session)]  # my queue
+    return page(
+        request,
+        res,
+        "applications.html",
+        session,
+        applications=shown,
+        current=wanted,
+        statuses=STATUSES,
+        may_file=me.role in FILERS,
+    )
+
+
+def _can_decide(a: dict[str, Any], session: Session) -> bool:
+    me = session.principal
+    done = {x["role"] for x in a["approvals"]}
+    roles = a["required_roles"] if a["status"] == "pending" else a["awaiting_ratification"]
+    return (
+        a["status"] in ("pending", "applied")
+        and me.role.value in roles
+        and me.role.value not in done
+        and me.name != a["requester"]
+    )
+
+
+@router.get("/applications/new", response_class=HTMLResponse)
+def new_application(request: Request, res: Res, session: S, customer: str = "") -> HTMLResponse:
+    if session.principal.role not in FILERS:
+        return forbidden(request, res, session)
+    return _form(request, res, session, {"customer_id": [customer[:64]]} if customer else {})
+
+
+def _form(
+    request: Request,
+    res: Resources,
+    session: Session,
+    form: dict[str, list[str]],
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    scorecard = res.config.raw.scorecard.scorecard()
+    return page(
+        request,
+        res,
+        "application_new.html",
+        session,
+        status,
+        form=form,
+        error=error,
+        factors=dict(scorecard.factors),
+        grades={g.value: v for g, v in scorecard.grades.items()},
+        currencies=sorted({res.config.policy.fx.base, *res.config.policy.fx.rates}),
+    )
+
+
+def _body(form: dict[str, list[str]], factors: dict[str, int]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        k: one(form, k).strip()
+        for k in (
+            "customer_id",
+            "kind",
+            "name",
+            "credit_limit",
+            "currency",
+            "grade",
+            "review_date",
+            "forecast_monthly_sales",
+            "payment_terms_basis",
+            "valid_until",
+        )
+    }
+    body = {k: v for k, v in body.items() if v}
+    terms = one(form, "payment_terms_days").strip()
+    body["payment_terms_days"] = int(terms) if terms.isdigit() else terms
+    score = {}
+    for factor in factors:
+        points = one(form, f"score_{factor}").strip()
+        if points:
+            score[factor] = int(points) if points.isdigit() else points
+    if score:
+        body["score"] = score
+    body["justification"] = one(form, "justification")
+    return body
+
+
+@router.post("/applications/new", response_class=HTMLResponse)
+async def file_application(request: Request, res: Res, session: S) -> Response:
+    form = await form_fields(request)
+    if session.principal.role not in FILERS:
+        return forbidden(request, res, session)
+    if not csrf_ok(session, one(form, "csrf")):
+        return await to_thread.run_sync(_form, request, res, session, form, STALE, 403)
+    factors = dict(res.config.raw.scorecard.factors)
+    try:
+        body = ApplicationIn.model_validate(_body(form, factors))
+
+        def create() -> dict[str, Any]:
+            ctx = context(res)
+            sweep(res, ctx)
+            with write_tx(res.engine) as conn:
+                return service.create(conn, body, session.principal, ctx)
+
+        created = await to_thread.run_sync(create)
+    except ValidationError as exc:
+        error = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return await to_thread.run_sync(_form, request, res, session, form, error, 422)
+    except GatewayError as exc:
+        return await to_thread.run_sync(_form, request, res, session, form, exc.message, exc.status)
+    return RedirectResponse(f"/console/applications/{created['application_id']}", status_code=303)
+
+
+@router.get("/applications/{application_id}", response_class=HTMLResponse)
+def application(request: Request, res: Res, session: S, application_id: str) -> HTMLResponse:
+    if session.principal.role not in READERS:
+        return forbidden(request, res, session)
+    return _render(request, res, session, application_id[:36], None, 200)
+
+
+def _render(
+    request: Request,
+    res: Resources,
+    session: Session,
+    application_id: str,
+    error: str | None,
+    status: int,
+) -> HTMLResponse:
+    ctx = context(res)
+    try:
+        with read_tx(res.engine) as conn:
+            row = service.find(conn, application_id)
+        views.check_visible(row, session.principal)
+        if row.status == "pending" and ctx.now >= row.expires_at:
+            expire_lapsed(res.engine, ctx, [application_id])
+        with read_tx(res.engine) as conn:
+            a = views.view(conn, service.find(conn, application_id))
+            grade = res.config.policy.grades.get(a["proposed"]["grade"], GradePolicy())
+            now = queries.customer_view(
+                conn, row.customer_id, ctx.today, grade.overdue_tolerance_days
+            )
+    except GatewayError as exc:
+        return page(
+            request,
+            res,
+            "message.html",
+            session,
+            exc.status,
+            title="Not available",
+            message=exc.message,
+        )
+    return page(
+        request,
+        res,
+        "application.html",
+        session,
+        status,
+        a=a,
+        now=now,
+        can_decide=_can_decide(a, session),
+        error=error,
+    )
+
+
+@router.post("/applications/{application_id}/{action}", response_class=HTMLResponse)
+async def decide(
+    request: Request,
+    res: Res,
+    session: S,
+    application_id: str,
+    action: str,
+    background: BackgroundTasks,
+) -> Response:
+    form = await form_fields(request)
+    if action not in ("approve", "reject") or session.principal.role not in APPLICATION_APPROVERS:
+        return forbidden(request, res, session)
+    aid = application_id[:36]
+    if not csrf_ok(session, one(form, "csrf")):
+        return await to_thread.run_sync(_render, request, res, session, aid, STALE, 403)
+
+    def record() -> None:
+        ctx = context(res)
+        sweep(res, ctx)
+        with write_tx(res.engine) as conn:
+            _, released = deciding.decide(
+                conn, aid, session.principal, action, one(form, "comment")[:2000], ctx
+            )
+        if released:
+            notify_later.append(released)
+
+    notify_later: list[Any] = []
+    try:
+        await to_thread.run_sync(record)
+    except GatewayError as exc:
+        return await to_thread.run_sync(
+            _render, request, res, session, aid, exc.message, exc.status
+        )
+    for released in notify_later:
+        background.add_task(notify_releases, released, res.erps)
+    return RedirectResponse(f"/console/applications/{aid}", status_code=303)
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews_due(request: Request, res: Res, session: S, within_days: str = "30") -> HTMLResponse:
+    if session.principal.role not in views.OVERSEERS:
+        return forbidden(request, res, session)
+    days = int(within_days) if within_days.isdigit() and int(within_days) <= 3650 else 30
+    ctx = context(res)
+    sweep(res, ctx)
+    with read_tx(res.engine) as conn:
+        due = reviews.reviews_due(conn, res.config.policy, ctx.today, days)
+    return page(request, res, "reviews.html", session, customers=due, within_days=days)

@@ -1,0 +1,88 @@
+"""How an application is shown, and to whom."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from gateway.auth import Principal
+from gateway.credit_applications import repository as repo
+from gateway.errors import Forbidden
+from policies.money import quantize
+from policies.roles import Role
+
+FINANCE_ROLES = (Role.FINANCE_MANAGER, Role.CREDIT_CONTROLLER, Role.CFO)
+# Who reads every application (besides its requester and the roles that decide it).
+OVERSEERS = (*FINANCE_ROLES, Role.GENERAL_MANAGER, Role.ADMIN)
+
+
+def roles_of(field: str) -> list[str]:
+    return [r for r in field.split(",") if r]
+
+
+def deciders(row: Row[Any]) -> list[str]:
+    return roles_of(row.required_roles) + roles_of(row.ratify_roles)
+
+
+def may_read(row: Row[Any], who: Principal) -> bool:
+    return who.role in OVERSEERS or who.name == row.requester or who.role.value in deciders(row)
+
+
+def check_visible(row: Row[Any], who: Principal) -> None:
+    if not may_read(row, who):
+        raise Forbidden(
+            "an application is read by its requester, the roles that decide it, finance "
+            "roles, the general manager and admins",
+            code="FORBIDDEN_APPLICATION",
+        )
+
+
+def _money(amount: Any, currency: str) -> str | None:
+    return str(quantize(amount, currency)) if amount is not None else None
+
+
+def view(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+    proposed = json.loads(row.proposed)
+    currency = proposed["currency"]
+    approvals = repo.approvals_of(conn, row.application_id)
+    ratify = roles_of(row.ratify_roles)
+    ratified = {a.role for a in approvals if a.stage == "ratify"}
+    return {
+        "application_id": row.application_id,
+        "status": row.status,
+        "kind": row.kind,
+        "customer_id": row.customer_id,
+        "proposed": proposed,
+        "current": json.loads(row.current) if row.current else None,
+        "required_roles": roles_of(row.required_roles),
+        "ratify_roles": ratify,
+        "awaiting_ratification": [r for r in ratify if r not in ratified]
+        if row.status == "applied"
+        else [],
+        "approvals": [
+            {
+                "principal": a.principal,
+                "role": a.role,
+                "stage": a.stage,
+                "at": a.at.isoformat(),
+                "comment": a.comment,
+            }
+            for a in approvals
+        ],
+        "suggested_limit": _money(row.suggested_limit, currency),
+        "forecast_monthly_sales": _money(row.forecast_monthly_sales, currency),
+        "payment_terms_basis": row.payment_terms_basis,
+        "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+        "score": json.loads(row.score) if row.score else None,
+        "score_total": row.score_total,
+        "score_grade": row.score_grade,
+        "warnings": json.loads(row.warnings),
+        "justification": row.justification,
+        "requester": row.requester,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "applied_at": row.applied_at.isoformat() if row.applied_at else None,
+    }
