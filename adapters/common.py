@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,9 +34,10 @@ class CheckRequest:
     amount: Decimal
     currency: str
     override_token: str | None = None
+    order_date: str | None = None  # YYYY-MM-DD: the day whose rates convert the amount
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "erp": self.erp,
             "order_id": self.order_id,
             "revision": self.revision,
@@ -43,6 +46,9 @@ class CheckRequest:
             "currency": self.currency,
             "override_token": self.override_token,
         }
+        if self.order_date is not None:
+            body["order_date"] = self.order_date
+        return body
 
 
 def check_size(raw: bytes) -> None:
@@ -127,3 +133,27 @@ def payment_terms_days(key: str | None, default: int = 30) -> int:
     """SAP-style keys carry the days in their digits: NT30 -> 30, Z060 -> 60, 0001 -> 1."""
     digits = "".join(ch for ch in (key or "") if ch.isdigit())
     return min(int(digits), 3650) if digits else default
+
+
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
+_COMPACT_DAY = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+_ODATA_V2 = re.compile(r"^/Date\(([0-9]{1,15})([+-][0-9]{4})?\)/$")
+
+
+def date_field(value: Any, name: str) -> str | None:
+    """A document date as the ERPs write it, as YYYY-MM-DD: ISO (2026-11-22, or a
+    datetime whose date part is taken as written), compact (IDoc DATUM 20261122), or
+    OData v2's /Date(ms)/ (a UTC instant: its UTC day). Absent or blank: None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a date string")
+    text = value.strip()
+    try:
+        if match := _ISO_DAY.fullmatch(text) or _COMPACT_DAY.fullmatch(text):
+            return date(*(int(g) for g in match.groups()[:3])).isoformat()
+        if match := _ODATA_V2.fullmatch(text):
+            return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise PayloadError("MALFORMED_PAYLOAD", f"{name} is not a date (YYYY-MM-DD)")

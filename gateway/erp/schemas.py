@@ -29,6 +29,11 @@ _REVISION = {
     "description": "the order's change counter (default 1)",
 }
 _TOKEN = {"anyOf": [{"type": "string", "maxLength": 2048}, {"type": "null"}]}
+_DATE = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
+    "description": "the order's date: its amount converts at that day's exchange rates "
+    "(default today)",
+}
 
 SAP_SALES_ORDER: dict[str, Any] = {
     "type": "object",
@@ -42,6 +47,7 @@ SAP_SALES_ORDER: dict[str, Any] = {
         "TransactionCurrency": _CURRENCY,
         "YY1_ChangeCounter_SDH": _REVISION,
         "YY1_CreditOverrideToken_SDH": _TOKEN,
+        "SalesOrderDate": _DATE,
     },
 }
 
@@ -57,6 +63,7 @@ BAAN_SALES_ORDER: dict[str, Any] = {
         "oamt": _AMOUNT,
         "sqnb": _REVISION,
         "crtk": _TOKEN,
+        "odat": _DATE,
     },
 }
 

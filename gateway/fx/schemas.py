@@ -1,0 +1,27 @@
+"""The body of a day's exchange rates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
+
+from gateway.schemas import AMOUNT_MARK, CurrencyCode, RequestModel, _positive_amount, amount_schema
+
+# Plain decimal notation has at most 6 decimals (policies.literals.PLAIN_DECIMAL).
+RATE_DECIMALS = 6
+_RATE_SCHEMA: dict[str, Any] = amount_schema(RATE_DECIMALS, positive=True)
+del _RATE_SCHEMA[AMOUNT_MARK]  # a rate is no amount of a currency: no per-currency decimals
+
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_positive_amount),
+    WithJsonSchema(_RATE_SCHEMA, mode="validation"),
+]
+"""Units of a currency per 1 unit of the base: above zero, plain decimal notation."""
+
+
+class FxRatesIn(RequestModel):
+    base: CurrencyCode
+    rates: dict[CurrencyCode, Rate] = Field(max_length=200)
