@@ -63,8 +63,8 @@ def test_idoc_document_date() -> None:
     assert sap.parse_idoc(xml).order_date is None
     dated = xml.replace(
         b"</E1EDK01>",
-        b"</E1EDK01><E1EDK03 SEGMENT=\"1\"><IDDAT>002</IDDAT><DATUM>20261201</DATUM></E1EDK03>"
-        b"<E1EDK03 SEGMENT=\"1\"><IDDAT>012</IDDAT><DATUM>20261119</DATUM></E1EDK03>",
+        b'</E1EDK01><E1EDK03 SEGMENT="1"><IDDAT>002</IDDAT><DATUM>20261201</DATUM></E1EDK03>'
+        b'<E1EDK03 SEGMENT="1"><IDDAT>012</IDDAT><DATUM>20261119</DATUM></E1EDK03>',
         1,
     )
     assert sap.parse_idoc(dated).order_date == "2026-11-19"
