@@ -4,12 +4,16 @@ covers every member when one pays. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.gateway.conftest import START, Api
+from tests.gateway.conftest import START, Api, assert_reservations_add_up
 
 
 def group(api: Api, gid: str = "G1", who: str = "erp", **fields: Any) -> Any:
@@ -236,3 +240,53 @@ def _invoice(item_id: str, amount: str) -> dict[str, Any]:
         "currency": "EUR",
         "due_date": "2026-12-31",
     }
+
+
+@pytest.mark.postgres
+def test_a_members_check_waits_for_another_members_on_the_group(
+    postgres_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first check pauses after reading the group's figures, its locks held; the
+    second (another member, another customer row) must wait for it on the group's row,
+    and then see its reservation. Unserialized, both would release: 16000 of 12000."""
+    from gateway.app import create_app
+    from gateway.auth import parse_api_keys
+    from gateway.groups import repository
+    from gateway.settings import Settings
+    from tests.gateway.conftest import ROOT, FakeClock
+    from tests.support.keys import API_KEYS, SECRET
+
+    settings = Settings(
+        database_url=postgres_url,
+        config_path=ROOT / "config" / "gateway.toml",
+        api_keys=parse_api_keys(API_KEYS),
+        token_secret=SECRET,
+    )
+    locked, go = threading.Event(), threading.Event()
+    real = repository.member_figures
+
+    def paused(*args: Any) -> Any:
+        rows = real(*args)
+        if not locked.is_set():
+            locked.set()
+            assert go.wait(10)
+        return rows
+
+    with TestClient(create_app(settings, clock=FakeClock())) as client:
+        api = Api(client)
+        for cid in ("C1", "C2"):
+            api.customer(cid, credit_limit="10000.00")
+        assert group(api).status_code == 200
+        monkeypatch.setattr(repository, "member_figures", paused)
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(api.check, "O1", "8000.00", customer_id="C1")
+            assert locked.wait(10)
+            second = pool.submit(api.check, "O2", "8000.00", customer_id="C2")
+            time.sleep(0.5)  # time enough for an unserialized second check to finish
+            assert not second.done()
+            go.set()
+            answers = [first.result().json(), second.result().json()]
+        assert [a["outcome"] for a in answers] == ["release", "hold"]
+        assert [r["code"] for r in answers[1]["reasons"]] == ["GROUP_LIMIT_EXCEEDED"]
+        assert answers[1]["exposure"]["group"]["total"] == "16000.00"
+        assert_reservations_add_up(client.app.state.resources.engine)  # type: ignore[attr-defined]
