@@ -36,6 +36,7 @@ ERP = "baan"
 # Our reason codes as LN-style hold reasons.
 HOLD_REASONS = {
     "CREDIT_LIMIT_EXCEEDED": ("CRL", "Credit limit exceeded"),
+    "GROUP_LIMIT_EXCEEDED": ("GRL", "Credit group limit exceeded"),
     "OVERDUE": ("OVD", "Overdue invoices"),
     "CUSTOMER_BLOCKED": ("BLK", "Business partner blocked"),
     "NO_CREDIT": ("NCR", "No credit allowed (cash in advance)"),

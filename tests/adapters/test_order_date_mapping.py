@@ -75,3 +75,11 @@ def test_baan_order_date() -> None:
     assert baan.parse_sales_order(json.dumps(record).encode()).order_date == "2026-11-18"
     del record["odat"]
     assert baan.parse_sales_order(json.dumps(record).encode()).order_date is None
+
+
+def test_baan_names_the_group_limit_hold() -> None:
+    check = json.loads((FIXTURES / "check_hold.json").read_text())
+    check["erp"] = "baan"
+    check["reasons"] = [{"code": "GROUP_LIMIT_EXCEEDED", "message": "credit group G1: ..."}]
+    holds = baan.answer(check)["hold_reasons"]
+    assert [(h["hrea"], h["dsca"]) for h in holds] == [("GRL", "Credit group limit exceeded")]
