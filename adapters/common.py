@@ -135,24 +135,26 @@ def payment_terms_days(key: str | None, default: int = 30) -> int:
     return min(int(digits), 3650) if digits else default
 
 
-_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _COMPACT_DAY = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
-_ODATA_V2 = re.compile(r"^/Date\(([0-9]{1,15})([+-][0-9]{4})?\)/$")
+# OData v2 Edm.DateTime: milliseconds since 1970 in UTC (13 digits reach the year 2286).
+ODATA_V2_DATE = r"^/Date\(([0-9]{1,13})([+-][0-9]{4})?\)/$"
+_ODATA_V2 = re.compile(ODATA_V2_DATE)
 
 
-def date_field(value: Any, name: str) -> str | None:
-    """A document date as the ERPs write it, as YYYY-MM-DD: ISO (2026-11-22, or a
-    datetime whose date part is taken as written), compact (IDoc DATUM 20261122), or
-    OData v2's /Date(ms)/ (a UTC instant: its UTC day). Absent or blank: None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+def date_field(value: Any, name: str, *, compact: bool = False, odata: bool = False) -> str | None:
+    """A document date as YYYY-MM-DD; absent or null: None. Written YYYY-MM-DD, or with
+    `compact` YYYYMMDD (IDoc DATUM), or with `odata` OData v2's /Date(ms)/ (its UTC day).
+    Anything else, a blank included, is refused: the amount's rates depend on it."""
+    if value is None:
         return None
     if not isinstance(value, str):
         raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a date string")
-    text = value.strip()
     try:
-        if match := _ISO_DAY.fullmatch(text) or _COMPACT_DAY.fullmatch(text):
-            return date(*(int(g) for g in match.groups()[:3])).isoformat()
-        if match := _ODATA_V2.fullmatch(text):
+        match = _ISO_DAY.fullmatch(value) or (compact and _COMPACT_DAY.fullmatch(value))
+        if match:
+            return date(*(int(g) for g in match.groups())).isoformat()
+        if odata and (match := _ODATA_V2.fullmatch(value)):
             return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).date().isoformat()
     except (ValueError, OverflowError, OSError):
         pass

@@ -76,7 +76,7 @@ def parse_sales_order_json(raw: bytes) -> CheckRequest:
         override_token=text_field(
             data, "YY1_CreditOverrideToken_SDH", max_len=2048, required=False, numbers=False
         ),
-        order_date=date_field(data.get("SalesOrderDate"), "SalesOrderDate"),
+        order_date=date_field(data.get("SalesOrderDate"), "SalesOrderDate", odata=True),
     )
 
 
@@ -131,7 +131,9 @@ def parse_idoc(raw: bytes) -> CheckRequest:
 def _document_date(idoc: Element) -> str | None:
     """E1EDK03 with IDDAT=012 (the document date), DATUM as YYYYMMDD."""
     dated = next((seg for seg in idoc.findall("E1EDK03") if _seg(seg, "IDDAT") == "012"), None)
-    return date_field(_seg(dated, "DATUM"), "E1EDK03/DATUM") if dated is not None else None
+    if dated is None:
+        return None
+    return date_field(_seg(dated, "DATUM"), "E1EDK03/DATUM", compact=True)
 
 
 def _seg(segment: Element | None, field: str) -> str | None:

@@ -5,9 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from gateway.schemas import AMOUNT_MARK, CurrencyCode, RequestModel, _positive_amount, amount_schema
+from gateway.schemas import (
+    AMOUNT_MARK,
+    BASE_CURRENCY_MARK,
+    RATED_CURRENCY_MARK,
+    RequestModel,
+    _positive_amount,
+    amount_schema,
+)
 
 # Plain decimal notation has at most 6 decimals (policies.literals.PLAIN_DECIMAL).
 RATE_DECIMALS = 6
@@ -21,7 +28,19 @@ Rate = Annotated[
 ]
 """Units of a currency per 1 unit of the base: above zero, plain decimal notation."""
 
+# The OpenAPI schema narrows these to the config's base, and to its rated currencies.
+BaseCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(json_schema_extra={BASE_CURRENCY_MARK: True}),
+]
+RatedCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(json_schema_extra={RATED_CURRENCY_MARK: True}),
+]
+
 
 class FxRatesIn(RequestModel):
-    base: CurrencyCode
-    rates: dict[CurrencyCode, Rate] = Field(max_length=200)
+    base: BaseCode
+    rates: dict[RatedCode, Rate] = Field(max_length=200)

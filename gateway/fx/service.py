@@ -18,8 +18,7 @@ from policies import FxRates
 def put_rates(
     conn: Connection, day: date, body: FxRatesIn, config: FxRates, who: Principal, now: datetime
 ) -> dict[str, Any]:
-    """Replace the day's rates (only currencies the configuration converts; the base's
-    own rate, if sent, must be 1 and is not stored)."""
+    """Replace the day's rates (only currencies the configuration has a rate for)."""
     if body.base != config.base:
         raise InvalidInput(
             f"base {body.base} is not the configured base currency {config.base}",
@@ -29,16 +28,12 @@ def put_rates(
     rates: dict[str, str] = {}
     for currency, rate in body.rates.items():
         field = f"body.rates.{currency}"
-        if currency == config.base:
-            if rate != 1:
-                raise InvalidInput(
-                    f"{field}: the base's rate is 1",
-                    code="INVALID_RATE",
-                    details=[{"field": field, "message": "the base's rate is 1"}],
-                )
-            continue
-        if currency not in config.rates:
-            message = f"no configured rate for {currency}: only configured currencies are dated"
+        if currency not in config.rates or currency == config.base:
+            message = (
+                f"{currency} is the base: it is not rated against itself"
+                if currency == config.base
+                else f"no configured rate for {currency}: only configured currencies are dated"
+            )
             raise InvalidInput(
                 f"{field}: {message}",
                 code="UNSUPPORTED_CURRENCY",

@@ -13,4 +13,7 @@ class CreditGroupIn(RequestModel):
     name: str = Field(min_length=1, max_length=200)
     credit_limit: NonNegativeAmount
     currency: CurrencyCode
-    members: list[Identifier] = Field(max_length=MAX_MEMBERS)
+    # Listed twice is 422 DUPLICATE_MEMBER; the schema says so.
+    members: list[Identifier] = Field(
+        max_length=MAX_MEMBERS, json_schema_extra={"uniqueItems": True}
+    )

@@ -62,7 +62,7 @@ def test_who_may_put_rates(api: Api, who: str, status: int) -> None:
         ("2026-11-20", {"base": "USD"}, "FX_BASE_MISMATCH"),
         ("2026-11-20", {"rates": {"SEK": "11.20"}}, "UNSUPPORTED_CURRENCY"),
         ("2026-11-20", {"rates": {"XXX": "1.5"}}, "UNSUPPORTED_CURRENCY"),
-        ("2026-11-20", {"rates": {"EUR": "1.2"}}, "INVALID_RATE"),
+        ("2026-11-20", {"rates": {"EUR": "1"}}, "UNSUPPORTED_CURRENCY"),
         ("2026-11-20", {"rates": {"USD": "0"}}, "INVALID_AMOUNT"),
         ("2026-11-20", {"rates": {"USD": "-1.1"}}, "INVALID_AMOUNT"),
         ("2026-11-20", {"rates": {"USD": "1e2"}}, "INVALID_AMOUNT"),
@@ -83,10 +83,11 @@ def test_bad_rates_are_422_and_store_nothing(
     assert api.get("/v1/fx-rates/2026-11-21").json()["rates"]["USD"]["rate_date"] is None
 
 
-def test_the_base_may_be_sent_at_1(api: Api) -> None:
-    r = rates(api, "2026-11-20", rates={"EUR": "1", "USD": "1.1000"})
-    assert r.status_code == 200
-    assert r.json()["rates"] == {"USD": "1.1000"}
+def test_the_schema_names_the_base_and_the_rated_currencies(api: Api) -> None:
+    schema = api.get("/openapi.json", who=None).json()["components"]["schemas"]["FxRatesIn"]
+    assert schema["properties"]["base"]["enum"] == ["EUR"]
+    rated = schema["properties"]["rates"]["propertyNames"]["enum"]
+    assert rated == ["CHF", "CNY", "GBP", "JPY", "USD"]
 
 
 def test_every_change_is_audited(api: Api) -> None:
