@@ -112,20 +112,26 @@ def group_view(conn: Connection, group_id: str, fx: FxRates, today: date) -> dic
     def m(amount: Any) -> str:
         return str(quantize(amount, cur))
 
+    exposure = {
+        "open_items": m(open_items),
+        "open_orders": m(total - open_items),
+        "total": m(total),
+        "available": m(group.credit_limit - total),
+        "over_limit": m(max(ZERO, total - group.credit_limit)),
+    }
     return {
         "group_id": group.group_id,
         "name": group.name,
         "credit_limit": m(group.credit_limit),
         "currency": cur,
         "members": repo.member_ids(conn, group_id),
+        # The figures at the top, as a check's exposure.group has them, and again with
+        # their currency and day, as a customer's exposure has them.
+        **exposure,
         "exposure": {
             "currency": cur,
             "credit_limit": m(group.credit_limit),
-            "open_items": m(open_items),
-            "open_orders": m(total - open_items),
-            "total": m(total),
-            "available": m(group.credit_limit - total),
-            "over_limit": m(max(ZERO, total - group.credit_limit)),
+            **exposure,
             "as_of": today.isoformat(),
         },
         "member_exposure": [

@@ -34,9 +34,9 @@ def exposure_json(e: Exposure) -> dict[str, Any]:
 
 def group_json(g: GroupExposure) -> dict[str, Any]:
     c = g.currency
+    # Exactly the contract's fields (DESIGN.md §3b); amounts in the group's currency.
     return {
         "group_id": g.group_id,
-        "currency": c,
         "credit_limit": str(quantize(g.credit_limit, c)),
         "total": str(quantize(g.total, c)),
         "available": str(quantize(g.available, c)),

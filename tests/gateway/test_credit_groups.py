@@ -46,6 +46,8 @@ def test_put_answers_the_group_with_its_figures(api: Api) -> None:
     assert body["exposure"]["total"] == "1500.00"
     assert body["exposure"]["available"] == "10500.00"
     assert body["exposure"]["over_limit"] == "0.00"
+    assert (body["total"], body["available"], body["over_limit"]) == ("1500.00", "10500.00", "0.00")
+    assert (body["open_items"], body["open_orders"]) == ("1500.00", "0.00")
 
 
 @pytest.mark.parametrize(
@@ -123,7 +125,6 @@ def test_a_members_check_is_held_over_the_group_limit(members: Api) -> None:
     assert first["outcome"] == "release"
     assert first["exposure"]["group"] == {
         "group_id": "G1",
-        "currency": "EUR",
         "credit_limit": "12000.00",
         "total": "8000.00",
         "available": "12000.00",
@@ -176,7 +177,7 @@ def test_members_in_other_currencies_convert_into_the_groups(api: Api) -> None:
     # 1000 EUR = 1085 USD (config rate 1.0850): 2170 USD of 5000.
     answer = api.check("O2", "1000.00", customer_id="E1").json()
     assert answer["exposure"]["group"]["total"] == "2170.00"
-    assert answer["exposure"]["group"]["currency"] == "USD"
+    assert answer["exposure"]["group"]["credit_limit"] == "5000.00"
     held = api.check("O3", "2700.00", customer_id="E1").json()  # 2929.50 USD more
     assert held["exposure"]["group"]["total"] == "5099.50"
     assert [r["code"] for r in held["reasons"]] == ["GROUP_LIMIT_EXCEEDED"]
@@ -290,3 +291,44 @@ def test_a_members_check_waits_for_another_members_on_the_group(
         assert [r["code"] for r in answers[1]["reasons"]] == ["GROUP_LIMIT_EXCEEDED"]
         assert answers[1]["exposure"]["group"]["total"] == "16000.00"
         assert_reservations_add_up(client.app.state.resources.engine)  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_a_customer_joining_a_group_mid_check_is_checked_in_it(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check read "no group", then the customer joined one before the check locked
+    its row: the check must not decide outside the group it is now in (it runs again)."""
+    from gateway.app import create_app
+    from gateway.auth import parse_api_keys
+    from gateway.orders import group_fx
+    from gateway.settings import Settings
+    from tests.gateway.conftest import ROOT, FakeClock
+    from tests.support.keys import API_KEYS, SECRET
+
+    settings = Settings(
+        database_url=postgres_url,
+        config_path=ROOT / "config" / "gateway.toml",
+        api_keys=parse_api_keys(API_KEYS),
+        token_secret=SECRET,
+    )
+    real = group_fx.scope_of
+    joined: list[int] = []
+
+    with TestClient(create_app(settings, clock=FakeClock())) as client:
+        api = Api(client)
+        for cid in ("C1", "C2"):
+            api.customer(cid, credit_limit="10000.00")
+        api.check("O1", "8000.00", customer_id="C1")
+
+        def scope_then_join(*args: Any) -> Any:
+            scope = real(*args)
+            if not joined:  # another request adds the customer, and commits, right now
+                joined.append(group(api, members=["C1", "C2"]).status_code)
+            return scope
+
+        monkeypatch.setattr(group_fx, "scope_of", scope_then_join)
+        answer = api.check("O2", "5000.00", customer_id="C2").json()
+        assert joined == [200]
+        assert [r["code"] for r in answer["reasons"]] == ["GROUP_LIMIT_EXCEEDED"]
+        assert answer["exposure"]["group"]["total"] == "13000.00"
