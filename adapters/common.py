@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,9 +34,10 @@ class CheckRequest:
     amount: Decimal
     currency: str
     override_token: str | None = None
+    order_date: str | None = None  # YYYY-MM-DD: the day whose rates convert the amount
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "erp": self.erp,
             "order_id": self.order_id,
             "revision": self.revision,
@@ -43,6 +46,9 @@ class CheckRequest:
             "currency": self.currency,
             "override_token": self.override_token,
         }
+        if self.order_date is not None:
+            body["order_date"] = self.order_date
+        return body
 
 
 def check_size(raw: bytes) -> None:
@@ -127,3 +133,29 @@ def payment_terms_days(key: str | None, default: int = 30) -> int:
     """SAP-style keys carry the days in their digits: NT30 -> 30, Z060 -> 60, 0001 -> 1."""
     digits = "".join(ch for ch in (key or "") if ch.isdigit())
     return min(int(digits), 3650) if digits else default
+
+
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_COMPACT_DAY = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+# OData v2 Edm.DateTime: milliseconds since 1970 in UTC (13 digits reach the year 2286).
+ODATA_V2_DATE = r"^/Date\(([0-9]{1,13})([+-][0-9]{4})?\)/$"
+_ODATA_V2 = re.compile(ODATA_V2_DATE)
+
+
+def date_field(value: Any, name: str, *, compact: bool = False, odata: bool = False) -> str | None:
+    """A document date as YYYY-MM-DD; absent or null: None. Written YYYY-MM-DD, or with
+    `compact` YYYYMMDD (IDoc DATUM), or with `odata` OData v2's /Date(ms)/ (its UTC day).
+    Anything else, a blank included, is refused: the amount's rates depend on it."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PayloadError("MALFORMED_PAYLOAD", f"{name} must be a date string")
+    try:
+        match = _ISO_DAY.fullmatch(value) or (compact and _COMPACT_DAY.fullmatch(value))
+        if match:
+            return date(*(int(g) for g in match.groups())).isoformat()
+        if odata and (match := _ODATA_V2.fullmatch(value)):
+            return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise PayloadError("MALFORMED_PAYLOAD", f"{name} is not a date (YYYY-MM-DD)")

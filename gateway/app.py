@@ -29,6 +29,8 @@ from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.db.pool_metrics import watch_pool
 from gateway.erp.routes import router as erp_router
+from gateway.fx.routes import router as fx_rates_router
+from gateway.groups.routes import router as credit_groups_router
 from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
@@ -209,5 +211,7 @@ def create_app(
     app.include_router(credit_applications_router)
     app.include_router(audit_router)
     app.include_router(erp_router)
+    app.include_router(credit_groups_router)
+    app.include_router(fx_rates_router)
     install_console(app)
     return app

@@ -17,7 +17,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from gateway.schemas import AMOUNT_MARK, CURRENCY_MARK, amount_schema
+from gateway.schemas import (
+    AMOUNT_MARK,
+    BASE_CURRENCY_MARK,
+    CURRENCY_MARK,
+    RATED_CURRENCY_MARK,
+    amount_schema,
+)
 from policies.money import MINOR_UNITS, FxRates
 
 CREDIT_FIELDS = ("credit_limit", "grade", "payment_terms_days")
@@ -47,6 +53,7 @@ def install(
                 routes=app.routes,
                 openapi_version=app.openapi_version,
             )
+            _fx_marks(schema, fx)
             app.openapi_schema = precise(schema, currencies)
             models = app.openapi_schema.get("components", {}).get("schemas", {})
             if credit_fields_required and "CustomerIn" in models:
@@ -155,3 +162,23 @@ def _branches(
                 },
             }
         }
+
+
+def _fx_marks(node: Any, fx: FxRates) -> None:
+    """Fields that name the FX base only, or only a currency rated against it (dated
+    rates): enums of exactly those (else 422 for a body the schema called valid)."""
+    if isinstance(node, list):
+        for child in node:
+            _fx_marks(child, fx)
+        return
+    if not isinstance(node, dict):
+        return
+    for mark, codes in (
+        (BASE_CURRENCY_MARK, [fx.base]),
+        (RATED_CURRENCY_MARK, sorted(set(fx.rates) - {fx.base})),
+    ):
+        if node.pop(mark, False):
+            node.pop("pattern", None)
+            node["enum"] = codes
+    for child in node.values():
+        _fx_marks(child, fx)

@@ -16,6 +16,7 @@ from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
+from gateway.fx.cache import FxCache
 from gateway.orders.context import CheckContext, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.unfreeze.service import UnfreezeContext
@@ -43,6 +44,7 @@ class Resources:
     # SQLite only: checks share transactions (see gateway.db.group_commit).
     group_commit: GroupCommit | None = None
     items: OpenItemsCache = field(default_factory=OpenItemsCache)
+    fx_rates: FxCache = field(default_factory=FxCache)
     # The threads checks run on (see Settings.check_threads); built in the lifespan.
     check_threads: anyio.CapacityLimiter | None = None
 
@@ -59,7 +61,12 @@ class Resources:
 
     def check_context(self) -> CheckContext:
         return CheckContext(
-            self.config.policy, self.config.timezone, self.clock(), self.overrides, self.items
+            self.config.policy,
+            self.config.timezone,
+            self.clock(),
+            self.overrides,
+            self.items,
+            fx_rates=self.fx_rates,
         )
 
 

@@ -32,6 +32,9 @@ from policies.literals import (
 from policies.money import MINOR_UNITS, fraction_digits, minor_units
 
 CURRENCY_MARK = "x-currency"
+# `gateway.openapi` narrows these to the FX base, and to the currencies rated against it.
+BASE_CURRENCY_MARK = "x-fx-base"
+RATED_CURRENCY_MARK = "x-fx-rated"
 AMOUNT_MARK = "x-amount"
 
 # Ids appear in URL paths and logs: printable, no slash or whitespace, at most 64.

@@ -1,6 +1,8 @@
 """The pure decision core. Imports nothing with I/O; reads no clock or environment."""
 
 from policies.evaluate import compute_exposure, evaluate
+from policies.fx import DatedRates, FxQuote
+from policies.groups import GroupExposure, GroupFigures, group_exposure
 from policies.model import (
     Account,
     Balance,
@@ -26,11 +28,15 @@ __all__ = [
     "Account",
     "Balance",
     "Check",
+    "DatedRates",
     "Decision",
     "Exposure",
+    "FxQuote",
     "FxRates",
     "Grade",
     "GradePolicy",
+    "GroupExposure",
+    "GroupFigures",
     "ItemKind",
     "OpenItem",
     "Outcome",
@@ -46,5 +52,6 @@ __all__ = [
     "apply_override",
     "compute_exposure",
     "evaluate",
+    "group_exposure",
     "wants_override",
 ]

@@ -6,9 +6,12 @@ figures, and any reason means hold. No clock, no I/O: `now`/`today` come in.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from policies.fx import FxQuote
+from policies.groups import GroupFigures, group_exposure
 from policies.model import (
     Account,
     Balance,
@@ -73,12 +76,18 @@ def evaluate(
     policy: Policy,
     now: datetime,
     today: date,
+    group: GroupFigures | None = None,
+    fx: FxQuote | None = None,
 ) -> Decision:
-    """Decide one order. `order_amount` is already in the account's credit currency."""
+    """Decide one order. `order_amount` is already in the account's credit currency;
+    `group` is the customer's credit group's figures, if it is in one; `fx` the rate the
+    amount was converted at, shown with the figures."""
     grade_policy = policy.grades.get(account.grade, GradePolicy()) if account else GradePolicy()
     exposure = compute_exposure(
         account, balance, order_amount, currency, grade_policy.overdue_tolerance_days, today
     )
+    if fx is not None:
+        exposure = replace(exposure, fx=fx)
     reasons: list[Reason] = []
     warnings: list[Reason] = []
     cur = exposure.currency
@@ -106,6 +115,10 @@ def evaluate(
                 f"{cur} {_m(exposure.credit_limit, cur)} by {cur} {_m(exposure.over_limit, cur)}",
             )
         )
+
+    if group is not None:
+        exposure = replace(exposure, group=group_exposure(group))
+        _group_limit(exposure, enabled, reasons)
 
     if (
         Check.OVERDUE in enabled
@@ -166,6 +179,21 @@ def evaluate(
         )
 
     return _decide(reasons, warnings, exposure)
+
+
+def _group_limit(exposure: Exposure, enabled: frozenset[Check], reasons: list[Reason]) -> None:
+    """The group's limit is a credit limit: tested where the customer's own is."""
+    g = exposure.group
+    if g is None or Check.CREDIT_LIMIT not in enabled or g.total <= g.credit_limit:
+        return
+    c = g.currency
+    reasons.append(
+        Reason(
+            ReasonCode.GROUP_LIMIT_EXCEEDED,
+            f"credit group {g.group_id}: exposure {c} {_m(g.total, c)} exceeds the group "
+            f"limit {c} {_m(g.credit_limit, c)} by {c} {_m(g.over_limit, c)}",
+        )
+    )
 
 
 def _m(amount: Decimal, currency: str) -> Decimal:

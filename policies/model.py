@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from policies.fx import FxQuote
+from policies.groups import GroupExposure
 from policies.money import FxRates
 from policies.reasons import ReasonCode, WarningCode
 
@@ -118,6 +120,10 @@ class Exposure:
     overdue_amount: Decimal
     oldest_overdue_days: int
     balance_as_of: datetime | None
+    # A credit group member's check: the group's figures (None for others).
+    group: GroupExposure | None = None
+    # The rate the order's amount was converted at (None when it was not converted).
+    fx: FxQuote | None = None
 
 
 @dataclass(frozen=True, slots=True)

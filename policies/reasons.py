@@ -9,6 +9,9 @@ class ReasonCode(StrEnum):
     CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
     NO_CREDIT = "NO_CREDIT"
     CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
+    # The customer's credit group (SAP credit segment hierarchy, D365 credit group)
+    # would exceed the group's limit, whatever the customer's own figures say.
+    GROUP_LIMIT_EXCEEDED = "GROUP_LIMIT_EXCEEDED"
     OVERDUE = "OVERDUE"
     REVIEW_DATE_PASSED = "REVIEW_DATE_PASSED"
     ORDER_VALUE_EXCEEDED = "ORDER_VALUE_EXCEEDED"

@@ -3,8 +3,9 @@
 LN names fields with short lower-case codes per table. Inbound, a sales order
 header record after tdsls400 (Sales Orders): orno (order number), ofbp (sold-to
 business partner), ifbp (invoice-to business partner; credit is checked on the
-sold-to), ccur (currency), oamt (order amount), sqnb (change sequence number, our
-revision) and crtk (the override token, a customer-defined field).
+sold-to), ccur (currency), oamt (order amount), odat (order date: the day whose
+exchange rates convert it), sqnb (change sequence number, our revision) and crtk (the
+override token, a customer-defined field).
 
 Answer: blck yes/no (LN's tcyesno) with hold reasons in the style of LN's order
 holds: a code (hrea) and a description (dsca).
@@ -23,6 +24,7 @@ from typing import Any
 from adapters.common import (
     CheckRequest,
     amount_field,
+    date_field,
     int_field,
     load_json_object,
     payment_terms_days,
@@ -34,6 +36,7 @@ ERP = "baan"
 # Our reason codes as LN-style hold reasons.
 HOLD_REASONS = {
     "CREDIT_LIMIT_EXCEEDED": ("CRL", "Credit limit exceeded"),
+    "GROUP_LIMIT_EXCEEDED": ("GRL", "Credit group limit exceeded"),
     "OVERDUE": ("OVD", "Overdue invoices"),
     "CUSTOMER_BLOCKED": ("BLK", "Business partner blocked"),
     "NO_CREDIT": ("NCR", "No credit allowed (cash in advance)"),
@@ -62,6 +65,7 @@ def parse_sales_order(raw: bytes) -> CheckRequest:
         amount=amount_field(record.get("oamt"), "oamt"),
         currency=ccur,
         override_token=text_field(record, "crtk", max_len=2048, required=False, numbers=False),
+        order_date=date_field(record.get("odat"), "odat"),
     )
 
 

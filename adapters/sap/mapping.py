@@ -3,12 +3,14 @@
 Inbound sales order, two forms:
 - JSON shaped like S/4HANA's API_SALES_ORDER_SRV entity A_SalesOrder: SalesOrder,
   SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision,
-  SoldToParty, TotalNetAmount, TransactionCurrency. S/4 has no change counter on
+  SoldToParty, TotalNetAmount, TransactionCurrency, SalesOrderDate (the day whose
+  exchange rates convert the amount). S/4 has no change counter on
   the header, so the revision travels in a customer extension field,
   YY1_ChangeCounter_SDH (key-user extensibility names such fields YY1_*_SDH), and
   the override token in YY1_CreditOverrideToken_SDH.
 - IDoc ORDERS05 as XML: EDI_DC40 control record; E1EDK01 (CURCY currency, BELNR
-  the order number); E1EDKA1 with PARVW=AG (sold-to party) and PARTN; E1EDP01
+  the order number); E1EDK03 with IDDAT=012 (document date) and DATUM (YYYYMMDD);
+  E1EDKA1 with PARVW=AG (sold-to party) and PARTN; E1EDP01
   items; E1EDS01 with SUMID=002 (net total) and SUMME; the revision and token in a
   customer segment Z1CRDREV (REVISION, OVERRIDE_TOKEN).
 
@@ -37,6 +39,7 @@ from adapters.common import (
     CheckRequest,
     amount_field,
     check_size,
+    date_field,
     int_field,
     load_json_object,
     payment_terms_days,
@@ -73,6 +76,7 @@ def parse_sales_order_json(raw: bytes) -> CheckRequest:
         override_token=text_field(
             data, "YY1_CreditOverrideToken_SDH", max_len=2048, required=False, numbers=False
         ),
+        order_date=date_field(data.get("SalesOrderDate"), "SalesOrderDate", odata=True),
     )
 
 
@@ -120,7 +124,16 @@ def parse_idoc(raw: bytes) -> CheckRequest:
         amount=amount,
         currency=_required(header, "CURCY"),
         override_token=token or None,
+        order_date=_document_date(idoc),
     )
+
+
+def _document_date(idoc: Element) -> str | None:
+    """E1EDK03 with IDDAT=012 (the document date), DATUM as YYYYMMDD."""
+    dated = next((seg for seg in idoc.findall("E1EDK03") if _seg(seg, "IDDAT") == "012"), None)
+    if dated is None:
+        return None
+    return date_field(_seg(dated, "DATUM"), "E1EDK03/DATUM", compact=True)
 
 
 def _seg(segment: Element | None, field: str) -> str | None:

@@ -3,7 +3,9 @@
 Called inside the transaction that applied a new snapshot (sync or push): each
 held order, oldest first, is evaluated again; those that now pass are released and
 reserve their amount before the next one is looked at, so together they still stay
-within the limit. The caller notifies the ERPs after commit.
+within the limit. The caller notifies the ERPs after commit. A credit group's member
+paying makes room in the group: every member's held orders get that look, each
+decided with the group's figures as they stand after the releases before it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from sqlalchemy import Connection, select
 
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
+from gateway.fx.cache import current_rates
+from gateway.groups import repository as groups_repo
+from gateway.groups.figures import group_figures
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
 from gateway.orders.service import RequestIdentity, record_decision
-from policies import Outcome, evaluate
+from policies import FxRates, Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
 
 
@@ -35,6 +40,22 @@ class Released:
 
 
 def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> list[Released]:
+    """The customer's held orders, or, for a credit group's member, every member's."""
+    group = groups_repo.lock_group_of(conn, customer_id)  # the group before customers
+    if group is None:
+        return _reevaluate_customer(conn, customer_id, ctx, None, ctx.policy.fx)
+    today = ctx.now.astimezone(ctx.timezone).date()
+    dated = current_rates(conn, ctx.fx_rates, ctx.policy.fx)
+    fx = ctx.fx_rates.on(dated, today) if ctx.fx_rates is not None else dated.on(today)
+    released: list[Released] = []
+    for member in groups_repo.member_ids(conn, group.group_id):  # in customer-id order
+        released += _reevaluate_customer(conn, member, ctx, group, fx)
+    return released
+
+
+def _reevaluate_customer(
+    conn: Connection, customer_id: str, ctx: CheckContext, group: Any, fx: FxRates
+) -> list[Released]:
     customer = customers_repo.get_customer(conn, customer_id, lock=True)
     if customer is None:
         return []
@@ -70,6 +91,13 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             policy=ctx.policy,
             now=ctx.now,
             today=today,
+            group=(
+                group_figures(
+                    conn, group, customer_id, order.reserved, amount, customer.currency, fx
+                )
+                if group is not None
+                else None
+            ),
         )
         if decision.outcome is not Outcome.RELEASE:
             continue

@@ -16,6 +16,7 @@ from gateway.customers import service as customers
 from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import Forbidden, NotFound
+from gateway.groups import repository as groups_repo
 from gateway.http import ExactJSONRoute
 from gateway.orders import repository as orders_repo
 from gateway.orders.figures import exposure_json
@@ -74,8 +75,16 @@ def put_open_items(
             require_erp_scope(who, item.erp, f"body.items.{n}.erp")
     ctx = res.check_context()
     with write_tx(res.engine) as conn:
+        # Locks in the checks' order: a member's credit group before the customer.
+        groups_repo.lock_group_of(conn, customer_id)
         stored = balances.replace_open_items(
-            conn, customer_id, body, ctx.policy, ctx.now, forced_by=who if force else None
+            conn,
+            customer_id,
+            body,
+            ctx.policy,
+            ctx.now,
+            forced_by=who if force else None,
+            fx=balances.rates_at(conn, ctx, body.as_of),
         )
         # A payment may have made room: held orders get a second look, and their
         # ERPs hear about releases once this transaction has committed.

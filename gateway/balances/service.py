@@ -21,6 +21,8 @@ from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.customers.service import customer_view
 from gateway.db.engine import write_tx
 from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.fx.cache import current_rates
+from gateway.groups import repository as groups_repo
 from gateway.orders import repository as orders_repo
 from gateway.orders.context import CheckContext
 from gateway.unfreeze import repository as unfreeze_repo
@@ -55,9 +57,18 @@ def apply_snapshot(
     except ValidationError as exc:
         raise SnapshotRejected(f"customer {customer_id}: {exc.errors()[0]['msg']}") from None
     with write_tx(engine) as conn:
+        # Locks in the checks' order: a member's credit group before the customer.
+        groups_repo.lock_group_of(conn, customer_id)
         upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now, owner=owner)
         try:
-            replace_open_items(conn, customer_id, items_in, ctx.policy, ctx.now)
+            replace_open_items(
+                conn,
+                customer_id,
+                items_in,
+                ctx.policy,
+                ctx.now,
+                fx=rates_at(conn, ctx, items_in.as_of),
+            )
         except InvalidInput as exc:
             raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
         except Conflict as exc:
@@ -65,6 +76,13 @@ def apply_snapshot(
                 raise
             return []  # an older pull raced a newer push: the newer one stands
         return reevaluate_held(conn, customer_id, ctx)
+
+
+def rates_at(conn: Connection, ctx: CheckContext, as_of: datetime) -> FxRates:
+    """The rates of a snapshot's day (in the business time zone), dated ones first."""
+    dated = current_rates(conn, ctx.fx_rates, ctx.policy.fx)
+    day = as_of.astimezone(ctx.timezone).date()
+    return ctx.fx_rates.on(dated, day) if ctx.fx_rates is not None else dated.on(day)
 
 
 def upsert_customer(
@@ -202,12 +220,14 @@ def replace_open_items(
     now: datetime,
     *,
     forced_by: Principal | None = None,
+    fx: FxRates | None = None,
 ) -> dict[str, Any]:
     """Replace the customer's open items with the snapshot in `body`.
 
     A snapshot older than the stored one is refused (STALE_SNAPSHOT) unless an admin
     forces it (`forced_by`, audited): the way to repair a snapshot that was wrongly
-    accepted, e.g. one dated in the future before AS_OF_IN_FUTURE existed.
+    accepted, e.g. one dated in the future before AS_OF_IN_FUTURE existed. Items in
+    another currency convert at `fx` (the rates of the snapshot's day), else the config's.
     """
     if body.as_of > now + policy.max_clock_skew:
         raise InvalidInput(
@@ -229,7 +249,7 @@ def replace_open_items(
             f"({stored.isoformat()}); ignored",
             code="STALE_SNAPSHOT",
         )
-    rows = _item_rows(customer, body, policy.fx)
+    rows = _item_rows(customer, body, fx or policy.fx)
     repo.replace_items(conn, customer_id, rows)
     orders_repo.consume_invoices(conn, customer_id, rows)
     repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})

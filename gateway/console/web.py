@@ -39,6 +39,9 @@ EXPLAIN = {
     "ORDER_VALUE_EXCEEDED": N_("The order is larger than the grade allows for a single order."),
     "BALANCE_STALE": N_("The gateway's copy of the customer's balance is too old to rely on."),
     "OVERRIDE_REJECTED": N_("An override token was sent but did not apply."),
+    "GROUP_LIMIT_EXCEEDED": N_(
+        "The order would take the customer's credit group above the group's shared limit."
+    ),
 }
 # What people read instead of codes (a code missing here is shown as words).
 LABELS = {
@@ -52,6 +55,7 @@ LABELS = {
     "BALANCE_STALE": N_("Balance out of date"),
     "OVERRIDE_REJECTED": N_("Override refused"),
     "LIMIT_NEARLY_USED": N_("Limit nearly used"),
+    "GROUP_LIMIT_EXCEEDED": N_("Over credit group limit"),
     # roles
     "erp": N_("ERP"),
     "sales": N_("Sales rep"),

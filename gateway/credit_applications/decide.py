@@ -24,6 +24,7 @@ from gateway.credit_applications import views
 from gateway.credit_applications.service import ApplicationContext, find
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput
+from gateway.groups import repository as groups_repo
 from policies.application_flow import (
     Application,
     ApplicationError,
@@ -120,6 +121,9 @@ def apply_change(
     """The customer's master data becomes the proposal (created if new), audited, and
     its held orders are looked at again."""
     proposed = json.loads(row.proposed)
+    # Locks in the checks' order (no deadlock with a member's check on PostgreSQL):
+    # the customer's credit group first, then the customer.
+    groups_repo.lock_group_of(conn, row.customer_id)
     existing = customers_repo.get_customer(conn, row.customer_id, lock=True)
     if row.kind == "new" and existing is not None and existing.credit_limit > 0:
         raise Conflict(

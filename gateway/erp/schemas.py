@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.common import MAX_NUMERIC_ID
+from adapters.common import MAX_NUMERIC_ID, ODATA_V2_DATE
 from gateway.schemas import CURRENCY_MARK, IDENTIFIER_PATTERN, amount_schema
 
 _ID = {
@@ -29,6 +29,17 @@ _REVISION = {
     "description": "the order's change counter (default 1)",
 }
 _TOKEN = {"anyOf": [{"type": "string", "maxLength": 2048}, {"type": "null"}]}
+_DATE = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
+    "description": "the order's date, YYYY-MM-DD: its amount converts at that day's "
+    "exchange rates (default today)",
+}
+_SAP_DATE = {
+    **_DATE,
+    "anyOf": [*_DATE["anyOf"], {"type": "string", "pattern": ODATA_V2_DATE}],
+    "description": "the order's date, YYYY-MM-DD or OData v2 /Date(ms)/ (its UTC day): its "
+    "amount converts at that day's exchange rates (default today)",
+}
 
 SAP_SALES_ORDER: dict[str, Any] = {
     "type": "object",
@@ -42,6 +53,7 @@ SAP_SALES_ORDER: dict[str, Any] = {
         "TransactionCurrency": _CURRENCY,
         "YY1_ChangeCounter_SDH": _REVISION,
         "YY1_CreditOverrideToken_SDH": _TOKEN,
+        "SalesOrderDate": _SAP_DATE,
     },
 }
 
@@ -57,6 +69,7 @@ BAAN_SALES_ORDER: dict[str, Any] = {
         "oamt": _AMOUNT,
         "sqnb": _REVISION,
         "crtk": _TOKEN,
+        "odat": _DATE,
     },
 }
 

@@ -8,6 +8,8 @@ from sqlmodel import SQLModel
 from gateway.console import tables as console_tables  # noqa: F401
 from gateway.credit_applications import tables as credit_application_tables  # noqa: F401
 from gateway.db import tables  # noqa: F401  (registers the tables on the metadata)
+from gateway.fx import tables as fx_tables  # noqa: F401
+from gateway.groups import tables as groups_tables  # noqa: F401
 from gateway.unfreeze import tables as unfreeze_tables  # noqa: F401
 
 connection = context.config.attributes["connection"]

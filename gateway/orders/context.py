@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from gateway.customers.items_cache import OpenItemsCache
+from gateway.fx.cache import FxCache
 from gateway.orders.schemas import CheckIn
 from policies import Override, OverrideRejected, Policy
 
@@ -40,6 +41,7 @@ class CheckContext:
     now: datetime
     overrides: OverrideRedeemer | None = None
     items: OpenItemsCache | None = None
+    fx_rates: FxCache | None = None
 
 
 @dataclass(frozen=True)

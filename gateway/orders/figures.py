@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies import Decision, Exposure, Reason
+from policies import Decision, Exposure, FxQuote, GroupExposure, Reason
 from policies.money import quantize
 
 
@@ -26,6 +26,28 @@ def exposure_json(e: Exposure) -> dict[str, Any]:
         "overdue_amount": m(e.overdue_amount),
         "oldest_overdue_days": e.oldest_overdue_days,
         "balance_as_of": e.balance_as_of.isoformat() if e.balance_as_of else None,
+        # Only for a credit group's member, and only when the amount was converted.
+        **({"group": group_json(e.group)} if e.group is not None else {}),
+        **({"fx": fx_json(e.fx)} if e.fx is not None else {}),
+    }
+
+
+def group_json(g: GroupExposure) -> dict[str, Any]:
+    c = g.currency
+    # Exactly the contract's fields (DESIGN.md §3b); amounts in the group's currency.
+    return {
+        "group_id": g.group_id,
+        "credit_limit": str(quantize(g.credit_limit, c)),
+        "total": str(quantize(g.total, c)),
+        "available": str(quantize(g.available, c)),
+        "over_limit": str(quantize(g.over_limit, c)),
+    }
+
+
+def fx_json(q: FxQuote) -> dict[str, Any]:
+    return {
+        "rate": format(q.rate, "f"),
+        "rate_date": q.rate_date.isoformat() if q.rate_date else None,
     }
 
 

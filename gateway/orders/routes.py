@@ -15,6 +15,7 @@ from gateway.auth import Principal, require, require_erp_scope
 from gateway.db.engine import write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.context import CheckContext, CheckResult
+from gateway.orders.group_fx import MembershipChanged
 from gateway.orders.schemas import CheckIn
 from gateway.orders.service import cancel_order, check_order
 from gateway.resources import Resources, resources
@@ -98,9 +99,10 @@ def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> Check
     try:
         with write_tx(res.engine) as conn:
             return check_order(conn, body, ctx)
-    except IntegrityError:
+    except (IntegrityError, MembershipChanged):
         # Two first checks of the same order raced where no customer row could be
-        # locked (an unknown customer): the loser replays the winner's answer.
+        # locked (an unknown customer): the loser replays the winner's answer. Or the
+        # customer joined or left a credit group meanwhile: checked again, in it.
         with write_tx(res.engine) as conn:
             return check_order(conn, body, ctx)
 

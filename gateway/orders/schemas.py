@@ -6,6 +6,7 @@ from pydantic import Field
 
 from gateway.schemas import (
     CurrencyCode,
+    DateOnly,
     ErpName,
     Identifier,
     PositiveAmount,
@@ -22,3 +23,6 @@ class CheckIn(RequestModel):
     amount: PositiveAmount
     currency: CurrencyCode
     override_token: str | None = Field(default=None, min_length=1, max_length=2048)
+    # The day whose exchange rates convert the amount (default: today in the business
+    # time zone); see gateway.fx.
+    order_date: DateOnly | None = None

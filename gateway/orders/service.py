@@ -18,7 +18,9 @@ from sqlalchemy import Connection
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import Conflict, NotFound
+from gateway.groups.figures import group_figures
 from gateway.ids import time_ordered_uuid
+from gateway.orders import group_fx
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json
@@ -42,15 +44,19 @@ def token_key(token: str | None) -> str:
 def payload_hash(body: CheckIn) -> str:
     """The request's identity apart from the token: equal amounts hash equal."""
     amount = format(body.amount.normalize(), "f")
-    canonical = "|".join(
-        (body.erp, body.order_id, str(body.revision), body.customer_id, amount, body.currency)
-    )
+    fields = [body.erp, body.order_id, str(body.revision), body.customer_id, amount, body.currency]
+    if body.order_date is not None:  # only when sent: earlier requests hash as they did
+        fields.append(body.order_date.isoformat())
+    canonical = "|".join(fields)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResult:
     require_precision(body.amount, body.currency, "body.amount")
+    # A group member's check locks the group first: checks of its members serialize.
+    scope = group_fx.scope_of(conn, body.customer_id)
     customer = customers_repo.get_customer(conn, body.customer_id, lock=True)
+    group_fx.confirm(conn, scope, body.customer_id)
     order = repo.get_order(conn, body.erp, body.order_id)
     key = token_key(body.override_token)
     if order is not None:
@@ -60,11 +66,14 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
 
     # An unknown customer has no credit currency: the order's own one stands in.
     credit_currency = customer.currency if customer is not None else body.currency
-    require_currency(body.currency, "body.currency", ctx.policy.fx, credit_currency)
-    amount = ctx.policy.fx.convert(body.amount, body.currency, credit_currency)
+    today = ctx.now.astimezone(ctx.timezone).date()
+    day = body.order_date or today
+    dated = group_fx.dated_rates(conn, scope, ctx.fx_rates, ctx.policy.fx)
+    fx = group_fx.rates_on(dated, ctx.fx_rates, day)
+    require_currency(body.currency, "body.currency", fx, credit_currency)
+    amount = fx.convert(body.amount, body.currency, credit_currency)
     if order is not None and body.revision > order.revision and ctx.overrides is not None:
         ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
-    today = ctx.now.astimezone(ctx.timezone).date()
     decision = evaluate(
         order_amount=amount,
         currency=body.currency,
@@ -78,6 +87,20 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         policy=ctx.policy,
         now=ctx.now,
         today=today,
+        group=(
+            group_figures(
+                conn,
+                scope.group,
+                body.customer_id,
+                order.reserved if order else ZERO,
+                body.amount,
+                body.currency,
+                fx,
+            )
+            if scope.group is not None and customer is not None
+            else None
+        ),
+        fx=dated.order_quote(body.currency, credit_currency, day),
     )
 
     verdict: OverrideVerdict = None

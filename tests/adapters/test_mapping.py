@@ -110,7 +110,7 @@ def test_sap_open_items() -> None:
 
 def test_baan_sales_order() -> None:
     assert baan.parse_sales_order(raw("baan_sales_order.json")) == CheckRequest(
-        "baan", "SO000123", 1, "BP003", Decimal("4200.50"), "EUR", None
+        "baan", "SO000123", 1, "BP003", Decimal("4200.50"), "EUR", None, "2026-11-22"
     )
 
 

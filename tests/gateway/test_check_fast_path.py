@@ -262,10 +262,20 @@ _values = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
     st.text(max_size=12),
     st.sampled_from(["sap", "baan", "C100", "EUR", "USD", "JPY", "100.00", "0.01"]),
+    st.sampled_from(["2026-11-20", "2026-11-23", "2026-02-30", "20261120", "1970-01-01"]),
 )
 _bodies = st.dictionaries(
     st.sampled_from(
-        ["erp", "order_id", "revision", "customer_id", "amount", "currency", "override_token"]
+        [
+            "erp",
+            "order_id",
+            "revision",
+            "customer_id",
+            "amount",
+            "currency",
+            "override_token",
+            "order_date",
+        ]
     ),
     _values,
 ).map(
@@ -334,3 +344,29 @@ def test_a_check_not_committed_is_a_503_to_retry(
     answer = pair.check()
     assert (answer.status_code, answer.json()["error"]["code"]) == (503, "NOT_COMMITTED")
     assert answer.headers["retry-after"] == "1"
+
+
+def test_order_dates_and_credit_groups_answer_alike_on_both_paths(pair: Pair) -> None:
+    for client in (pair.fast, pair.reference):
+        api = Api(client)
+        api.customer("C200", credit_limit="10000.00")
+        r = api.put(
+            "/v1/fx-rates/2026-11-20",
+            {"base": "EUR", "rates": {"USD": "1.1000"}},
+            who="finance_manager",
+        )
+        assert r.status_code == 200, r.text
+        group = {"name": "G", "credit_limit": "1500.00", "currency": "EUR"}
+        r = api.put("/v1/credit-groups/G1", {**group, "members": ["C100", "C200"]})
+        assert r.status_code == 200, r.text
+    served = pair.served_fast
+    dated = pair.check(order_id="D1", amount="1100.00", currency="USD", order_date="2026-11-21")
+    assert dated.json()["exposure"]["fx"] == {"rate": "1.1000", "rate_date": "2026-11-20"}
+    assert dated.json()["exposure"]["group"]["total"] == "1000.00"
+    held = pair.check(order_id="D2", amount="600.00", customer_id="C200", order_date=None)
+    assert [r["code"] for r in held.json()["reasons"]] == ["GROUP_LIMIT_EXCEEDED"]
+    assert pair.served_fast == served + 2
+    for bad in ("2026-02-30", "20261121", 20261121, ""):
+        r = pair.check(order_id="D3", order_date=bad)
+        assert r.status_code == 422
+    assert pair.served_fast == served + 2  # unusual bodies went to the route

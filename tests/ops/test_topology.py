@@ -103,12 +103,14 @@ def test_the_compose_config_is_the_shipped_one_with_both_syncs_on() -> None:
     import tomllib
 
     from gateway.config import load_config
+    from tests.ops.compose_config import compose_config
 
     env = services()["gateway-1"]["environment"]
     in_image = env["GATEWAY_CONFIG"]
     assert in_image.startswith("/app/config/")  # the Dockerfile copies config/ there
     path = ROOT / "config" / in_image.removeprefix("/app/config/")
     load_config(path)  # valid, as `serve` would load it
+    assert path.read_text() == compose_config(), "run: python -m tests.ops.compose_config"
     compose = tomllib.loads(path.read_text())
     shipped = tomllib.loads((ROOT / "config/gateway.toml").read_text())
     adapters = compose.pop("adapters")

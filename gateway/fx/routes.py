@@ -1,0 +1,47 @@
+"""Dated exchange rates: finance (and the ERP that owns them) put a day's rates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from gateway.auth import Principal, require
+from gateway.db.engine import read_tx, write_tx
+from gateway.fx import service
+from gateway.fx.schemas import FxRatesIn
+from gateway.http import ExactJSONRoute
+from gateway.resources import Resources, resources
+from gateway.schemas import DateOnly
+from policies.roles import Role
+
+router = APIRouter(prefix="/v1/fx-rates", tags=["fx rates"], route_class=ExactJSONRoute)
+Res = Annotated[Resources, Depends(resources)]
+Day = Annotated[DateOnly, Path(description="the day the rates apply from, YYYY-MM-DD")]
+writer = require(Role.FINANCE_MANAGER, Role.ADMIN, Role.ERP)
+reader = require(
+    Role.FINANCE_MANAGER,
+    Role.CREDIT_CONTROLLER,
+    Role.CFO,
+    Role.GENERAL_MANAGER,
+    Role.ADMIN,
+    Role.ERP,
+)
+
+
+@router.put("/{rate_date}")
+def put_rates(
+    rate_date: Day, body: FxRatesIn, res: Res, who: Annotated[Principal, Depends(writer)]
+) -> dict[str, Any]:
+    """Replace the day's rates (1 base = rate units of the currency); audited."""
+    day: date = rate_date
+    with write_tx(res.engine) as conn:
+        return service.put_rates(conn, day, body, res.config.policy.fx, who, res.clock())
+
+
+@router.get("/{rate_date}")
+def get_rates(rate_date: Day, res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
+    """The rate each configured currency converts at on that day, and its date."""
+    with read_tx(res.engine) as conn:
+        return service.get_rates(conn, rate_date, res.config.policy.fx)

@@ -1,0 +1,56 @@
+"""Credit groups: a limit shared by several customers (erp and admin keep them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from gateway.auth import Principal, require
+from gateway.db.engine import read_tx, write_tx
+from gateway.fx.cache import current_rates
+from gateway.groups import service
+from gateway.groups.schemas import CreditGroupIn
+from gateway.http import ExactJSONRoute
+from gateway.resources import Resources, resources
+from gateway.schemas import IDENTIFIER_PATTERN
+from policies.roles import Role
+
+router = APIRouter(prefix="/v1/credit-groups", tags=["credit groups"], route_class=ExactJSONRoute)
+GroupId = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)]
+Res = Annotated[Resources, Depends(resources)]
+writer = require(Role.ERP, Role.ADMIN)
+reader = require(
+    Role.ERP,
+    Role.FINANCE_MANAGER,
+    Role.CREDIT_CONTROLLER,
+    Role.CFO,
+    Role.GENERAL_MANAGER,
+    Role.ADMIN,
+)
+
+
+@router.put("/{group_id}")
+def put_group(
+    group_id: GroupId, body: CreditGroupIn, res: Res, who: Annotated[Principal, Depends(writer)]
+) -> dict[str, Any]:
+    """Create or replace the group; a customer is in at most one group (409
+    CUSTOMER_IN_OTHER_GROUP). Answers the group with its figures."""
+    now = res.clock()
+    with write_tx(res.engine) as conn:
+        service.put_group(conn, group_id, body, res.config.policy.fx, who, now)
+        return _view(res, conn, group_id)
+
+
+@router.get("/{group_id}")
+def get_group(
+    group_id: GroupId, res: Res, _: Annotated[Principal, Depends(reader)]
+) -> dict[str, Any]:
+    with read_tx(res.engine) as conn:
+        return _view(res, conn, group_id)
+
+
+def _view(res: Resources, conn: Any, group_id: str) -> dict[str, Any]:
+    today = res.clock().astimezone(res.config.timezone).date()
+    dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
+    return service.group_view(conn, group_id, res.fx_rates.on(dated, today), today)
