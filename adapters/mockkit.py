@@ -174,6 +174,11 @@ def build_app(
             "customers": [
                 {
                     "customer_id": c.customer_id,
+                    "name": c.name,
+                    "credit_limit": str(c.limit),
+                    "currency": c.currency,
+                    "grade": c.grade,
+                    "payment_terms_days": c.terms_days,
                     "troubled": books.troubled(c, today),
                     "open_amount": str(books.open_amount(c.customer_id)),
                 }

@@ -52,7 +52,7 @@ def run(
 
         async def main() -> None:
             await asyncio.gather(
-                traffic(demo, rate, stats, stop_at, troubled_share),
+                traffic(demo, rate, stats, stop_at, troubled_share, grant=True),
                 summary(demo, stats, started, stop_at),
                 watch(demo, stop_at),
             )

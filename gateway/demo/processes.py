@@ -72,6 +72,9 @@ def _config(demo: Demo, source: Path) -> Path:
         flags=re.M,
     )
     text = re.sub(r"^sync_interval_seconds = \d+$", "sync_interval_seconds = 15", text, flags=re.M)
+    # Dual control, as seed 004 has it: the ERPs' pushes create customers at zero
+    # credit; the demo's credit applications grant it (gateway.demo.applications).
+    text = re.sub(r'^owner = "erp"$', 'owner = "gateway"', text, flags=re.M)
     path = demo.workdir / "gateway.toml"
     path.write_text(text)
     return path

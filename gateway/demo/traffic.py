@@ -12,6 +12,7 @@ from collections import Counter
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.demo.applications import grant_credit
 from gateway.demo.desk import Desk
 
 
@@ -33,7 +34,12 @@ def _customer(rnd: random.Random, customers: list[dict[str, str]], troubled_shar
 
 
 async def traffic(
-    demo: Desk, rate: float, stats: Counter[str], stop_at: float | None, troubled_share: float
+    demo: Desk,
+    rate: float,
+    stats: Counter[str],
+    stop_at: float | None,
+    troubled_share: float,
+    grant: bool = False,
 ) -> None:
     """A desk's day: orders (a `troubled_share` of them to customers in trouble, so holds
     run at a believable rate), some changed, released orders invoiced, invoices paid,
@@ -43,6 +49,13 @@ async def traffic(
         for erp in ("sap", "baan"):
             await client.post(f"{demo.gateway}/v1/sync/{erp}", headers=demo.headers("admin"))
         books = await _books(client, demo)
+        if grant:
+            granted = await grant_credit(client, demo, books)
+            print(
+                "credit applications filed by sales and approved by the roles they name: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(granted.items())),
+                flush=True,
+            )
         released: list[tuple[str, str, float]] = []  # not yet invoiced, oldest first
         healing: set[asyncio.Task[None]] = set()
         last_fault = last_look = time.monotonic()

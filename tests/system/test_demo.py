@@ -117,6 +117,9 @@ def test_the_demo_shows_decisions_and_syncs_then_stops_everything(tmp_path: Path
     last = [line for line in out.splitlines() if PROGRESS.search(line)][-1]
     holds = sum(int(n) for n in re.findall(r"[A-Z_]+ (\d+)", last.split("holds by reason:")[1]))
     assert holds < 0.4 * (holds + int(progress[-1])), last
+    # Dual control: the ERPs' customers start at zero credit; sales files each one's
+    # credit application and the roles it names approve it (grade D ones get none).
+    assert re.search(r"credit applications filed by sales .*: applied 18$", out, re.M), out
     for mock in ("sap-mock", "baan-mock"):  # the ERP side of the story is logged too
         assert "order " in (tmp_path / "var" / "demo" / f"{mock}.log").read_text()
     assert "not answering" not in out
