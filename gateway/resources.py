@@ -16,7 +16,7 @@ from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
-from gateway.orders.context import CheckContext, OverrideRedeemer
+from gateway.orders.context import CheckContext, CreditWatch, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.unfreeze.service import UnfreezeContext
 from gateway.unfreeze.tokens import TokenSigner
@@ -38,6 +38,7 @@ class Resources:
     signer: TokenSigner
     clock: Callable[[], datetime] = utc_now
     overrides: OverrideRedeemer | None = None
+    watch: CreditWatch | None = None
     erps: dict[str, ErpSource] = field(default_factory=dict)
     syncs: dict[str, SyncRunner] = field(default_factory=dict)
     # SQLite only: checks share transactions (see gateway.db.group_commit).
@@ -55,11 +56,18 @@ class Resources:
             request_ttl=timedelta(hours=approval.request_ttl_hours),
             token_ttl=timedelta(hours=approval.token_ttl_hours),
             now=self.clock(),
+            release_by=approval.release_by,
+            other_min_justification=approval.other_min_justification,
         )
 
     def check_context(self) -> CheckContext:
         return CheckContext(
-            self.config.policy, self.config.timezone, self.clock(), self.overrides, self.items
+            self.config.policy,
+            self.config.timezone,
+            self.clock(),
+            self.overrides,
+            self.items,
+            self.watch,
         )
 
 

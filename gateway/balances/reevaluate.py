@@ -48,7 +48,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
         # Read again: each release moves the customer's reserved total.
         customer = customers_repo.get_customer(conn, customer_id)
         assert customer is not None
-        payload_hash, figured_in = _latest_request_of(conn, order)
+        payload_hash, figured_in = latest_request_of(conn, order)
         if figured_in != customer.currency and order.invoiced > 0:
             # Its amount and its invoiced part may be in different currencies (figured
             # while the customer was unknown, invoiced since; or a currency changed
@@ -94,7 +94,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
     return released
 
 
-def _latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
+def latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
     """The hash of the ERP's request this order's latest decision answered, and the
     currency its figures (the order's stored amount among them) are in."""
     row = conn.execute(

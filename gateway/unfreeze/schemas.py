@@ -23,3 +23,9 @@ class UnfreezeIn(RequestModel):
 
 class DecisionCommentIn(RequestModel):
     comment: str = Field(default="", max_length=2000)
+
+
+class ReleaseIn(RequestModel):
+    """The credit controller's release; a bank reference names a payment in transit."""
+
+    bank_reference: str | None = Field(default=None, min_length=1, max_length=100, pattern=r"\S")
