@@ -123,8 +123,9 @@ class ApprovalSection(_Strict):
     payment_confirm_days: int = Field(default=3, ge=1, le=90)
     # A repayment plan behind: warning REPAYMENT_PLAN_BEHIND, or hold REPAYMENT_PLAN_BROKEN.
     repayment_plan_behind: Literal["warn", "hold"] = "warn"
-    # Condition other needs a justification of at least this many characters.
-    other_min_justification: int = Field(default=10, ge=1, le=4000)
+    # Condition other needs a justification of at least this many characters (default
+    # 1: §3's non-empty; an operator asks for more substance here).
+    other_min_justification: int = Field(default=1, ge=1, le=4000)
 
     def matrix(self) -> ApprovalMatrix:
         return ApprovalMatrix(

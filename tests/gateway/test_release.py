@@ -200,6 +200,9 @@ def test_any_approver_rejects_and_the_requester_sees_who_and_why(api: Api, role:
     assert mine["rejection"]["comment"] == "no plan"
 
 
+@pytest.mark.parametrize(
+    "config_text", [shipped_config(approval={"other_min_justification": "10"})]
+)
 def test_condition_other_needs_a_justification_of_substance(api: Api) -> None:
     api.customer("C100", credit_limit="10000.00")
     decision = api.check("O1", "12000.00").json()
