@@ -51,7 +51,7 @@ def remedies_for(
     """The remedies of a decision; () for a release or an incurable hold."""
     if decision.outcome is Outcome.RELEASE:
         return ()
-    codes = {r.code for r in decision.reasons} - {ReasonCode.OVERRIDE_REJECTED}
+    codes: set[str] = {str(r.code) for r in decision.reasons} - {ReasonCode.OVERRIDE_REJECTED}
     if not codes or not codes <= CURABLE:
         return ()
     found = [

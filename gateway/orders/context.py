@@ -44,7 +44,10 @@ class CreditWatch(Protocol):
     """What earlier releases left to watch (`gateway.unfreeze.watch`): a payment in
     transit, a repayment plan, an order's override release (release validity)."""
 
-    validity: Validity
+    @property
+    def validity(self) -> Validity:
+        """Release validity's days and deviation."""
+        ...
 
     def watches(
         self, conn: Connection, customer_id: str, exposure: Exposure, now: datetime
