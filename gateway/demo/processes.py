@@ -18,7 +18,15 @@ from pathlib import Path
 
 import httpx
 
-ROLES = ("erp", "admin", "sales", "sales_manager", "finance_manager", "general_manager")
+ROLES = (
+    "erp",
+    "admin",
+    "sales",
+    "sales_manager",
+    "finance_manager",
+    "general_manager",
+    "credit_controller",
+)
 PROCESSES = ("gateway", "sap-mock", "baan-mock")  # in the order `start` spawns them
 
 

@@ -106,7 +106,7 @@ def test_the_demo_shows_decisions_and_syncs_then_stops_everything(tmp_path: Path
     done = run_demo(tmp_path, ports, seconds=10)
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
-    for role in ("erp", "admin", "sales", "sales_manager", "finance_manager"):
+    for role in ("erp", "admin", "sales", "sales_manager", "finance_manager", "credit_controller"):
         assert re.search(rf"^  {role} +demo-{role}-\S+$", out, re.M), out
     progress = PROGRESS.findall(out)
     assert progress, out
