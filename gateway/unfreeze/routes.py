@@ -19,7 +19,7 @@ from gateway.unfreeze import archive, expiry, issuance, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.release import ReleaseContext, release_request
-from gateway.unfreeze.schemas import DecisionCommentIn, ReleaseIn, UnfreezeIn
+from gateway.unfreeze.schemas import DecisionCommentIn, RejectIn, ReleaseIn, UnfreezeIn
 from policies.roles import Role
 
 router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
@@ -57,7 +57,7 @@ def approve(
 @router.post("/v1/unfreeze-requests/{request_id}/reject")
 def reject(
     request_id: RequestId,
-    body: DecisionCommentIn,
+    body: RejectIn,
     res: Res,
     who: Annotated[Principal, Depends(approver)],
 ) -> dict[str, Any]:
