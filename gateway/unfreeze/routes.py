@@ -11,7 +11,6 @@ from gateway import audit
 from gateway.auth import Principal, require
 from gateway.balances.notify import notify_releases
 from gateway.db.engine import read_tx, write_tx
-from gateway.errors import InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
@@ -61,13 +60,7 @@ def reject(
     res: Res,
     who: Annotated[Principal, Depends(approver)],
 ) -> dict[str, Any]:
-    if not body.comment.strip():
-        message = "a rejection needs a comment: say why"
-        raise InvalidInput(
-            message,
-            code="COMMENT_REQUIRED",
-            details=[{"field": "body.comment", "message": message}],
-        )
+    service.require_comment(body.comment)  # before the request is looked up
     with write_tx(res.engine) as conn:
         return service.decide(conn, request_id, who, "reject", body.comment, res.unfreeze_context())
 

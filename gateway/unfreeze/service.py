@@ -207,6 +207,8 @@ def decide(
     comment: str,
     ctx: UnfreezeContext,
 ) -> dict[str, Any]:
+    if action == "reject":
+        require_comment(comment)
     row = load(conn, request_id, ctx, lock=True)
     domain = to_domain(row, repo.approvals_of(conn, request_id))
     try:
@@ -244,6 +246,17 @@ def decide(
     fresh = repo.get_request(conn, request_id)
     assert fresh is not None
     return views.view(conn, fresh, who, ctx)
+
+
+def require_comment(comment: str) -> None:
+    """A rejection says why: blank (whitespace only counts as empty) is refused."""
+    if not comment.strip():
+        message = "a rejection needs a comment: say why"
+        raise InvalidInput(
+            message,
+            code="COMMENT_REQUIRED",
+            details=[{"field": "body.comment", "message": message}],
+        )
 
 
 def void_pending_for_order(
