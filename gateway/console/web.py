@@ -34,6 +34,8 @@ EXPLAIN = {
     "REVIEW_DATE_PASSED": "The customer's periodic credit review is overdue.",
     "ORDER_VALUE_EXCEEDED": "The order is larger than the grade allows for a single order.",
     "BALANCE_STALE": "The gateway's copy of the customer's balance is too old to rely on.",
+    "PAYMENT_NOT_CONFIRMED": "A payment in transit named at a release has not shown up in time.",
+    "REPAYMENT_PLAN_BROKEN": "An installment of the customer's repayment plan is past due.",
     "OVERRIDE_REJECTED": "An override token was sent but did not apply.",
 }
 

@@ -63,3 +63,13 @@ def test_a_console_rejection_needs_a_reason_which_the_rep_sees(api: Api) -> None
     sign_in(api, "sales")
     mine = api.client.get(f"/console/requests/{rid}").text
     assert 'id="rejection"' in mine and "no plan" in mine and "sales_manager" in mine
+
+
+def test_the_order_page_shows_what_would_release_it(api: Api) -> None:
+    api.customer("C100", credit_limit="10000.00")
+    api.check("O1", "12000.00")
+    sign_in(api, "sales")
+    page = api.client.get("/console/orders/sap/O1").text
+    assert 'id="remedies"' in page
+    assert "A smaller order: EUR 10,000.00" in page or "A smaller order: EUR 10000.00" in page
+    assert "A deposit" in page
