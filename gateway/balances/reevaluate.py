@@ -22,6 +22,7 @@ from gateway.orders.context import CheckContext
 from gateway.orders.service import RequestIdentity, record_decision
 from policies import Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
+from policies.release import apply_controls
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             now=ctx.now,
             today=ctx.now.astimezone(ctx.timezone).date(),
         )
+        if ctx.watch is not None:
+            # What earlier releases watch (an unconfirmed payment, a plan behind) holds
+            # here as on a check.
+            watches = ctx.watch.watches(conn, customer_id, decision.exposure, ctx.now)
+            decision = apply_controls(decision, watches)
         if decision.outcome is not Outcome.RELEASE:
             continue
         identity = RequestIdentity(

@@ -395,3 +395,24 @@ def test_the_archive_as_csv(api: Api) -> None:
     assert row["release_over_limit"] == "2000.00"
     assert row["filing_order_amount"] == row["release_order_amount"] == "12000.00"
     assert row["approved_by"] == "sales_manager finance_manager general_manager"
+
+
+@pytest.mark.parametrize(
+    "config_text", [shipped_config(approval={"repayment_plan_behind": '"hold"'})]
+)
+def test_a_broken_plan_holds_on_re_evaluation_too(api: Api, clock: FakeClock) -> None:
+    rid = plan_hold(api)
+    assert release(api, rid).status_code == 200
+    api.customer("C100", credit_limit="20000.00")
+    clock.advance(days=4)
+    api.items("C100", [invoice("I1", "9000.00", "2026-12-31")], clock.now.isoformat())
+    held = api.check("O2", "1.00").json()
+    assert [x["code"] for x in held["reasons"]] == ["REPAYMENT_PLAN_BROKEN"]
+    # A snapshot that leaves the plan behind (fallen by 1,000 of 2,000) releases nothing;
+    # one that catches up releases O2.
+    clock.advance(minutes=1)
+    behind = api.items("C100", [invoice("I1", "8000.00", "2026-12-31")], clock.now.isoformat())
+    assert behind.json()["released"] == []
+    clock.advance(minutes=1)
+    caught_up = api.items("C100", [invoice("I1", "7000.00", "2026-12-31")], clock.now.isoformat())
+    assert caught_up.json()["released"] == ["sap/O2"]
