@@ -41,9 +41,11 @@ from gateway.settings import Settings
 from gateway.sync.factory import sources_from_config
 from gateway.sync.routes import router as sync_router
 from gateway.sync.runner import SyncRunner
+from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.redeem import TokenRedeemer
 from gateway.unfreeze.routes import router as unfreeze_router
 from gateway.unfreeze.tokens import TokenSigner
+from gateway.unfreeze.watch import customer_watch
 
 
 def tune_garbage_collector() -> None:
@@ -139,7 +141,8 @@ def create_app(
             keyring=KeyRing(settings.api_keys),
             signer=signer,
             clock=clock,
-            overrides=TokenRedeemer(signer),
+            overrides=TokenRedeemer(signer, Conditions.from_config(config)),
+            watch=customer_watch(config),
             group_commit=GroupCommit(engine) if is_sqlite(engine) else None,
             check_threads=anyio.CapacityLimiter(settings.check_threads),
         )

@@ -114,6 +114,19 @@ class ApprovalSection(_Strict):
         min_length=1,
     )
     grades: dict[Grade, list[Role]] = Field(default_factory=dict)
+    # §3b: "token_or_controller" (the requester sees the token, the controller may
+    # release) or "controller" (no token shown; only the credit controller releases).
+    release_by: Literal["token_or_controller", "controller"] = "token_or_controller"
+    # Condition paid_overdue is met at or below this overdue (FX base currency); default
+    # the lower of 1% of the overdue at filing and CNY 1,000.
+    paid_overdue_tolerance: Money | None = None
+    # A payment in transit named at a release must show in the snapshots within these days.
+    payment_confirm_days: int = Field(default=3, ge=1, le=90)
+    # A repayment plan behind: warning REPAYMENT_PLAN_BEHIND, or hold REPAYMENT_PLAN_BROKEN.
+    repayment_plan_behind: Literal["warn", "hold"] = "warn"
+    # Condition other needs a justification of at least this many characters (default
+    # 1: §3's non-empty; an operator asks for more substance here).
+    other_min_justification: int = Field(default=1, ge=1, le=4000)
 
     def matrix(self) -> ApprovalMatrix:
         return ApprovalMatrix(
@@ -207,6 +220,13 @@ class MasterDataSection(_Strict):
     owner: Literal["erp", "gateway"] = "erp"
 
 
+class ReleaseValiditySection(_Strict):
+    """SAP's release validity: days and upward deviation; days = 0 turns it off."""
+
+    days: int = Field(default=30, ge=0, le=3650)
+    deviation_percent: Decimal = Field(default=Decimal(0), ge=0, le=1000, allow_inf_nan=False)
+
+
 class GatewayConfig(_Strict):
     decision: DecisionSection = Field(default_factory=DecisionSection)
     grades: dict[Grade, GradeSection]
@@ -216,6 +236,7 @@ class GatewayConfig(_Strict):
     credit_approval: CreditApprovalSection = Field(default_factory=CreditApprovalSection)
     scorecard: ScorecardSection = Field(default_factory=ScorecardSection)
     master_data: MasterDataSection = Field(default_factory=MasterDataSection)
+    release_validity: ReleaseValiditySection = Field(default_factory=ReleaseValiditySection)
     adapters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")], AdapterSection] = (
         Field(default_factory=dict)
     )

@@ -17,7 +17,7 @@ from gateway.config import LoadedConfig
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
 from gateway.fx.cache import FxCache
-from gateway.orders.context import CheckContext, OverrideRedeemer
+from gateway.orders.context import CheckContext, CreditWatch, OverrideRedeemer
 from gateway.settings import Settings
 from gateway.unfreeze.service import UnfreezeContext
 from gateway.unfreeze.tokens import TokenSigner
@@ -39,6 +39,7 @@ class Resources:
     signer: TokenSigner
     clock: Callable[[], datetime] = utc_now
     overrides: OverrideRedeemer | None = None
+    watch: CreditWatch | None = None
     erps: dict[str, ErpSource] = field(default_factory=dict)
     syncs: dict[str, SyncRunner] = field(default_factory=dict)
     # SQLite only: checks share transactions (see gateway.db.group_commit).
@@ -57,6 +58,8 @@ class Resources:
             request_ttl=timedelta(hours=approval.request_ttl_hours),
             token_ttl=timedelta(hours=approval.token_ttl_hours),
             now=self.clock(),
+            release_by=approval.release_by,
+            other_min_justification=approval.other_min_justification,
         )
 
     def check_context(self) -> CheckContext:
@@ -67,6 +70,7 @@ class Resources:
             self.overrides,
             self.items,
             fx_rates=self.fx_rates,
+            watch=self.watch,
         )
 
 

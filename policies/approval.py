@@ -46,11 +46,12 @@ class ApprovalMatrix:
         return tuple(r for r in APPROVER_ROLES if r in roles)
 
 
+# Seed 004 4.1: the sales manager, finance manager and general manager approve every
+# unfreeze, whatever its amount (operators may configure other tiers).
 DEFAULT_MATRIX = ApprovalMatrix(
     tiers=(
-        Tier(Decimal(0), frozenset({Role.SALES_MANAGER, Role.FINANCE_MANAGER})),
         Tier(
-            Decimal("100000"),
+            Decimal(0),
             frozenset({Role.SALES_MANAGER, Role.FINANCE_MANAGER, Role.GENERAL_MANAGER}),
         ),
     ),

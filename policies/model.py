@@ -132,6 +132,20 @@ class Override:
 
     request_id: str
     approved_by: tuple[str, ...]
+    # Set when a later revision stays released under the override's validity
+    # (`policies.release.apply_validity`): until when, and up to which amount.
+    valid_until: datetime | None = None
+    max_amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    """One change that would release a held order on its own (`policies.remedies`)."""
+
+    kind: str  # reduce_order | pay_overdue | prepay
+    amount: Decimal
+    message: str
+    items: tuple[str, ...] = ()  # pay_overdue: the item ids to pay, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +162,7 @@ class Decision:
     warnings: tuple[Reason, ...]
     exposure: Exposure
     override: Override | None = None  # set when a valid override released a hold
+    remedies: tuple[Remedy, ...] = ()  # a hold's smallest single releasing changes
 
     @property
     def released(self) -> bool:

@@ -16,12 +16,18 @@ class ReasonCode(StrEnum):
     REVIEW_DATE_PASSED = "REVIEW_DATE_PASSED"
     ORDER_VALUE_EXCEEDED = "ORDER_VALUE_EXCEEDED"
     BALANCE_STALE = "BALANCE_STALE"
+    # A payment in transit named at a controller's release was not confirmed in time.
+    PAYMENT_NOT_CONFIRMED = "PAYMENT_NOT_CONFIRMED"
+    # A repayment plan's installment is past due and unpaid ([approval] plan_behind = hold).
+    REPAYMENT_PLAN_BROKEN = "REPAYMENT_PLAN_BROKEN"
+    # Last: apply_override appends it after the reasons it failed to override.
     OVERRIDE_REJECTED = "OVERRIDE_REJECTED"
 
 
 class WarningCode(StrEnum):
     LIMIT_NEARLY_USED = "LIMIT_NEARLY_USED"
     BALANCE_STALE = "BALANCE_STALE"
+    REPAYMENT_PLAN_BEHIND = "REPAYMENT_PLAN_BEHIND"
 
 
 # Reasons are always reported in this order, whatever order the checks run in,

@@ -12,7 +12,8 @@ class Role(StrEnum):
     FINANCE_MANAGER = "finance_manager"
     GENERAL_MANAGER = "general_manager"
     ADMIN = "admin"
-    # Finance roles: valid keys, with no permissions of their own yet.
+    # Finance roles: the credit controller releases approved unfreeze requests; both
+    # read unfreeze requests (DESIGN.md §3b).
     CREDIT_CONTROLLER = "credit_controller"
     CFO = "cfo"
 

@@ -21,6 +21,7 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     VOIDED = "voided"
+    RELEASED = "released"  # the credit controller released the approved order
 
 
 class Action(StrEnum):
@@ -28,6 +29,7 @@ class Action(StrEnum):
     REJECT = "reject"
     EXPIRE = "expire"
     VOID = "void"
+    RELEASE = "release"
 
 
 # Every legal move. APPROVE keeps a request pending until its last required role
@@ -39,6 +41,7 @@ TRANSITIONS: dict[tuple[RequestStatus, Action], frozenset[RequestStatus]] = {
     (RequestStatus.PENDING, Action.REJECT): frozenset({RequestStatus.REJECTED}),
     (RequestStatus.PENDING, Action.EXPIRE): frozenset({RequestStatus.EXPIRED}),
     (RequestStatus.PENDING, Action.VOID): frozenset({RequestStatus.VOIDED}),
+    (RequestStatus.APPROVED, Action.RELEASE): frozenset({RequestStatus.RELEASED}),
 }
 
 
@@ -48,6 +51,7 @@ class Refusal(StrEnum):
 
     REQUEST_EXPIRED = "REQUEST_EXPIRED"
     REQUEST_NOT_PENDING = "REQUEST_NOT_PENDING"
+    REQUEST_NOT_APPROVED = "REQUEST_NOT_APPROVED"
     SELF_APPROVAL = "SELF_APPROVAL"
     ROLE_NOT_REQUIRED = "ROLE_NOT_REQUIRED"
     ALREADY_APPROVED = "ALREADY_APPROVED"
@@ -126,6 +130,15 @@ def reject(
     return replace(req, status=RequestStatus.REJECTED)
 
 
+def release(req: UnfreezeRequest) -> UnfreezeRequest:
+    """The credit controller releases an approved request's order."""
+    if (req.status, Action.RELEASE) not in TRANSITIONS:
+        raise UnfreezeError(
+            Refusal.REQUEST_NOT_APPROVED, f"request {req.request_id} is {req.status}, not approved"
+        )
+    return replace(req, status=RequestStatus.RELEASED)
+
+
 def lapsed(status: RequestStatus, expires_at: datetime, now: datetime) -> bool:
     """Undecided requests lapse at `expires_at`."""
     return status is RequestStatus.PENDING and now >= expires_at
@@ -161,6 +174,7 @@ class RejectionCause(StrEnum):
     WRONG_ORDER = "wrong_order"
     WRONG_CUSTOMER = "wrong_customer"
     AMOUNT_EXCEEDED = "amount_exceeded"
+    CONDITION_NOT_MET = "condition_not_met"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,7 @@ decided with the group's figures as they stand after the releases before it.
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -24,19 +22,11 @@ from gateway.groups import repository as groups_repo
 from gateway.groups.figures import group_figures
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
+from gateway.orders.notify import Released
 from gateway.orders.service import RequestIdentity, record_decision
 from policies import FxRates, Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
-
-
-@dataclass(frozen=True)
-class Released:
-    erp: str
-    order_id: str
-    revision: int
-    customer_id: str
-    decision_id: str
-    answer: bytes
+from policies.release import apply_controls
 
 
 def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> list[Released]:
@@ -69,7 +59,7 @@ def _reevaluate_customer(
         # Read again: each release moves the customer's reserved total.
         customer = customers_repo.get_customer(conn, customer_id)
         assert customer is not None
-        payload_hash, figured_in = _latest_request_of(conn, order)
+        payload_hash, figured_in = repo.latest_request_of(conn, order)
         if figured_in != customer.currency and order.invoiced > 0:
             # Its amount and its invoiced part may be in different currencies (figured
             # while the customer was unknown, invoiced since; or a currency changed
@@ -99,6 +89,11 @@ def _reevaluate_customer(
                 else None
             ),
         )
+        if ctx.watch is not None:
+            # What earlier releases watch (an unconfirmed payment, a plan behind) holds
+            # here as on a check.
+            watches = ctx.watch.watches(conn, customer_id, decision.exposure, ctx.now)
+            decision = apply_controls(decision, watches)
         if decision.outcome is not Outcome.RELEASE:
             continue
         identity = RequestIdentity(
@@ -121,14 +116,3 @@ def _reevaluate_customer(
             )
         )
     return released
-
-
-def _latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
-    """The hash of the ERP's request this order's latest decision answered, and the
-    currency its figures (the order's stored amount among them) are in."""
-    row = conn.execute(
-        select(repo.decisions.c.payload_hash, repo.decisions.c.response).where(
-            repo.decisions.c.decision_id == order.decision_id
-        )
-    ).one()
-    return str(row.payload_hash), str(json.loads(row.response)["exposure"]["currency"])

@@ -9,7 +9,6 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 
 from gateway.auth import Principal, require, require_erp_scope
 from gateway.balances import service as balances
-from gateway.balances.notify import notify_releases
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
 from gateway.customers import service as customers
@@ -20,6 +19,7 @@ from gateway.groups import repository as groups_repo
 from gateway.http import ExactJSONRoute
 from gateway.orders import repository as orders_repo
 from gateway.orders.figures import exposure_json
+from gateway.orders.notify import notify_releases
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
 from policies import GradePolicy, compute_exposure

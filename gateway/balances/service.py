@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, Row
 from gateway import audit
 from gateway.auth import Principal
 from gateway.balances import master_data
-from gateway.balances.reevaluate import Released, reevaluate_held
+from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.customers.service import customer_view
@@ -25,6 +25,7 @@ from gateway.fx.cache import current_rates
 from gateway.groups import repository as groups_repo
 from gateway.orders import repository as orders_repo
 from gateway.orders.context import CheckContext
+from gateway.orders.notify import Released
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
 from policies import FxRates, Grade, Policy

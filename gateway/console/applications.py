@@ -11,7 +11,6 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from gateway.balances.notify import notify_releases
 from gateway.console import queries
 from gateway.console.session import Session, csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one, page
@@ -22,6 +21,7 @@ from gateway.credit_applications.routes import context, expire_lapsed, sweep
 from gateway.credit_applications.schemas import ApplicationIn
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
+from gateway.orders.notify import notify_releases
 from gateway.resources import Resources
 from policies import GradePolicy
 from policies.credit_application import APPLICATION_APPROVERS

@@ -19,6 +19,7 @@ from gateway.console.applications import router as applications_router
 from gateway.console.control import router as control_router
 from gateway.console.held import router as held_router
 from gateway.console.i18n import N_
+from gateway.console.release import router as release_router
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
 from gateway.console.throttle import LoginThrottle
@@ -39,12 +40,25 @@ from gateway.console.web import (
 from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
 from gateway.resources import Resources
-from gateway.unfreeze import expiry, service, views
+from gateway.unfreeze import archive, expiry, service, views
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.unfreeze.schemas import UnfreezeIn
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+STATUSES = ("pending", "approved", "released", "rejected", "expired", "voided")
+
+
+def archive_window(day_from: str, day_to: str) -> tuple[Any, Any]:
+    """The archive's days, as the API takes them; an unreadable day is left out."""
+
+    def day(text: str) -> date | None:
+        try:
+            return date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            return None
+
+    return audit.day_window(day(day_from), day(day_to))
 
 
 def install(app: FastAPI) -> None:
@@ -57,6 +71,8 @@ def install(app: FastAPI) -> None:
     # built with the app (Resources holds infrastructure only).
     app.state.login_throttle = LoginThrottle()
     app.include_router(signin_router)
+    # Before `router`: its /requests/{id}/{action} would take /release too.
+    app.include_router(release_router)
     app.include_router(router)
     app.include_router(control_router)
     app.include_router(held_router)
@@ -178,17 +194,30 @@ def _unfreeze_body(form: dict[str, list[str]]) -> dict[str, Any]:
 
 
 @router.get("/requests", response_class=HTMLResponse)
-def requests_page(request: Request, res: Res, session: S, status: str = "") -> HTMLResponse:
+def requests_page(
+    request: Request,
+    res: Res,
+    session: S,
+    status: str = "",
+    day_from: str = "",
+    day_to: str = "",
+    fmt: str = "",
+) -> Response:
     me = session.principal
     if me.role not in REQUEST_VIEWERS:
         return forbidden(request, res, session)
     mine = me.name if me.role is Role.SALES else None
     ctx = res.unfreeze_context()
-    wanted = status if status in {"pending", "approved", "rejected", "expired", "voided"} else None
+    wanted = status if status in STATUSES else None
+    since, until = archive_window(day_from, day_to)
     expiry.expire_lapsed_pending(res.engine, ctx, mine)
     with read_tx(res.engine) as conn:
-        rows = unfreeze_repo.list_requests(conn, status=wanted, requester=mine, customer_id=None)
+        rows = unfreeze_repo.list_requests(
+            conn, status=wanted, requester=mine, customer_id=None, since=since, until=until
+        )
         shown = [views.view(conn, r, me, ctx) for r in rows]
+    if fmt == "csv":
+        return Response(archive.to_csv(shown), media_type="text/csv; charset=utf-8")
     if me.role in APPROVERS and wanted == "pending":
         # The queue for my role: requests that still need my role's approval.
         shown = [
@@ -197,7 +226,17 @@ def requests_page(request: Request, res: Res, session: S, status: str = "") -> H
             if me.role.value in v["required_roles"]
             and me.role.value not in {a["role"] for a in v["approvals"]}
         ]
-    return page(request, res, "requests.html", session, requests=shown, current=wanted)
+    return page(
+        request,
+        res,
+        "requests.html",
+        session,
+        requests=shown,
+        current=wanted,
+        statuses=STATUSES,
+        day_from=day_from if since else "",
+        day_to=day_to if until else "",
+    )
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
@@ -206,10 +245,10 @@ def request_page(
 ) -> HTMLResponse:
     if session.principal.role not in REQUEST_VIEWERS:
         return forbidden(request, res, session)
-    return _render_request(request, res, session, request_id, None, 200, done)
+    return render_request(request, res, session, request_id, None, 200, done)
 
 
-def _render_request(
+def render_request(
     request: Request,
     res: Resources,
     session: Session,
@@ -244,6 +283,11 @@ def _render_request(
         and session.principal.name != view["requester"]
         and session.principal.role.value not in {a["role"] for a in view["approvals"]}
     )
+    can_release = (
+        session.principal.role is Role.CREDIT_CONTROLLER
+        and view["status"] == "approved"
+        and view["token_status"] == "issued"  # noqa: S105 (a status, not a secret)
+    )
     return page(
         request,
         res,
@@ -251,6 +295,7 @@ def _render_request(
         session,
         status,
         r=view,
+        can_release=can_release,
         history=history,
         now=now_view["answer"]["exposure"] if now_view else None,
         can_decide=can_decide,
@@ -268,7 +313,7 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
     if not csrf_ok(session, one(form, "csrf")):
         stale = N_("The form was stale. Reload the page and try again.")
         return await to_thread.run_sync(
-            _render_request, request, res, session, request_id, stale, 403
+            render_request, request, res, session, request_id, stale, 403
         )
 
     def record() -> None:
@@ -286,6 +331,6 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
         await to_thread.run_sync(record)
     except GatewayError as exc:
         return await to_thread.run_sync(
-            _render_request, request, res, session, request_id, exc.message, exc.status
+            render_request, request, res, session, request_id, exc.message, exc.status
         )
     return RedirectResponse(f"/console/requests/{request_id}?done={action}", status_code=303)

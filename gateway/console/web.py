@@ -42,6 +42,10 @@ EXPLAIN = {
     "GROUP_LIMIT_EXCEEDED": N_(
         "The order would take the customer's credit group above the group's shared limit."
     ),
+    "PAYMENT_NOT_CONFIRMED": N_(
+        "A payment in transit named at a release has not shown up in time."
+    ),
+    "REPAYMENT_PLAN_BROKEN": N_("An installment of the customer's repayment plan is past due."),
 }
 # What people read instead of codes (a code missing here is shown as words).
 LABELS = {
@@ -56,6 +60,13 @@ LABELS = {
     "OVERRIDE_REJECTED": N_("Override refused"),
     "LIMIT_NEARLY_USED": N_("Limit nearly used"),
     "GROUP_LIMIT_EXCEEDED": N_("Over credit group limit"),
+    "PAYMENT_NOT_CONFIRMED": N_("Payment not confirmed"),
+    "REPAYMENT_PLAN_BROKEN": N_("Repayment plan broken"),
+    "REPAYMENT_PLAN_BEHIND": N_("Repayment plan behind"),
+    # remedies (what would release a held order)
+    "reduce_order": N_("A smaller order"),
+    "pay_overdue": N_("Payment of these items"),
+    "prepay": N_("A deposit"),
     # roles
     "erp": N_("ERP"),
     "sales": N_("Sales rep"),
@@ -93,6 +104,10 @@ LABELS = {
     "token_redeemed": N_("Token used"),
     "token_rejected": N_("Token refused"),
     "snapshot_forced": N_("Balance snapshot forced"),
+    "request_released": N_("Released by the credit controller"),
+    "master_data_changed": N_("Master data changed"),
+    "credit_group_changed": N_("Credit group changed"),
+    "fx_rates_changed": N_("Exchange rates changed"),
     # open items
     "invoice": N_("Invoice"),
     "note": N_("Note receivable"),

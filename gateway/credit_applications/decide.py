@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Row
 from gateway import audit
 from gateway.auth import Principal
 from gateway.balances import master_data
-from gateway.balances.reevaluate import Released, reevaluate_held
+from gateway.balances.reevaluate import reevaluate_held
 from gateway.balances.service import require_currency_change_allowed
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import views
@@ -25,6 +25,7 @@ from gateway.credit_applications.service import ApplicationContext, find
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput
 from gateway.groups import repository as groups_repo
+from gateway.orders.notify import Released
 from policies.application_flow import (
     Application,
     ApplicationError,

@@ -11,12 +11,12 @@ from sqlalchemy import Engine
 
 from gateway.auth import Principal, require
 from gateway.balances import temporary_limits
-from gateway.balances.notify import notify_releases
 from gateway.credit_applications import decide, reviews, service, views
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications.schemas import ApplicationIn, CommentIn
 from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
+from gateway.orders.notify import notify_releases
 from gateway.resources import Resources, resources
 from policies.credit_application import APPLICATION_APPROVERS, ApplicationStatus
 from policies.roles import Role

@@ -14,14 +14,21 @@ from sqlalchemy import Connection
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.fx.cache import FxCache
 from gateway.orders.schemas import CheckIn
-from policies import Override, OverrideRejected, Policy
+from policies import Exposure, Override, OverrideRejected, Policy
+from policies.release import OverrideRelease, Validity, Watches
 
 
 class OverrideRedeemer(Protocol):
     """Verifies a token for this order and, if valid, uses it up (same transaction)."""
 
     def redeem(
-        self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
+        self,
+        conn: Connection,
+        token: str,
+        order: CheckIn,
+        amount: Decimal,
+        now: datetime,
+        overdue: Decimal | None = None,
     ) -> Override | OverrideRejected:
         """The override, or why the token was rejected (`policies.apply_override`
         decides what either does to the decision)."""
@@ -34,6 +41,26 @@ class OverrideRedeemer(Protocol):
         ...
 
 
+class CreditWatch(Protocol):
+    """What earlier releases left to watch (`gateway.unfreeze.watch`): a payment in
+    transit, a repayment plan, an order's override release (release validity)."""
+
+    @property
+    def validity(self) -> Validity:
+        """Release validity's days and deviation."""
+        ...
+
+    def watches(
+        self, conn: Connection, customer_id: str, exposure: Exposure, now: datetime
+    ) -> Watches:
+        """The customer's open watches, judged against this check's figures."""
+        ...
+
+    def override_release(self, conn: Connection, erp: str, order_id: str) -> OverrideRelease | None:
+        """The order's last release by an override, if any."""
+        ...
+
+
 @dataclass(frozen=True)
 class CheckContext:
     policy: Policy
@@ -42,6 +69,7 @@ class CheckContext:
     overrides: OverrideRedeemer | None = None
     items: OpenItemsCache | None = None
     fx_rates: FxCache | None = None
+    watch: CreditWatch | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies import Decision, Exposure, FxQuote, GroupExposure, Reason
+from policies import Decision, Exposure, FxQuote, GroupExposure, Override, Reason
+from policies.model import Remedy
 from policies.money import quantize
 
 
@@ -55,10 +56,38 @@ def reasons_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
     return [{"code": str(r.code), "message": r.message} for r in reasons]
 
 
+def remedy_json(r: Remedy, currency: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": r.kind,
+        "amount": str(quantize(r.amount, currency)),
+        "message": r.message,
+    }
+    if r.kind == "pay_overdue":
+        body["items"] = list(r.items)
+    return body
+
+
 def decision_json(decision: Decision) -> dict[str, Any]:
+    cur = decision.exposure.currency
     return {
         "outcome": decision.outcome.value,
         "reasons": reasons_json(decision.reasons),
         "warnings": reasons_json(decision.warnings),
         "exposure": exposure_json(decision.exposure),
+        # What would release a hold (policies.remedies); a release carries [].
+        "remedies": [remedy_json(r, cur) for r in decision.remedies],
     }
+
+
+def override_json(decision: Decision, override: Override | None) -> dict[str, Any] | None:
+    if override is None:
+        return None
+    body: dict[str, Any] = {
+        "request_id": override.request_id,
+        "approved_by": list(override.approved_by),
+    }
+    if override.valid_until is not None:
+        body["valid_until"] = override.valid_until.isoformat()
+    if override.max_amount is not None:
+        body["max_amount"] = str(quantize(override.max_amount, decision.exposure.currency))
+    return body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -248,3 +249,14 @@ def _as_money(conn: Connection, value: Any) -> Decimal:
 
 def get_decision(conn: Connection, decision_id: str) -> Row[Any] | None:
     return conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()
+
+
+def latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
+    """The hash of the ERP's request this order's latest decision answered, and the
+    currency its figures (the order's stored amount among them) are in."""
+    row = conn.execute(
+        select(decisions.c.payload_hash, decisions.c.response).where(
+            decisions.c.decision_id == order.decision_id
+        )
+    ).one()
+    return str(row.payload_hash), str(json.loads(row.response)["exposure"]["currency"])

@@ -23,11 +23,12 @@ from gateway.ids import time_ordered_uuid
 from gateway.orders import group_fx
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
-from gateway.orders.figures import decision_json
+from gateway.orders.figures import decision_json, override_json
 from gateway.orders.schemas import CheckIn
 from gateway.validation import require_currency, require_precision
 from policies import (
     Decision,
+    GradePolicy,
     OverrideRejected,
     OverrideVerdict,
     apply_override,
@@ -35,6 +36,8 @@ from policies import (
     wants_override,
 )
 from policies.money import ZERO, quantize
+from policies.release import apply_controls, apply_validity
+from policies.remedies import with_remedies
 
 
 def token_key(token: str | None) -> str:
@@ -74,16 +77,18 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     amount = fx.convert(body.amount, body.currency, credit_currency)
     if order is not None and body.revision > order.revision and ctx.overrides is not None:
         ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
+    account = account_of(customer, today) if customer is not None else None
+    # The order's own earlier reservation is left out: a new revision replaces it.
+    balance = (
+        balance_of(conn, customer, order.reserved if order else ZERO, ctx.items)
+        if customer is not None
+        else None
+    )
     decision = evaluate(
         order_amount=amount,
         currency=body.currency,
-        account=account_of(customer, today) if customer is not None else None,
-        # The order's own earlier reservation is left out: a new revision replaces it.
-        balance=(
-            balance_of(conn, customer, order.reserved if order else ZERO, ctx.items)
-            if customer is not None
-            else None
-        ),
+        account=account,
+        balance=balance,
         policy=ctx.policy,
         now=ctx.now,
         today=today,
@@ -102,11 +107,18 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         ),
         fx=dated.order_quote(body.currency, credit_currency, day),
     )
+    if ctx.watch is not None and customer is not None:
+        decision = _watched(conn, decision, body, order, amount, ctx)
 
     verdict: OverrideVerdict = None
     if wants_override(decision) and body.override_token:
-        verdict = _redeem(conn, body.override_token, body, amount, ctx)
+        verdict = _redeem(
+            conn, body.override_token, body, amount, ctx, decision.exposure.overdue_amount
+        )
     decision = apply_override(decision, verdict)
+    if account is not None and balance is not None:
+        grade = ctx.policy.grades.get(account.grade, GradePolicy())
+        decision = with_remedies(decision, balance.items, grade, today)
 
     return record_decision(conn, RequestIdentity.of(body), order, decision, amount, ctx.now)
 
@@ -166,13 +178,38 @@ def _replayed(row: Any) -> CheckResult:
 
 
 def _redeem(
-    conn: Connection, token: str, body: CheckIn, amount: Decimal, ctx: CheckContext
+    conn: Connection,
+    token: str,
+    body: CheckIn,
+    amount: Decimal,
+    ctx: CheckContext,
+    overdue: Decimal,
 ) -> OverrideVerdict:
     """Redeem the token (I/O: it is used up in this transaction); what it does to the
     decision is `policies.apply_override`'s to say."""
     if ctx.overrides is None:
         return OverrideRejected("override tokens are not enabled on this gateway")
-    return ctx.overrides.redeem(conn, token, body, amount, ctx.now)
+    return ctx.overrides.redeem(conn, token, body, amount, ctx.now, overdue)
+
+
+def _watched(
+    conn: Connection,
+    decision: Decision,
+    body: CheckIn,
+    order: Any,
+    amount: Decimal,
+    ctx: CheckContext,
+) -> Decision:
+    """What earlier releases add: the customer's watches (a payment in transit, a
+    repayment plan), then release validity for a later revision of an order released
+    by an override."""
+    assert ctx.watch is not None
+    watches = ctx.watch.watches(conn, body.customer_id, decision.exposure, ctx.now)
+    decision = apply_controls(decision, watches)
+    if order is not None and order.status == repo.RELEASED and body.revision > order.revision:
+        release = ctx.watch.override_release(conn, body.erp, body.order_id)
+        decision = apply_validity(decision, release, ctx.watch.validity, amount, ctx.now)
+    return decision
 
 
 @dataclass(frozen=True)
@@ -217,11 +254,7 @@ def record_decision(
         "customer_id": body.customer_id,
         # An overridden hold keeps its reasons: the ERP sees what was released anyway.
         **decision_json(decision),
-        "override": (
-            {"request_id": override.request_id, "approved_by": list(override.approved_by)}
-            if override
-            else None
-        ),
+        "override": override_json(decision, override),
         "decided_at": now.isoformat(),
     }
     text = json.dumps(answer, separators=(",", ":"))

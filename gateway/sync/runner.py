@@ -24,13 +24,12 @@ from sqlalchemy import Engine, insert, select, update
 from adapters.errors import ErpError
 from adapters.sources import ErpSource
 from gateway import metrics
-from gateway.balances.notify import notify_releases
-from gateway.balances.reevaluate import Released
 from gateway.balances.service import Owner, SnapshotRejected, apply_snapshot
 from gateway.db.engine import write_tx
 from gateway.db.tables import SyncState
 from gateway.errors import GatewayError
 from gateway.orders.context import CheckContext
+from gateway.orders.notify import Released, notify_releases
 
 log = structlog.get_logger("gateway.sync")
 sync_state = SyncState.__table__  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import structlog
 from sqlalchemy import Connection
@@ -17,8 +18,10 @@ from sqlalchemy import Connection
 from gateway import audit, metrics
 from gateway.orders.schemas import CheckIn
 from gateway.unfreeze import repository as repo
+from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.service import void_pending_for_order
 from gateway.unfreeze.tokens import BadTokenError, TokenSigner, fingerprint
+from gateway.unfreeze.watch import record_override_release, watch_plan
 from policies import Override, OverrideRejected
 from policies.unfreeze import RejectionCause, TokenGrant, TokenStatus, redemption_problem
 
@@ -26,11 +29,18 @@ log = structlog.get_logger("gateway.overrides")
 
 
 class TokenRedeemer:
-    def __init__(self, signer: TokenSigner) -> None:
+    def __init__(self, signer: TokenSigner, conditions: Conditions | None = None) -> None:
         self.signer = signer
+        self.conditions = conditions
 
     def redeem(
-        self, conn: Connection, token: str, order: CheckIn, amount: Decimal, now: datetime
+        self,
+        conn: Connection,
+        token: str,
+        order: CheckIn,
+        amount: Decimal,
+        now: datetime,
+        overdue: Decimal | None = None,
     ) -> Override | OverrideRejected:
         try:
             claims = self.signer.verify(token)
@@ -67,6 +77,14 @@ class TokenRedeemer:
         problem = redemption_problem(
             grant, order.erp, order.order_id, order.customer_id, amount, now
         )
+        request = repo.get_request(conn, row.request_id)
+        assert request is not None
+        if problem is None and not self._condition_met(request, overdue):
+            problem = (
+                RejectionCause.CONDITION_NOT_MET,
+                "the request's condition paid_overdue is not met: the customer's overdue "
+                f"is {overdue}",
+            )
         if problem is None and not repo.mark_token(
             conn, row.token_id, "issued", {"status": "redeemed", "redeemed_at": now}
         ):
@@ -74,6 +92,9 @@ class TokenRedeemer:
         if problem is not None:
             return self._rejected(conn, order, now, token, problem[0], problem[1], row.request_id)
         approvals = repo.approvals_of(conn, row.request_id)
+        approved_by = tuple(a.principal for a in approvals)
+        record_override_release(conn, request, approved_by, amount, now)
+        watch_plan(conn, request, now)
         audit.append(
             conn,
             at=now,
@@ -88,7 +109,12 @@ class TokenRedeemer:
         )
         metrics.OVERRIDE_TOKENS.labels(event="redeemed").inc()
         log.info("override_redeemed", unfreeze_request_id=row.request_id, token=fingerprint(token))
-        return Override(row.request_id, tuple(a.principal for a in approvals))
+        return Override(row.request_id, approved_by)
+
+    def _condition_met(self, request: Any, overdue: Decimal | None) -> bool:
+        if self.conditions is None or overdue is None:
+            return True
+        return self.conditions.met(request, overdue)
 
     def _rejected(
         self,

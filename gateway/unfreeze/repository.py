@@ -8,7 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from gateway.unfreeze.tables import ApprovalRow, OverrideTokenRow, UnfreezeRequestRow
+from gateway.unfreeze.tables import (
+    ApprovalRow,
+    CustomerWatchRow,
+    OverrideReleaseRow,
+    OverrideTokenRow,
+    UnfreezeRequestRow,
+)
 from policies.roles import APPROVER_ROLES
 
 requests = UnfreezeRequestRow.__table__  # type: ignore[attr-defined]
@@ -31,18 +37,24 @@ def list_requests(
     status: str | None,
     requester: str | None,
     customer_id: str | None,
-    limit: int = 200,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 5000,
 ) -> Sequence[Row[Any]]:
     stmt = select(requests)
     if status:
         stmt = stmt.where(requests.c.status == status)
+    # Released requests are filed by the day of their release, the others by filing.
+    when = requests.c.released_at if status == "released" else requests.c.created_at
+    if since is not None:
+        stmt = stmt.where(when >= since)
+    if until is not None:
+        stmt = stmt.where(when < until)
     if requester:
         stmt = stmt.where(requests.c.requester == requester)
     if customer_id:
         stmt = stmt.where(requests.c.customer_id == customer_id)
-    return conn.execute(
-        stmt.order_by(requests.c.created_at, requests.c.request_id).limit(limit)
-    ).all()
+    return conn.execute(stmt.order_by(when, requests.c.request_id).limit(limit)).all()
 
 
 def open_requests_for_order(conn: Connection, erp: str, order_id: str) -> Sequence[Row[Any]]:
@@ -115,3 +127,50 @@ def has_open_approvals(conn: Connection, customer_id: str, now: datetime) -> boo
     return conn.execute(pending.limit(1)).first() is not None or (
         conn.execute(issued.limit(1)).first() is not None
     )
+
+
+# Watches and override releases (gateway.unfreeze.watch, gateway.unfreeze.release).
+watches = CustomerWatchRow.__table__  # type: ignore[attr-defined]
+override_releases = OverrideReleaseRow.__table__  # type: ignore[attr-defined]
+
+
+def open_watches(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
+    stmt = select(watches).where(watches.c.customer_id == customer_id, watches.c.status == "open")
+    return conn.execute(stmt.order_by(watches.c.created_at, watches.c.watch_id)).all()
+
+
+def insert_watch(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(watches).values(**values))
+
+
+def close_watch(conn: Connection, watch_id: str, at: datetime) -> None:
+    conn.execute(
+        update(watches)
+        .where(watches.c.watch_id == watch_id, watches.c.status == "open")
+        .values(status="closed", closed_at=at)
+    )
+
+
+def get_override_release(conn: Connection, erp: str, order_id: str) -> Row[Any] | None:
+    stmt = select(override_releases).where(
+        override_releases.c.erp == erp, override_releases.c.order_id == order_id
+    )
+    return conn.execute(stmt).first()
+
+
+def put_override_release(conn: Connection, values: dict[str, Any]) -> None:
+    """One row per order: its latest release by an override."""
+    moved = conn.execute(
+        update(override_releases)
+        .where(
+            override_releases.c.erp == values["erp"],
+            override_releases.c.order_id == values["order_id"],
+        )
+        .values(**values)
+    )
+    if moved.rowcount == 0:
+        conn.execute(insert(override_releases).values(**values))
+
+
+def set_request_fields(conn: Connection, request_id: str, values: dict[str, Any]) -> None:
+    conn.execute(update(requests).where(requests.c.request_id == request_id).values(**values))

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row
 from gateway import audit, metrics
 from gateway.auth import Principal
 from gateway.customers import repository as customers_repo
-from gateway.errors import Conflict, Forbidden, GatewayError, NotFound
+from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput, NotFound
 from gateway.orders import repository as orders_repo
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze import views
@@ -52,12 +52,15 @@ class UnfreezeContext:
     request_ttl: timedelta
     token_ttl: timedelta
     now: datetime
+    release_by: str = "token_or_controller"
+    other_min_justification: int = 1
 
 
 # The answer to each refusal of the pure state machine (the core knows no HTTP).
 REFUSAL_ERRORS: dict[Refusal, type[GatewayError]] = {
     Refusal.REQUEST_EXPIRED: Conflict,
     Refusal.REQUEST_NOT_PENDING: Conflict,
+    Refusal.REQUEST_NOT_APPROVED: Conflict,
     Refusal.SELF_APPROVAL: Forbidden,
     Refusal.ROLE_NOT_REQUIRED: Forbidden,
     Refusal.ALREADY_APPROVED: Conflict,
@@ -101,6 +104,18 @@ def create_request(
     if order.status != orders_repo.HELD:
         raise Conflict(
             f"order {order.erp}/{order.order_id} is {order.status}, not held", code="ORDER_NOT_HELD"
+        )
+    if body.condition == "other" and len(body.justification.strip()) < (
+        ctx.other_min_justification
+    ):
+        message = (
+            f"condition other needs a justification of at least "
+            f"{ctx.other_min_justification} characters"
+        )
+        raise InvalidInput(
+            message,
+            code="JUSTIFICATION_TOO_SHORT",
+            details=[{"field": "body.justification", "message": message}],
         )
     if repo.open_requests_for_order(conn, order.erp, order.order_id):
         raise Conflict("this order already has an open unfreeze request", code="REQUEST_EXISTS")
@@ -192,6 +207,8 @@ def decide(
     comment: str,
     ctx: UnfreezeContext,
 ) -> dict[str, Any]:
+    if action == "reject":
+        require_comment(comment)
     row = load(conn, request_id, ctx, lock=True)
     domain = to_domain(row, repo.approvals_of(conn, request_id))
     try:
@@ -215,6 +232,11 @@ def decide(
         audit.step(conn, row, "request_approved", who, ctx.now, comment)
     else:
         audit.step(conn, row, "request_rejected", who, ctx.now, comment)
+        repo.set_request_fields(
+            conn,
+            request_id,
+            {"decided_by": who.name, "decided_role": who.role.value, "decision_comment": comment},
+        )
     if after.status is not RequestStatus.PENDING:
         repo.set_request_status(conn, request_id, after.status.value, ctx.now)
         metrics.UNFREEZE_REQUESTS.labels(status=after.status.value).inc()
@@ -224,6 +246,17 @@ def decide(
     fresh = repo.get_request(conn, request_id)
     assert fresh is not None
     return views.view(conn, fresh, who, ctx)
+
+
+def require_comment(comment: str) -> None:
+    """A rejection says why: blank (whitespace only counts as empty) is refused."""
+    if not comment.strip():
+        message = "a rejection needs a comment: say why"
+        raise InvalidInput(
+            message,
+            code="COMMENT_REQUIRED",
+            details=[{"field": "body.comment", "message": message}],
+        )
 
 
 def void_pending_for_order(

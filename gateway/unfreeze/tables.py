@@ -38,6 +38,16 @@ class UnfreezeRequestRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # Who rejected and why (shown to the requester).
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_role: str | None = Field(default=None, max_length=32)
+    decision_comment: str | None = Field(default=None, sa_column=Column(Text()))
+    # The credit controller's release (status released).
+    released_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    released_by: str | None = Field(default=None, max_length=64)
+    release_decision_id: str | None = Field(default=None, max_length=36)
+    release_figures: str | None = Field(default=None, sa_column=Column(Text()))  # JSON
+    bank_reference: str | None = Field(default=None, max_length=100)
 
 
 class ApprovalRow(SQLModel, table=True):
@@ -70,3 +80,37 @@ class OverrideTokenRow(SQLModel, table=True):
     redeemed_decision_id: str | None = Field(default=None, max_length=36)
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     revoked_by: str | None = Field(default=None, max_length=64)
+
+
+class CustomerWatchRow(SQLModel, table=True):
+    """What a release leaves to watch on the customer's next checks: a payment in
+    transit to be confirmed (kind payment) or a repayment plan (kind plan)."""
+
+    __tablename__ = "customer_watches"
+    __table_args__ = (Index("ix_customer_watches_open", "customer_id", "status"),)
+
+    watch_id: str = Field(primary_key=True, max_length=36)
+    customer_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # payment | plan
+    request_id: str = Field(max_length=36)
+    data: str = Field(sa_column=Column(Text(), nullable=False))  # JSON
+    due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    status: str = Field(max_length=16)  # open | closed
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class OverrideReleaseRow(SQLModel, table=True):
+    """An order's last release by an override (token or controller): release validity
+    is measured from its time and amount."""
+
+    __tablename__ = "override_releases"
+
+    erp: str = Field(primary_key=True, max_length=32)
+    order_id: str = Field(primary_key=True, max_length=64)
+    request_id: str = Field(max_length=36)
+    customer_id: str = Field(max_length=64)
+    amount: Decimal = money()
+    overdue_figure: Decimal = money()
+    approved_by: str = Field(sa_column=Column(Text(), nullable=False))  # JSON list
+    released_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -17,7 +17,14 @@ from policies.roles import Role
 if TYPE_CHECKING:
     from gateway.unfreeze.service import UnfreezeContext
 
-OVERSEERS = (Role.ADMIN, Role.FINANCE_MANAGER, Role.SALES_MANAGER, Role.GENERAL_MANAGER)
+OVERSEERS = (
+    Role.ADMIN,
+    Role.FINANCE_MANAGER,
+    Role.SALES_MANAGER,
+    Role.GENERAL_MANAGER,
+    Role.CREDIT_CONTROLLER,
+    Role.CFO,
+)
 
 
 def view(
@@ -50,8 +57,26 @@ def view(
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
         "token_id": token.token_id if token else None,
         "token_status": token.status if token else None,
+        # Who rejected, and why (the requester sees it).
+        "rejection": (
+            {
+                "principal": row.decided_by,
+                "role": row.decided_role,
+                "comment": row.decision_comment,
+                "at": row.decided_at.isoformat() if row.decided_at else None,
+            }
+            if row.status == "rejected" and row.decided_by
+            else None
+        ),
+        # The credit controller's release, with the figures then (`figures`: at filing).
+        "released_at": row.released_at.isoformat() if row.released_at else None,
+        "released_by": row.released_by,
+        "release_decision_id": row.release_decision_id,
+        "release_figures": json.loads(row.release_figures) if row.release_figures else None,
+        "bank_reference": row.bank_reference,
     }
-    if token is not None and viewer.name == row.requester:
+    shows_token = ctx.release_by != "controller"  # "controller": only the controller releases
+    if token is not None and viewer.name == row.requester and shows_token:
         # Only the requester sees the token itself; it is re-derived, never stored.
         body["token"] = ctx.signer.issue(
             TokenClaims(

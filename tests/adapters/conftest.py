@@ -1,3 +1,9 @@
 """The adapter route tests use the gateway's app fixtures."""
 
-from tests.gateway.conftest import api, clock, database_url, settings  # noqa: F401
+from tests.gateway.conftest import (  # noqa: F401
+    api,
+    clock,
+    config_text,
+    database_url,
+    settings,
+)

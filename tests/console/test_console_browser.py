@@ -170,7 +170,7 @@ def test_unfreeze_story_by_clicking(gateway: ServerProcess, browser: Any) -> Non
     request_url = page.url
     sign_out(page)
 
-    for approver in ("sales_manager", "finance_manager"):
+    for approver in ("sales_manager", "finance_manager", "general_manager"):  # seed 004 4.1
         sign_in(page, url, approver)
         assert "Waiting for my approval" in page.content()
         with page.expect_navigation():

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 # Which key each part of the API is fuzzed with (the first pattern that matches wins).
 ROLES = [
     (r"^/v1/unfreeze-requests/[^/]+/(approve|reject)$", "finance_manager"),
+    (r"^/v1/unfreeze-requests/[^/]+/release$", "credit_controller"),
     (r"^/v1/unfreeze-requests", "sales"),
     (r"^/v1/(override-tokens|audit)", "finance_manager"),
     (r"^/v1/credit-applications/[^/]+/(approve|reject)$", "general_manager"),

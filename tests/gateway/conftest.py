@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -103,11 +104,55 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+SHIPPED_CONFIG = ROOT / "config" / "gateway.toml"
+
+# The approval tiers shipped before seed 004's chain became the default: tests of the
+# unfreeze flow that are about something else than the chain use them by configuring
+# them (`config_text`), as an operator may.
+TWO_TIERS = """
+[[approval.tiers]]
+min_amount = "0"
+roles = ["sales_manager", "finance_manager"]
+
+[[approval.tiers]]
+min_amount = "100000.00"
+roles = ["sales_manager", "finance_manager", "general_manager"]
+"""
+
+
+def shipped_config(
+    *, tiers: str | None = None, approval: dict[str, str] | None = None, extra: str = ""
+) -> str:
+    """The shipped config, its approval tiers replaced by `tiers`, the [approval] keys in
+    `approval` set (TOML values as written), and `extra` sections appended."""
+    text = SHIPPED_CONFIG.read_text()
+    head, sep, rest = text.partition("[[approval.tiers]]")
+    cut = rest.index("[approval.grades]")
+    text = head + (tiers if tiers is not None else sep + rest[:cut]) + "\n" + rest[cut:]
+    for key, value in (approval or {}).items():
+        line = re.compile(rf"^{key} = .*$", re.MULTILINE)
+        if line.search(text):
+            text = line.sub(f"{key} = {value}", text, count=1)
+        else:
+            text = text.replace("[approval]\n", f"[approval]\n{key} = {value}\n", 1)
+    return text + "\n" + extra
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def config_text() -> str | None:
+    """None: the shipped config file; a module overrides it with its own TOML text."""
+    return None
+
+
+@pytest.fixture
+def settings(database_url: str, config_text: str | None, tmp_path: Path) -> Settings:
+    path = SHIPPED_CONFIG
+    if config_text is not None:
+        path = tmp_path / "gateway.toml"
+        path.write_text(config_text)
     return Settings(
         database_url=database_url,
-        config_path=ROOT / "config" / "gateway.toml",
+        config_path=path,
         api_keys=parse_api_keys(API_KEYS),
         token_secret=SECRET,
     )

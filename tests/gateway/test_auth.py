@@ -23,13 +23,14 @@ CUSTOMER = {
 
 @pytest.mark.parametrize("who", ["credit_controller", "cfo"])
 def test_the_finance_roles_added_sign_in_and_may_do_only_their_part(api: Api, who: str) -> None:
+    """They read unfreeze requests (the controller's archive) and the audit trail (§3b)."""
     api.customer("C100")
+    assert api.get("/v1/unfreeze-requests", who=who).status_code == 200
     refused = [
         api.post("/v1/orders/check", {}, who=who),
         api.post("/v1/orders/sap/O1/cancel", who=who),
         api.put("/v1/customers/C100", {}, who=who),
         api.get("/v1/customers/C100/exposure", who=who),
-        api.get("/v1/unfreeze-requests", who=who),
         api.get("/v1/sync", who=who),
     ]
     for answer in refused:

@@ -33,10 +33,12 @@ def test_release_has_the_contract_shape(c100: Api) -> None:
         "reasons",
         "warnings",
         "exposure",
+        "remedies",  # §3b: what would release a hold; a release carries []
         "override",
         "decided_at",
     }
     assert (body["outcome"], body["reasons"], body["override"]) == ("release", [], None)
+    assert body["remedies"] == []
     assert body["exposure"] == {
         "currency": "EUR",
         "credit_limit": "10000.00",

@@ -328,10 +328,12 @@ def test_credit_currency_cannot_change_under_invoiced_orders_or_open_approvals(
     body = {"name": "Y", "credit_limit": "3000000", "currency": "JPY", "grade": "A"}
     r = api.put("/v1/customers/C200", {**body, "payment_terms_days": 30})
     assert (r.status_code, r.json()["error"]["code"]) == (409, "CURRENCY_CHANGE_NOT_ALLOWED")
-    rid = api.get("/v1/unfreeze-requests", who="admin").json()["requests"][0]["request_id"]
-    for role in ("sales_manager", "finance_manager"):
+    pending = api.get("/v1/unfreeze-requests", who="admin").json()["requests"][0]
+    rid = pending["request_id"]
+    for role in pending["required_roles"]:
         r = api.post(f"/v1/unfreeze-requests/{rid}/approve", {"comment": "ok"}, who=role)
         assert r.status_code == 200, r.text
+    assert r.json()["token_status"] == "issued"
     r = api.put("/v1/customers/C200", {**body, "payment_terms_days": 30})  # a token issued
     assert (r.status_code, r.json()["error"]["code"]) == (409, "CURRENCY_CHANGE_NOT_ALLOWED")
 

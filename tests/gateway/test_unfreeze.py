@@ -11,7 +11,16 @@ import pytest
 
 from gateway.unfreeze import expiry, repository
 from gateway.unfreeze import routes as unfreeze_routes
-from tests.gateway.conftest import Api, FakeClock
+from tests.gateway.conftest import TWO_TIERS, Api, FakeClock, shipped_config
+
+
+@pytest.fixture
+def config_text() -> str:
+    """These tests are about the flow, not the chain: the two tiers shipped before seed
+    004's chain became the default (tests/gateway/test_release.py tests the default),
+    and release validity off, so a later revision of an overridden order is checked
+    (and a spent token refused) as before (tests/gateway/test_release_validity.py)."""
+    return shipped_config(tiers=TWO_TIERS).replace("days = 30", "days = 0")
 
 
 def hold(api: Api, order_id: str = "O1", amount: str = "12000.00", **kw: Any) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def traffic(land: Landscape) -> str:
             "justification": "live test",
         },
     ).json()["request_id"]
-    for who in ("sales_manager", "finance_manager"):
+    for who in ("sales_manager", "finance_manager", "general_manager"):  # seed 004's chain
         httpx.post(
             f"{gw}/v1/unfreeze-requests/{rid}/approve", headers=as_(who), json={"comment": "ok"}
         )

@@ -38,7 +38,7 @@ def bearer(keys: str, role: str) -> dict[str, str]:
 
 def test_the_readme_walkthrough_does_what_it_says(tmp_path: Path) -> None:
     keys = readme_api_keys()
-    customer, released, held, unfreeze, approval, second_approval = readme_bodies()
+    customer, released, held, unfreeze, *approvals = readme_bodies()
     erp, rep, admin = bearer(keys, "erp"), bearer(keys, "sales"), bearer(keys, "admin")
     port = free_port()
     server = ServerProcess(
@@ -59,6 +59,7 @@ def test_the_readme_walkthrough_does_what_it_says(tmp_path: Path) -> None:
         second = http.post("/v1/orders/check", json=held, headers=erp).json()
         assert second["outcome"] == "hold"
         assert [r["code"] for r in second["reasons"]] == ["CREDIT_LIMIT_EXCEEDED"]
+        assert {r["kind"] for r in second["remedies"]} == {"reduce_order", "prepay"}
         exposure = http.get("/v1/customers/C100/exposure", headers=erp)
         assert exposure.status_code == 200
         assert "gateway_decisions_total" in http.get("/metrics").text
@@ -68,21 +69,34 @@ def test_the_readme_walkthrough_does_what_it_says(tmp_path: Path) -> None:
         created = http.post("/v1/unfreeze-requests", json=unfreeze, headers=rep)
         assert created.status_code == 201, created.text
         rid = created.json()["request_id"]
-        for role, body in (("sales_manager", approval), ("finance_manager", second_approval)):
+        roles = ("sales_manager", "finance_manager", "general_manager")
+        assert created.json()["required_roles"] == list(roles)
+        assert len(approvals) == len(roles)
+        for role, body in zip(roles, approvals, strict=True):
             answer = http.post(
                 f"/v1/unfreeze-requests/{rid}/approve", json=body, headers=bearer(keys, role)
             )
             assert answer.status_code == 200, answer.text
-        token = http.get(f"/v1/unfreeze-requests/{rid}", headers=rep).json()["token"]
+        # The token path stays for ERPs that pull: the requester sees it.
+        assert http.get(f"/v1/unfreeze-requests/{rid}", headers=rep).json()["token"]
+        assert re.search(r"/release -H \"\$CC\"\n```", README), "the walkthrough ends there"
 
-        resent = http.post(
-            "/v1/orders/check", json={**held, "override_token": token}, headers=erp
-        ).json()
-        assert resent["outcome"] == "release"
-        assert resent["override"]["request_id"] == rid
-        assert resent["override"]["approved_by"] == ["sm1", "fm1"]
+        done = http.post(
+            f"/v1/unfreeze-requests/{rid}/release", headers=bearer(keys, "credit_controller")
+        )
+        assert done.status_code == 200, done.text
+        release = done.json()
+        assert release["outcome"] == "release"
+        assert release["override"]["request_id"] == rid
+        assert release["override"]["approved_by"] == ["sm1", "fm1", "gm1"]
+        assert http.get(f"/v1/unfreeze-requests/{rid}", headers=rep).json()["status"] == (
+            "released"
+        )
+        # "a re-send of that order by the ERP hears this release"
+        resent = http.post("/v1/orders/check", json=held, headers=erp).json()
+        assert resent["decision_id"] == release["decision_id"]
         # "The limit never moves: the customer's next order is held as before."
         nxt = {**held, "order_id": "4500012347"}
         assert http.post("/v1/orders/check", json=nxt, headers=erp).json()["outcome"] == "hold"
         audit = http.get("/v1/audit?order_id=4500012346", headers=admin).json()["events"]
-        assert "token_redeemed" in [e["kind"] for e in audit]
+        assert "request_released" in [e["kind"] for e in audit]

@@ -29,6 +29,7 @@ from policies.unfreeze import (
     redeem,
     redemption_problem,
     reject,
+    release,
     revoke,
     void,
 )
@@ -48,6 +49,8 @@ def apply(req: UnfreezeRequest, action: Action) -> UnfreezeRequest:
         return reject(req, "boss", SM, "no", NOW)
     if action is Action.EXPIRE:
         return expire_if_due(req, req.expires_at)
+    if action is Action.RELEASE:
+        return release(req)
     return void(req)
 
 
@@ -56,11 +59,12 @@ def apply(req: UnfreezeRequest, action: Action) -> UnfreezeRequest:
 def test_transition_table_is_exhaustive(status: RequestStatus, action: Action) -> None:
     req = replace(pending(), status=status)
     allowed = TRANSITIONS.get((status, action))
-    if action in (Action.APPROVE, Action.REJECT):
+    if action in (Action.APPROVE, Action.REJECT, Action.RELEASE):
         if allowed is None:
             with pytest.raises(UnfreezeError) as err:
                 apply(req, action)
-            assert err.value.code == "REQUEST_NOT_PENDING"
+            expected = "REQUEST_NOT_APPROVED" if action is Action.RELEASE else "REQUEST_NOT_PENDING"
+            assert err.value.code == expected
         else:
             assert apply(req, action).status in allowed
     else:
@@ -99,6 +103,7 @@ def test_expired_request_cannot_be_decided() -> None:
 REFUSAL_STATUS = {
     "REQUEST_EXPIRED": 409,
     "REQUEST_NOT_PENDING": 409,
+    "REQUEST_NOT_APPROVED": 409,
     "SELF_APPROVAL": 403,
     "ROLE_NOT_REQUIRED": 403,
     "ALREADY_APPROVED": 409,
@@ -162,8 +167,10 @@ def test_token_moves_once() -> None:
 @pytest.mark.parametrize(
     ("amount", "grade", "roles"),
     [
-        (Decimal("10"), Grade.A, (SM, FM)),
-        (Decimal("99999.99"), Grade.B, (SM, FM)),
+        # Seed 004 4.1: all three approve every unfreeze, from amount 0.
+        (Decimal("0"), Grade.A, (SM, FM, GM)),
+        (Decimal("10"), Grade.A, (SM, FM, GM)),
+        (Decimal("99999.99"), Grade.B, (SM, FM, GM)),
         (Decimal("100000"), Grade.B, (SM, FM, GM)),
         (Decimal("1"), Grade.D, (SM, FM, GM)),
     ],

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import structlog
 
 from adapters.errors import ErpError
 from adapters.sources import ErpSource
 from gateway import metrics
-from gateway.balances.reevaluate import Released
 
 log = structlog.get_logger("gateway.sync")
+
+
+@dataclass(frozen=True)
+class Released:
+    erp: str
+    order_id: str
+    revision: int
+    customer_id: str
+    decision_id: str
+    answer: bytes
 
 
 async def notify_releases(released: list[Released], sources: dict[str, ErpSource]) -> None:
