@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from policies.model import (
+    CREDIT_KINDS,
     Account,
     Balance,
     Check,
@@ -17,6 +18,7 @@ from policies.model import (
     Exposure,
     Grade,
     GradePolicy,
+    ItemKind,
     Outcome,
     Policy,
     Reason,
@@ -33,6 +35,7 @@ def compute_exposure(
     currency: str,
     tolerance_days: int,
     today: date,
+    note_past_term_holds: bool = False,
 ) -> Exposure:
     limit = account.credit_limit if account else ZERO
     open_orders = balance.open_orders if balance else ZERO
@@ -43,11 +46,23 @@ def compute_exposure(
     open_items = overdue_amount = ZERO
     oldest_due: date | None = None
     for item in balance.items if balance else ():
+        if item.kind in CREDIT_KINDS:  # prepayments and credit notes lower exposure
+            open_items -= item.amount
+            continue
+        due = item.due_date
+        if (
+            note_past_term_holds
+            and item.days_past_term is not None
+            and item.kind is ItemKind.NOTE
+            and item.days_past_term > tolerance_days
+        ):
+            # Past its invoice's term by the seed's count: as overdue as that many days.
+            due = min(due, today - timedelta(days=item.days_past_term))
         open_items += item.amount
-        if item.due_date < cutoff:
+        if due < cutoff:
             overdue_amount += item.amount
-            if oldest_due is None or item.due_date < oldest_due:
-                oldest_due = item.due_date
+            if oldest_due is None or due < oldest_due:
+                oldest_due = due
     total = open_items + open_orders + order_amount
     return Exposure(
         currency=account.currency if account else currency,
@@ -73,11 +88,23 @@ def evaluate(
     policy: Policy,
     now: datetime,
     today: date,
+    prepaid: bool = False,
+    order_terms_days: int | None = None,
 ) -> Decision:
-    """Decide one order. `order_amount` is already in the account's credit currency."""
+    """Decide one order. `order_amount` is already in the account's credit currency.
+
+    A `prepaid` order (paid before shipment) is released whatever the credit figures,
+    unless the customer is blocked (or unknown). `order_terms_days`, the order's own
+    payment terms, may not exceed the customer's approved ones."""
     grade_policy = policy.grades.get(account.grade, GradePolicy()) if account else GradePolicy()
     exposure = compute_exposure(
-        account, balance, order_amount, currency, grade_policy.overdue_tolerance_days, today
+        account,
+        balance,
+        order_amount,
+        currency,
+        grade_policy.overdue_tolerance_days,
+        today,
+        grade_policy.note_past_term_holds,
     )
     reasons: list[Reason] = []
     warnings: list[Reason] = []
@@ -88,6 +115,9 @@ def evaluate(
         # An unknown customer has no credit at all; there are no figures to check.
         reasons.append(Reason(ReasonCode.NO_CREDIT, "customer is unknown: no credit granted"))
         return _decide(reasons, warnings, exposure)
+
+    if prepaid and not account.blocked:
+        return _decide(reasons, warnings, exposure)  # no credit is used: nothing to check
 
     if Check.CUSTOMER_BLOCKED in enabled and account.blocked:
         reasons.append(Reason(ReasonCode.CUSTOMER_BLOCKED, "customer is blocked by credit control"))
@@ -150,6 +180,15 @@ def evaluate(
                 reasons.append(Reason(ReasonCode.BALANCE_STALE, message))
             else:
                 warnings.append(Reason(WarningCode.BALANCE_STALE, message))
+
+    if order_terms_days is not None and order_terms_days > account.payment_terms_days:
+        reasons.append(
+            Reason(
+                ReasonCode.TERMS_EXCEED_APPROVED,
+                f"order payment terms of {order_terms_days} days exceed the approved "
+                f"{account.payment_terms_days} days",
+            )
+        )
 
     if (
         Check.NEAR_LIMIT in enabled
