@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from adapters.sources import ErpSource
 from gateway import error_handlers, metrics, openapi
+from gateway.aging.routes import router as aging_router
 from gateway.auth import KeyRing
 from gateway.balances.routes import router as balances_router
 from gateway.config import LoadedConfig, load_config
@@ -155,6 +156,7 @@ def create_app(
     app.include_router(orders_router)
     app.include_router(ops_router)
     app.include_router(balances_router)
+    app.include_router(aging_router)
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
     app.include_router(erp_router)

@@ -19,7 +19,7 @@ from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
-from gateway.orders.service import RequestIdentity, record_decision
+from gateway.orders.service import PREPAID, OrderTerms, RequestIdentity, record_decision
 from policies import Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
 
@@ -69,6 +69,8 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             policy=ctx.policy,
             now=ctx.now,
             today=ctx.now.astimezone(ctx.timezone).date(),
+            prepaid=order.security == PREPAID,
+            order_terms_days=order.payment_terms_days,
         )
         if decision.outcome is not Outcome.RELEASE:
             continue
@@ -80,7 +82,8 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             payload_hash,
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
-        result = record_decision(conn, identity, order, decision, amount, ctx.now)
+        terms = OrderTerms(order.security, order.payment_terms_days)
+        result = record_decision(conn, identity, order, decision, amount, ctx.now, terms)
         released.append(
             Released(
                 order.erp,

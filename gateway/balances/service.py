@@ -5,7 +5,7 @@ transaction it is given, or (apply_snapshot) opens its own."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +15,7 @@ from gateway import audit
 from gateway.auth import Principal
 from gateway.balances.reevaluate import Released, reevaluate_held
 from gateway.customers import repository as repo
-from gateway.customers.schemas import CustomerIn, OpenItemsIn
+from gateway.customers.schemas import CustomerIn, OpenItemIn, OpenItemsIn
 from gateway.customers.service import customer_view
 from gateway.db.engine import write_tx
 from gateway.errors import Conflict, InvalidInput, NotFound
@@ -24,6 +24,7 @@ from gateway.orders.context import CheckContext
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
 from policies import FxRates, Policy
+from policies.terms import TermsBasis, due_date, note_days_past_term
 
 
 class SnapshotRejected(Exception):
@@ -65,6 +66,7 @@ def upsert_customer(
     values = body.model_dump()
     values["grade"] = body.grade.value
     values["updated_at"] = now
+    terms_fields(body, values)
     existing = repo.get_customer(conn, customer_id, lock=True)
     if existing is None:
         repo.insert_customer(conn, {"customer_id": customer_id, **values})
@@ -86,6 +88,19 @@ def upsert_customer(
     row = repo.get_customer(conn, customer_id)
     assert row is not None
     return customer_view(row)
+
+
+def terms_fields(body: CustomerIn, values: dict[str, Any]) -> None:
+    """The terms fields (DESIGN §3b) the body set: one left out keeps its stored value
+    (an ERP or sync that knows nothing of them changes nothing), or on a new customer
+    the column's default; `closing_day: null` is the month's end, said explicitly."""
+    for name in ("payment_terms_basis", "intercompany"):
+        if values.get(name) is None:
+            values.pop(name, None)
+    if values.get("payment_terms_basis") is not None:
+        values["payment_terms_basis"] = TermsBasis(values["payment_terms_basis"]).value
+    if "closing_day" not in body.model_fields_set:
+        values.pop("closing_day", None)
 
 
 def replace_open_items(
@@ -154,6 +169,7 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
         seen.add(item.item_id)
         require_currency(item.currency, f"{field}.currency", fx, customer.currency)
         require_precision(item.amount, item.currency, f"{field}.amount")
+        due, days_past_term = item_dates(customer, item, field)
         rows.append(
             {
                 "customer_id": customer.customer_id,
@@ -162,12 +178,36 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
                 "amount": item.amount,
                 "currency": item.currency,
                 "amount_credit": fx.convert(item.amount, item.currency, customer.currency),
-                "due_date": item.due_date,
+                "due_date": due,
                 "erp": item.erp,
                 "order_id": item.order_id,
+                "document_date": item.document_date,
+                "invoice_date": item.invoice_date,
+                "days_past_term": days_past_term,
             }
         )
     return rows
+
+
+def item_dates(customer: Row[Any], item: OpenItemIn, field: str) -> tuple[date, int | None]:
+    """The item's due date (as sent, else from its document date by the customer's terms,
+    fixed now) and, for a note with its invoice's date, its days past that term."""
+    basis = TermsBasis(customer.payment_terms_basis)
+    terms, closing = customer.payment_terms_days, customer.closing_day
+    try:
+        due = item.due_date
+        if due is None:
+            assert item.document_date is not None  # OpenItemIn requires one of them
+            due = due_date(item.document_date, terms, basis, closing)
+        days = None
+        if item.invoice_date is not None:
+            days = note_days_past_term(item.invoice_date, due, terms, basis, closing)
+    except (OverflowError, ValueError):
+        raise InvalidInput(
+            f"{field}: its due date under the customer's terms is past the calendar's end",
+            details=[{"field": f"{field}.document_date", "message": "due date out of range"}],
+        ) from None
+    return due, days
 
 
 def raise_duplicate(field: str, item_id: str) -> None:

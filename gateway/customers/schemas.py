@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gateway.schemas import (
     CurrencyCode,
@@ -20,6 +20,7 @@ from gateway.schemas import (
     WholeNumber,
 )
 from policies import Grade
+from policies.terms import TermsBasis
 
 MAX_ITEMS = 10_000
 
@@ -32,16 +33,57 @@ class CustomerIn(RequestModel):
     payment_terms_days: WholeNumber = Field(ge=0, le=3650)
     blocked: StrictFlag = False
     review_date: DateOnly | None = None
+    # DESIGN §3b: how due dates follow from document dates; left out, the stored value
+    # (on an update) or the default (invoice, month's end, not intercompany) stands.
+    payment_terms_basis: TermsBasis | None = None
+    closing_day: WholeNumber | None = Field(default=None, ge=1, le=28)
+    intercompany: StrictFlag | None = None
+
+
+# JSON Schema for what the validator below checks: a due date or a document date, and an
+# invoice date on notes only.
+_ITEM_RULES = {
+    "allOf": [
+        {
+            "anyOf": [
+                {"required": ["due_date"], "properties": {"due_date": {"type": "string"}}},
+                {
+                    "required": ["document_date"],
+                    "properties": {"document_date": {"type": "string"}},
+                },
+            ]
+        },
+        {
+            "anyOf": [
+                {"properties": {"kind": {"const": "note"}}},
+                {"properties": {"invoice_date": {"type": "null"}}},
+            ]
+        },
+    ]
+}
 
 
 class OpenItemIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_ITEM_RULES)
+
     item_id: Identifier
-    kind: Literal["invoice", "note"]
+    kind: Literal["invoice", "note", "prepayment", "credit_note"]
     amount: PositiveAmount
     currency: CurrencyCode
-    due_date: DateOnly
+    # Omitted (with a document_date), computed from the customer's terms when pushed.
+    due_date: DateOnly | None = None
+    document_date: DateOnly | None = None
+    invoice_date: DateOnly | None = None  # notes: the invoice the note pays
     erp: ErpName | None = None
     order_id: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> OpenItemIn:
+        if self.due_date is None and self.document_date is None:
+            raise ValueError("due_date or document_date is required")
+        if self.invoice_date is not None and self.kind != "note":
+            raise ValueError("invoice_date is for notes (kind note) only")
+        return self
 
 
 class OpenItemsIn(RequestModel):
@@ -58,5 +100,8 @@ class CustomerOut(BaseModel):
     payment_terms_days: int
     blocked: bool
     review_date: date | None
+    payment_terms_basis: TermsBasis
+    closing_day: int | None
+    intercompany: bool
     balance_as_of: datetime
     updated_at: datetime

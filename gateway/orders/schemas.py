@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from gateway.schemas import (
@@ -22,3 +24,8 @@ class CheckIn(RequestModel):
     amount: PositiveAmount
     currency: CurrencyCode
     override_token: str | None = Field(default=None, min_length=1, max_length=2048)
+    # DESIGN §3b: paid before shipment (款到发货): released unless the customer is
+    # blocked, reserving nothing; and the order's own payment terms, held
+    # (TERMS_EXCEED_APPROVED) when longer than the customer's approved ones.
+    security: Literal["prepaid"] | None = None
+    payment_terms_days: WholeNumber | None = Field(default=None, ge=0, le=3650)

@@ -1,0 +1,78 @@
+"""A customer's aging and DSO, and its monthly sales: in the transaction given."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from gateway.aging import repository as repo
+from gateway.aging.schemas import SalesIn
+from gateway.customers import repository as customers_repo
+from gateway.customers.service import money_str, open_items_of
+from gateway.errors import InvalidInput, NotFound
+from gateway.validation import require_precision
+from policies.aging import AgingReport, aging_report
+from policies.dso import complete_months, dso_days
+
+
+def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> Row[Any]:
+    row = customers_repo.get_customer(conn, customer_id, lock=lock)
+    if row is None:
+        raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
+    return row  # type: ignore[no-any-return]
+
+
+def customer_aging(
+    conn: Connection, customer_id: str, today: date, vat_factor: Decimal
+) -> dict[str, Any]:
+    """Receivables and notes by days past due as of `today`, summed, and DSO."""
+    customer = _customer(conn, customer_id)
+    report = aging_report(open_items_of(conn, customer), today)
+    sales = repo.sales_of(conn, customer_id, complete_months(today))
+    dso = dso_days(report.balance, sales, today, vat_factor)
+    return aging_json(report, customer.currency, today, dso)
+
+
+def aging_json(
+    report: AgingReport, currency: str, today: date, dso: Decimal | None
+) -> dict[str, Any]:
+    def buckets(values: dict[str, Decimal]) -> dict[str, str]:
+        return {label: money_str(amount, currency) for label, amount in values.items()}
+
+    return {
+        "as_of": today.isoformat(),
+        "currency": currency,
+        "receivables": buckets(report.receivables),
+        "notes": buckets(report.notes),
+        "total": buckets(report.total),
+        "dso_days": float(dso) if dso is not None else None,
+    }
+
+
+def put_sales(conn: Connection, customer_id: str, body: SalesIn, now: datetime) -> dict[str, Any]:
+    customer = _customer(conn, customer_id, lock=True)
+    seen: set[str] = set()
+    rows = []
+    for n, period in enumerate(body.periods):
+        field = f"body.periods.{n}"
+        if period.month in seen:
+            raise InvalidInput(
+                f"{field}.month: month {period.month} appears twice",
+                code="DUPLICATE_MONTH",
+                details=[{"field": f"{field}.month", "message": "duplicate month"}],
+            )
+        seen.add(period.month)
+        require_precision(period.amount, customer.currency, f"{field}.amount")
+        rows.append({"month": period.month, "amount": period.amount, "updated_at": now})
+    repo.put_sales(conn, customer_id, rows)
+    return {
+        "customer_id": customer_id,
+        "currency": customer.currency,
+        "periods": [
+            {"month": r.month, "amount": money_str(r.amount, customer.currency)}
+            for r in repo.all_sales_of(conn, customer_id)
+        ],
+    }
