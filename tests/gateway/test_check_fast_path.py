@@ -334,3 +334,32 @@ def test_a_check_not_committed_is_a_503_to_retry(
     answer = pair.check()
     assert (answer.status_code, answer.json()["error"]["code"]) == (503, "NOT_COMMITTED")
     assert answer.headers["retry-after"] == "1"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"security": "prepaid", "amount": "50000.00"},
+        {"security": None},
+        {"payment_terms_days": 31},
+        {"payment_terms_days": 30},
+        {"payment_terms_days": None},
+        {"security": "prepaid", "payment_terms_days": 90},
+        {"security": "cash"},
+        {"security": ""},
+        {"payment_terms_days": -1},
+        {"payment_terms_days": 3651},
+        {"payment_terms_days": "30"},
+        {"payment_terms_days": True},
+        {"payment_terms_days": 30.5},
+    ],
+)
+def test_security_and_order_terms_answer_alike_on_both_paths(
+    pair: Pair, fields: dict[str, Any]
+) -> None:
+    first = pair.check(**fields)
+    if first.status_code == 200:
+        # The same revision again is its replay; with the other field changed, a conflict.
+        assert pair.check(**fields).status_code == 200
+        other = {"payment_terms_days": 7} if "payment_terms_days" not in fields else {}
+        assert pair.check(**fields, **other).status_code in (200, 409)
