@@ -34,6 +34,8 @@ EXPLAIN = {
     "REVIEW_DATE_PASSED": "The customer's periodic credit review is overdue.",
     "ORDER_VALUE_EXCEEDED": "The order is larger than the grade allows for a single order.",
     "BALANCE_STALE": "The gateway's copy of the customer's balance is too old to rely on.",
+    "TERMS_EXCEED_APPROVED": "The order's payment terms are longer than the customer's approved "
+    "terms.",
     "OVERRIDE_REJECTED": "An override token was sent but did not apply.",
 }
 
