@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from gateway.schemas import (
     CurrencyCode,
@@ -42,7 +43,7 @@ class CustomerIn(RequestModel):
 
 # JSON Schema for what the validator below checks: a due date or a document date, and an
 # invoice date on notes only.
-_ITEM_RULES = {
+_ITEM_RULES: JsonDict = {
     "allOf": [
         {
             "anyOf": [
