@@ -13,9 +13,11 @@ from gateway.aging.schemas import SalesIn
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import money_str, open_items_of
 from gateway.errors import InvalidInput, NotFound
-from gateway.validation import require_precision
 from policies.aging import AgingReport, aging_report
 from policies.dso import complete_months, dso_days
+from policies.money import MINOR_UNITS, fraction_digits, quantize
+
+MAX_SALES_DECIMALS = max(MINOR_UNITS.values())  # what the OpenAPI schema allows
 
 
 def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> Row[Any]:
@@ -65,8 +67,16 @@ def put_sales(conn: Connection, customer_id: str, body: SalesIn, now: datetime) 
                 details=[{"field": f"{field}.month", "message": "duplicate month"}],
             )
         seen.add(period.month)
-        require_precision(period.amount, customer.currency, f"{field}.amount")
-        rows.append({"month": period.month, "amount": period.amount, "updated_at": now})
+        if fraction_digits(period.amount) > MAX_SALES_DECIMALS:
+            raise InvalidInput(
+                f"{field}.amount: at most {MAX_SALES_DECIMALS} decimal places",
+                code="INVALID_AMOUNT",
+                details=[{"field": f"{field}.amount", "message": "too many decimals"}],
+            )
+        # A statistic, not a ledger entry: rounded half up to the credit currency (the
+        # body names no currency, so its schema cannot say how many decimals it has).
+        amount = quantize(period.amount, customer.currency)
+        rows.append({"month": period.month, "amount": amount, "updated_at": now})
     repo.put_sales(conn, customer_id, rows)
     return {
         "customer_id": customer_id,

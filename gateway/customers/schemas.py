@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -19,11 +19,13 @@ from gateway.schemas import (
     StrictFlag,
     UtcDatetime,
     WholeNumber,
+    integer_range,
 )
 from policies import Grade
 from policies.terms import TermsBasis
 
 MAX_ITEMS = 10_000
+ClosingDay = Annotated[WholeNumber, Field(ge=1, le=28), integer_range(1, 28)]
 
 
 class CustomerIn(RequestModel):
@@ -37,7 +39,7 @@ class CustomerIn(RequestModel):
     # DESIGN §3b: how due dates follow from document dates; left out, the stored value
     # (on an update) or the default (invoice, month's end, not intercompany) stands.
     payment_terms_basis: TermsBasis | None = None
-    closing_day: WholeNumber | None = Field(default=None, ge=1, le=28)
+    closing_day: ClosingDay | None = None
     intercompany: StrictFlag | None = None
 
 

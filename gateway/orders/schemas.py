@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -13,7 +13,10 @@ from gateway.schemas import (
     PositiveAmount,
     RequestModel,
     WholeNumber,
+    integer_range,
 )
+
+TermsDays = Annotated[WholeNumber, Field(ge=0, le=3650), integer_range(0, 3650)]
 
 
 class CheckIn(RequestModel):
@@ -28,4 +31,4 @@ class CheckIn(RequestModel):
     # blocked, reserving nothing; and the order's own payment terms, held
     # (TERMS_EXCEED_APPROVED) when longer than the customer's approved ones.
     security: Literal["prepaid"] | None = None
-    payment_terms_days: WholeNumber | None = Field(default=None, ge=0, le=3650)
+    payment_terms_days: TermsDays | None = None
