@@ -56,27 +56,23 @@ def aging_json(
 
 def put_sales(conn: Connection, customer_id: str, body: SalesIn, now: datetime) -> dict[str, Any]:
     customer = _customer(conn, customer_id, lock=True)
-    seen: set[str] = set()
-    rows = []
+    # Periods of one month add up (an ERP may send one per sales organization or line).
+    months: dict[str, Decimal] = {}
     for n, period in enumerate(body.periods):
-        field = f"body.periods.{n}"
-        if period.month in seen:
-            raise InvalidInput(
-                f"{field}.month: month {period.month} appears twice",
-                code="DUPLICATE_MONTH",
-                details=[{"field": f"{field}.month", "message": "duplicate month"}],
-            )
-        seen.add(period.month)
         if fraction_digits(period.amount) > MAX_SALES_DECIMALS:
+            field = f"body.periods.{n}.amount"
             raise InvalidInput(
-                f"{field}.amount: at most {MAX_SALES_DECIMALS} decimal places",
+                f"{field}: at most {MAX_SALES_DECIMALS} decimal places",
                 code="INVALID_AMOUNT",
-                details=[{"field": f"{field}.amount", "message": "too many decimals"}],
+                details=[{"field": field, "message": "too many decimals"}],
             )
-        # A statistic, not a ledger entry: rounded half up to the credit currency (the
-        # body names no currency, so its schema cannot say how many decimals it has).
-        amount = quantize(period.amount, customer.currency)
-        rows.append({"month": period.month, "amount": amount, "updated_at": now})
+        months[period.month] = months.get(period.month, Decimal(0)) + period.amount
+    # A statistic, not a ledger entry: rounded half up to the credit currency (the body
+    # names no currency, so its schema cannot say how many decimals it has).
+    rows = [
+        {"month": month, "amount": quantize(amount, customer.currency), "updated_at": now}
+        for month, amount in months.items()
+    ]
     repo.put_sales(conn, customer_id, rows)
     return {
         "customer_id": customer_id,

@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, Row
 
 from gateway import audit
+from gateway.aging.schemas import SalesIn
+from gateway.aging.service import put_sales
 from gateway.auth import Principal
 from gateway.balances.reevaluate import Released, reevaluate_held
 from gateway.customers import repository as repo
@@ -37,14 +39,21 @@ def apply_snapshot(
     customer_id: str,
     master: dict[str, Any],
     items: dict[str, Any],
+    sales: dict[str, Any] | None = None,
 ) -> list[Released]:
     try:
         customer_in = CustomerIn.model_validate(master)
         items_in = OpenItemsIn.model_validate(items)
+        sales_in = SalesIn.model_validate(sales) if sales is not None else None
     except ValidationError as exc:
         raise SnapshotRejected(f"customer {customer_id}: {exc.errors()[0]['msg']}") from None
     with write_tx(engine) as conn:
         upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now)
+        if sales_in is not None:
+            try:
+                put_sales(conn, customer_id, sales_in, ctx.now)
+            except InvalidInput as exc:
+                raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
         try:
             replace_open_items(conn, customer_id, items_in, ctx.policy, ctx.now)
         except InvalidInput as exc:

@@ -125,8 +125,9 @@ class SyncRunner:
             now_ctx = self.context()
             try:
                 items = await self.source.fetch_open_items(customer_id, now_ctx.now)
+                sales = await self.source.fetch_sales(customer_id)
                 released += await anyio.to_thread.run_sync(
-                    apply_snapshot, self.engine, now_ctx, customer_id, body, items
+                    apply_snapshot, self.engine, now_ctx, customer_id, body, items, sales
                 )
                 report.customers += 1
             except (ErpError, SnapshotRejected, GatewayError) as exc:

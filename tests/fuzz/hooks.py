@@ -1,10 +1,10 @@
 """schemathesis hooks (loaded through SCHEMATHESIS_HOOKS by tests/fuzz/test_schemathesis.py).
 
-Two rules of the API no JSON Schema can state, for snapshots: their items have distinct
+Three rules of the API no JSON Schema can state, for snapshots: their items have distinct
 item ids (422 DUPLICATE_ITEM otherwise; `uniqueItems` compares whole items), and their
 `as_of` is not in the future (422 AS_OF_IN_FUTURE: the server's clock decides). Generated
 snapshots keep the first item of each id and are dated at most now, so a schema-valid
-body is a valid one. A third: an item's due date computed from its `document_date` by the
+body is a valid one. The third: an item's due date computed from its `document_date` by the
 customer's terms must stay on the calendar (422 otherwise; the terms are the customer's,
 not the body's): generated document dates stay before the year 9000.
 """
