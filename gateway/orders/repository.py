@@ -117,6 +117,8 @@ def insert_decision(conn: Connection, values: dict[str, Any]) -> None:
 
 
 def save_order(conn: Connection, existing: Any | None, values: dict[str, Any]) -> None:
+    # The revision's own terms: none unless given (each revision states its own).
+    values = {"security": None, "payment_terms_days": None, **values}
     if existing is None:
         _insert_order.execute(conn, {"invoiced": Decimal(0), **values})
     else:
