@@ -147,7 +147,8 @@ def replace_open_items(
             f"({stored.isoformat()}); ignored",
             code="STALE_SNAPSHOT",
         )
-    rows = _item_rows(customer, body, policy.fx)
+    stored_items = {r.item_id: r for r in repo.items_of(conn, customer_id)}
+    rows = _item_rows(customer, body, policy.fx, stored_items)
     repo.replace_items(conn, customer_id, rows)
     orders_repo.consume_invoices(conn, customer_id, rows)
     repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
@@ -168,7 +169,9 @@ def replace_open_items(
     return {"customer_id": customer_id, "as_of": body.as_of.isoformat(), "items": len(rows)}
 
 
-def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[str, Any]]:
+def _item_rows(
+    customer: Row[Any], body: OpenItemsIn, fx: FxRates, stored: dict[str, Any]
+) -> list[dict[str, Any]]:
     seen: set[str] = set()
     rows = []
     for n, item in enumerate(body.items):
@@ -178,7 +181,7 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
         seen.add(item.item_id)
         require_currency(item.currency, f"{field}.currency", fx, customer.currency)
         require_precision(item.amount, item.currency, f"{field}.amount")
-        due, days_past_term = item_dates(customer, item, field)
+        due, days_past_term = item_dates(customer, item, field, stored.get(item.item_id))
         rows.append(
             {
                 "customer_id": customer.customer_id,
@@ -198,19 +201,37 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
     return rows
 
 
-def item_dates(customer: Row[Any], item: OpenItemIn, field: str) -> tuple[date, int | None]:
-    """The item's due date (as sent, else from its document date by the customer's terms,
-    fixed now) and, for a note with its invoice's date, its days past that term."""
+def item_dates(
+    customer: Row[Any],
+    item: OpenItemIn,
+    field: str,
+    previous: Any,  # stored row or None
+) -> tuple[date, int | None]:
+    """The item's due date (as sent, else from its document date by the customer's terms)
+    and, for a note with its invoice's date, its days past that term. Both are fixed when
+    the item is first pushed: the same item pushed again with the same dates keeps them,
+    whatever the customer's terms have become since."""
     basis = TermsBasis(customer.payment_terms_basis)
     terms, closing = customer.payment_terms_days, customer.closing_day
+    same = previous is not None and previous.kind == item.kind
     try:
         due = item.due_date
+        if due is None and same and previous.document_date == item.document_date:
+            due = previous.due_date
         if due is None:
             assert item.document_date is not None  # OpenItemIn requires one of them
             due = due_date(item.document_date, terms, basis, closing)
         days = None
         if item.invoice_date is not None:
-            days = note_days_past_term(item.invoice_date, due, terms, basis, closing)
+            if (
+                same
+                and previous.invoice_date == item.invoice_date
+                and previous.due_date == due
+                and previous.days_past_term is not None
+            ):
+                days = previous.days_past_term
+            else:
+                days = note_days_past_term(item.invoice_date, due, terms, basis, closing)
     except (OverflowError, ValueError):
         raise InvalidInput(
             f"{field}: its due date under the customer's terms is past the calendar's end",

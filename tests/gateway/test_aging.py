@@ -102,8 +102,18 @@ def test_due_date_is_computed_from_the_terms_when_pushed_and_fixed_then(api: Api
     assert due_dates(api) == {"I1": "2026-11-09", "I2": "2026-10-20"}
     assert due_dates(api, "C200") == {"I1": "2026-11-30", "I2": "2026-10-20"}  # Oct 31 + 30
     assert due_dates(api, "C300") == {"I1": "2026-11-04", "I2": "2026-10-20"}  # Oct 25 + 10
-    # Terms changed later: the pushed item keeps its due date.
+    # Terms changed later: the pushed item keeps its due date, pushed again too; a new
+    # item (or one with another document date) gets the terms of its push.
     api.customer(payment_terms_days=90)
+    assert due_dates(api) == {"I1": "2026-11-09", "I2": "2026-10-20"}
+    again = [*items, inv("I3", "1.00", document_date="2026-10-10")]
+    assert api.items("C100", again, "2026-11-22T09:30:00+00:00").status_code == 200
+    assert due_dates(api) == {"I1": "2026-11-09", "I2": "2026-10-20", "I3": "2027-01-08"}
+    moved = [inv("I1", "100.00", document_date="2026-10-11"), items[1]]
+    assert api.items("C100", moved, "2026-11-22T09:40:00+00:00").status_code == 200
+    assert due_dates(api) == {"I1": "2027-01-09", "I2": "2026-10-20"}
+    api.customer(payment_terms_days=30)
+    api.items("C100", items, "2026-11-22T09:50:00+00:00")
     assert due_dates(api) == {"I1": "2026-11-09", "I2": "2026-10-20"}
     # I1 is 13 days overdue, I2 33: grade B tolerates 7 days, and holds on any amount.
     held = api.check("O1", "10.00").json()
@@ -144,6 +154,21 @@ def aging(api: Api, cid: str = "C100", who: str = "erp") -> Any:
     r = api.get(f"/v1/customers/{cid}/aging", who=who)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def test_a_notes_days_past_term_are_fixed_when_pushed(api: Api) -> None:
+    api.customer(payment_terms_days=60)
+    note = {
+        **inv("N1", "10.00", due_date="2010-06-20", invoice_date="2010-01-20"),
+        "kind": "note",
+    }
+    api.items("C100", [note])
+    api.customer(payment_terms_days=10)  # 140 days past term if counted again: 91-180
+    api.items("C100", [note], "2026-11-22T09:30:00+00:00")
+    assert aging(api)["notes"]["61-90"] == "10.00"
+    # Another invoice date is another count, under today's terms.
+    api.items("C100", [{**note, "invoice_date": "2010-01-21"}], "2026-11-22T09:40:00+00:00")
+    assert aging(api)["notes"]["91-180"] == "10.00"
 
 
 def test_seed_note_example_ages_61_90(api: Api) -> None:
