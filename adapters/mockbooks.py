@@ -21,6 +21,8 @@ class Customer:
     terms_days: int
     blocked: bool = False
     review_date: date | None = None
+    # Net sales by month ("YYYY-MM" -> amount), for the gateway's DSO.
+    monthly_sales: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,6 +159,7 @@ def demo_books(prefix: str, currency: str, today: date, numeric: bool) -> Books:
             terms,
             blocked=blocked,
             review_date=today + timedelta(days=rnd.randint(30, 300)),
+            monthly_sales=demo_sales(today, Decimal(limit), rnd),
         )
         if balance:
             due = (
@@ -167,3 +170,15 @@ def demo_books(prefix: str, currency: str, today: date, numeric: bool) -> Books:
             item_id = f"90{n:06d}"
             books.items[item_id] = OpenItem(item_id, cid, Decimal(balance), currency, due)
     return books
+
+
+def demo_sales(today: date, limit: Decimal, rnd: random.Random) -> dict[str, Decimal]:
+    """Six complete months of net sales around a third of the limit (none without one)."""
+    sales: dict[str, Decimal] = {}
+    year, month = today.year, today.month
+    for _ in range(6):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        if limit > 0:
+            share = Decimal(rnd.randint(20, 45)) / 100
+            sales[f"{year:04d}-{month:02d}"] = (limit * share).quantize(Decimal("1"))
+    return sales

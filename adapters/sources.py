@@ -25,6 +25,11 @@ class ErpSource(Protocol):
         the call): a PUT /v1/customers/{id}/open-items body."""
         ...
 
+    async def fetch_sales(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer's net sales by month: a PUT /v1/customers/{id}/sales body, or
+        None when the ERP reports none (DSO stays null)."""
+        ...
+
     async def notify_release(self, answer: dict[str, Any]) -> None:
         """Tell the ERP that a held order was released (the check answer)."""
         ...
@@ -35,7 +40,9 @@ class ErpSource(Protocol):
 SAP_CREDIT = "/sap/opu/odata/sap/API_CREDIT_MANAGEMENT/CreditSegments"
 SAP_ITEMS = "/sap/opu/odata/sap/API_OPLACCTGDOCITEMCUBE_SRV/A_OperationalAcctgDocItemCube"
 SAP_RELEASE = "/sap/credit-release"
+SAP_SALES = "/sap/opu/odata/sap/YY1_CUSTOMERSALESVOLUME_CDS/YY1_CustomerSalesVolume"
 LN_PARTNERS = "/ln/api/businesspartners"
+LN_SALES = LN_PARTNERS + "/{bpid}/salesvolume"
 LN_RELEASE = "/ln/api/salesorders/{orno}/release"
 
 
@@ -72,6 +79,15 @@ class SapSource:
         except (KeyError, TypeError) as exc:
             raise PermanentErpError(f"open item without {exc}") from None
 
+    async def fetch_sales(self, customer_id: str) -> dict[str, Any] | None:
+        body = await self.http.request_json(
+            "GET", SAP_SALES, params={"$filter": f"Customer eq '{customer_id}'"}
+        )
+        try:
+            return sap.sales_body(_results(body, "d"))
+        except (KeyError, TypeError) as exc:
+            raise PermanentErpError(f"sales volume without {exc}") from None
+
     async def notify_release(self, answer: dict[str, Any]) -> None:
         await self.http.request_json("POST", SAP_RELEASE, json=sap.answer(answer))
 
@@ -98,6 +114,13 @@ class BaanSource:
             return baan.open_items_body(as_of.isoformat(), _results(body, "value"))
         except (KeyError, TypeError) as exc:
             raise PermanentErpError(f"open invoice without {exc}") from None
+
+    async def fetch_sales(self, customer_id: str) -> dict[str, Any] | None:
+        body = await self.http.request_json("GET", LN_SALES.format(bpid=customer_id))
+        try:
+            return baan.sales_body(_results(body, "value"))
+        except (KeyError, TypeError) as exc:
+            raise PermanentErpError(f"sales volume without {exc}") from None
 
     async def notify_release(self, answer: dict[str, Any]) -> None:
         path = LN_RELEASE.format(orno=answer["order_id"])

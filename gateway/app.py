@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from adapters.sources import ErpSource
 from gateway import api_docs, error_handlers, metrics, openapi
+from gateway.aging.routes import router as aging_router
 from gateway.audit_routes import router as audit_router
 from gateway.auth import KeyRing
 from gateway.balances import temporary_limits
@@ -209,6 +210,7 @@ def create_app(
     app.include_router(orders_router)
     app.include_router(ops_router)
     app.include_router(balances_router)
+    app.include_router(aging_router)
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
     app.include_router(credit_applications_router)

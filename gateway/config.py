@@ -62,6 +62,13 @@ class GradeSection(_Strict):
     overdue_tolerance_days: int = Field(default=0, ge=0, le=3650)
     min_overdue_amount: Money = Decimal(0)
     max_order_value: Money | None = None
+    # Whether a note past its invoice's term (seed 004 §3.0) counts as overdue.
+    note_past_term_holds: bool = False
+
+
+class ReportsSection(_Strict):
+    # Net sales x this = sales with VAT, the base of DSO (seed 004 §3.0: 1.17 then).
+    vat_factor: Decimal = Field(default=Decimal("1.13"), ge=1, le=2, allow_inf_nan=False)
 
 
 class FxSection(_Strict):
@@ -231,6 +238,7 @@ class GatewayConfig(_Strict):
     decision: DecisionSection = Field(default_factory=DecisionSection)
     grades: dict[Grade, GradeSection]
     fx: FxSection = Field(default_factory=FxSection)
+    reports: ReportsSection = Field(default_factory=ReportsSection)
     # Sections owned by other features are validated by them; kept raw here.
     approval: ApprovalSection = Field(default_factory=ApprovalSection)
     credit_approval: CreditApprovalSection = Field(default_factory=CreditApprovalSection)
@@ -273,7 +281,12 @@ def parse_config(data: dict[str, Any]) -> LoadedConfig:
         raise ConfigError(_format(exc)) from None
     policy = Policy(
         grades={
-            g: GradePolicy(s.overdue_tolerance_days, s.min_overdue_amount, s.max_order_value)
+            g: GradePolicy(
+                s.overdue_tolerance_days,
+                s.min_overdue_amount,
+                s.max_order_value,
+                note_past_term_holds=s.note_past_term_holds,
+            )
             for g, s in cfg.grades.items()
         },
         checks=frozenset(cfg.decision.checks),

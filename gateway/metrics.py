@@ -39,7 +39,8 @@ LATENCY_BUCKETS = (
 
 DECISIONS = Counter(
     "gateway_decisions_total",
-    "Order checks answered, by ERP, outcome and reason (reason 'none' for a plain release).",
+    "Order checks answered, by ERP, outcome and reason (reason 'none' for a plain release; "
+    "the reason codes of policies.reasons, TERMS_EXCEED_APPROVED among them).",
     ["erp", "outcome", "reason"],
 )
 DECISION_DURATION = Histogram(

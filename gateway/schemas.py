@@ -57,6 +57,13 @@ CurrencyCode = Annotated[
 WholeNumber = Annotated[int, BeforeValidator(integral), Strict()]
 """A whole number: a JSON integer (2.0 too), never a boolean, a string or a fraction."""
 
+
+def integer_range(low: int, high: int) -> WithJsonSchema:
+    """A bounded WholeNumber's JSON Schema, for where it is optional: pydantic writes a
+    union member's bounds as the non-standard ge/le, which no client reads."""
+    return WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
+
+
 StrictFlag = Annotated[bool, Strict()]
 """true or false, nothing else."""
 

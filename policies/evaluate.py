@@ -13,6 +13,7 @@ from decimal import Decimal
 from policies.fx import FxQuote
 from policies.groups import GroupFigures, group_exposure
 from policies.model import (
+    CREDIT_KINDS,
     Account,
     Balance,
     Check,
@@ -20,6 +21,7 @@ from policies.model import (
     Exposure,
     Grade,
     GradePolicy,
+    ItemKind,
     Outcome,
     Policy,
     Reason,
@@ -36,6 +38,7 @@ def compute_exposure(
     currency: str,
     tolerance_days: int,
     today: date,
+    note_past_term_holds: bool = False,
 ) -> Exposure:
     limit = account.credit_limit if account else ZERO
     open_orders = balance.open_orders if balance else ZERO
@@ -46,11 +49,23 @@ def compute_exposure(
     open_items = overdue_amount = ZERO
     oldest_due: date | None = None
     for item in balance.items if balance else ():
+        if item.kind in CREDIT_KINDS:  # prepayments and credit notes lower exposure
+            open_items -= item.amount
+            continue
+        due = item.due_date
+        if (
+            note_past_term_holds
+            and item.days_past_term is not None
+            and item.kind is ItemKind.NOTE
+            and item.days_past_term > tolerance_days
+        ):
+            # Past its invoice's term by the seed's count: as overdue as that many days.
+            due = min(due, today - timedelta(days=item.days_past_term))
         open_items += item.amount
-        if item.due_date < cutoff:
+        if due < cutoff:
             overdue_amount += item.amount
-            if oldest_due is None or item.due_date < oldest_due:
-                oldest_due = item.due_date
+            if oldest_due is None or due < oldest_due:
+                oldest_due = due
     total = open_items + open_orders + order_amount
     return Exposure(
         currency=account.currency if account else currency,
@@ -78,13 +93,25 @@ def evaluate(
     today: date,
     group: GroupFigures | None = None,
     fx: FxQuote | None = None,
+    prepaid: bool = False,
+    order_terms_days: int | None = None,
 ) -> Decision:
     """Decide one order. `order_amount` is already in the account's credit currency;
     `group` is the customer's credit group's figures, if it is in one; `fx` the rate the
-    amount was converted at, shown with the figures."""
+    amount was converted at, shown with the figures.
+
+    A `prepaid` order (paid before shipment) is released whatever the credit figures,
+    unless the customer is blocked (or unknown). `order_terms_days`, the order's own
+    payment terms, may not exceed the customer's approved ones."""
     grade_policy = policy.grades.get(account.grade, GradePolicy()) if account else GradePolicy()
     exposure = compute_exposure(
-        account, balance, order_amount, currency, grade_policy.overdue_tolerance_days, today
+        account,
+        balance,
+        order_amount,
+        currency,
+        grade_policy.overdue_tolerance_days,
+        today,
+        grade_policy.note_past_term_holds,
     )
     if fx is not None:
         exposure = replace(exposure, fx=fx)
@@ -97,6 +124,9 @@ def evaluate(
         # An unknown customer has no credit at all; there are no figures to check.
         reasons.append(Reason(ReasonCode.NO_CREDIT, "customer is unknown: no credit granted"))
         return _decide(reasons, warnings, exposure)
+
+    if prepaid and not account.blocked:
+        return _decide(reasons, warnings, exposure)  # no credit is used: nothing to check
 
     if Check.CUSTOMER_BLOCKED in enabled and account.blocked:
         reasons.append(Reason(ReasonCode.CUSTOMER_BLOCKED, "customer is blocked by credit control"))
@@ -163,6 +193,15 @@ def evaluate(
                 reasons.append(Reason(ReasonCode.BALANCE_STALE, message))
             else:
                 warnings.append(Reason(WarningCode.BALANCE_STALE, message))
+
+    if order_terms_days is not None and order_terms_days > account.payment_terms_days:
+        reasons.append(
+            Reason(
+                ReasonCode.TERMS_EXCEED_APPROVED,
+                f"order payment terms of {order_terms_days} days exceed the approved "
+                f"{account.payment_terms_days} days",
+            )
+        )
 
     if (
         Check.NEAR_LIMIT in enabled

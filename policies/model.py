@@ -29,6 +29,12 @@ class Outcome(StrEnum):
 class ItemKind(StrEnum):
     INVOICE = "invoice"
     NOTE = "note"
+    PREPAYMENT = "prepayment"  # money received before delivery (款到发货)
+    CREDIT_NOTE = "credit_note"
+
+
+# Items that are owed to the customer: they lower exposure, are never overdue or aged.
+CREDIT_KINDS = frozenset({ItemKind.PREPAYMENT, ItemKind.CREDIT_NOTE})
 
 
 class Check(StrEnum):
@@ -70,6 +76,9 @@ class OpenItem:
     kind: ItemKind
     amount: Decimal
     due_date: date
+    # A note receivable given for an invoice: its days past the invoice's term
+    # (policies.terms.note_days_past_term), fixed when pushed; None ages it by maturity.
+    days_past_term: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +95,9 @@ class GradePolicy:
     overdue_tolerance_days: int = 0
     min_overdue_amount: Decimal = Decimal(0)
     max_order_value: Decimal | None = None
+    # Whether a note past its invoice's term (beyond the tolerance) counts as overdue;
+    # aging shows it either way (seed 004 §3.0).
+    note_past_term_holds: bool = False
 
 
 @dataclass(frozen=True, slots=True)

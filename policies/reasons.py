@@ -16,6 +16,7 @@ class ReasonCode(StrEnum):
     REVIEW_DATE_PASSED = "REVIEW_DATE_PASSED"
     ORDER_VALUE_EXCEEDED = "ORDER_VALUE_EXCEEDED"
     BALANCE_STALE = "BALANCE_STALE"
+    TERMS_EXCEED_APPROVED = "TERMS_EXCEED_APPROVED"
     # A payment in transit named at a controller's release was not confirmed in time.
     PAYMENT_NOT_CONFIRMED = "PAYMENT_NOT_CONFIRMED"
     # A repayment plan's installment is past due and unpaid ([approval] plan_behind = hold).

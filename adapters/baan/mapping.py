@@ -125,3 +125,10 @@ def open_items_body(as_of: str, invoices: list[dict[str, Any]]) -> dict[str, Any
             for inv in invoices
         ],
     }
+
+
+def sales_body(volumes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Sales volume records (peri "YYYY-MM", namt net amount) -> PUT
+    /v1/customers/{id}/sales body; None when the ERP reports none."""
+    periods = [{"month": str(v["peri"]), "amount": str(v["namt"])} for v in volumes]
+    return {"periods": periods} if periods else None

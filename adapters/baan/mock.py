@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from adapters import mockbooks, mockkit
-from adapters.sources import LN_PARTNERS, LN_RELEASE
+from adapters.sources import LN_PARTNERS, LN_RELEASE, LN_SALES
 
 
 def build_payload(order: mockbooks.SalesOrder, token: str | None) -> tuple[bytes, str]:
@@ -67,6 +67,17 @@ def register(app: FastAPI, books: mockbooks.Books) -> None:
                 }
                 for i in books.items.values()
                 if i.customer_id == bpid
+            ]
+        }
+
+    @app.get(LN_SALES)
+    async def sales_volume(bpid: str) -> dict[str, Any]:
+        found = books.customers.get(bpid)
+        sales = found.monthly_sales if found is not None else {}
+        return {
+            "value": [
+                {"bpid": bpid, "peri": month, "namt": str(amount)}
+                for month, amount in sorted(sales.items())
             ]
         }
 

@@ -212,3 +212,16 @@ def open_items_body(as_of: str, records: list[dict[str, Any]]) -> dict[str, Any]
             }
         )
     return {"as_of": as_of, "items": items}
+
+
+def sales_body(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Sales volume records (YearMonth "YYYYMM", NetAmount) -> PUT /v1/customers/{id}/sales
+    body; None when the ERP reports none."""
+    periods = [
+        {
+            "month": f"{str(r['YearMonth'])[:4]}-{str(r['YearMonth'])[4:6]}",
+            "amount": str(r["NetAmount"]),
+        }
+        for r in records
+    ]
+    return {"periods": periods} if periods else None

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from fastapi import FastAPI, Request
 
 from adapters import mockbooks, mockkit
-from adapters.sources import SAP_CREDIT, SAP_ITEMS, SAP_RELEASE
+from adapters.sources import SAP_CREDIT, SAP_ITEMS, SAP_RELEASE, SAP_SALES
 
 
 def build_payload(order: mockbooks.SalesOrder, token: str | None) -> tuple[bytes, str]:
@@ -53,7 +53,7 @@ def build_payload(order: mockbooks.SalesOrder, token: str | None) -> tuple[bytes
 
 
 def register(app: FastAPI, books: mockbooks.Books) -> None:
-    app.state.sync_paths.update({SAP_CREDIT, SAP_ITEMS})
+    app.state.sync_paths.update({SAP_CREDIT, SAP_ITEMS, SAP_SALES})
 
     @app.get(SAP_CREDIT)
     async def credit_segments() -> dict[str, Any]:
@@ -98,6 +98,25 @@ def register(app: FastAPI, books: mockbooks.Books) -> None:
                     }
                     for i in books.items.values()
                     if i.customer_id == customer
+                ]
+            }
+        }
+
+    @app.get(SAP_SALES)
+    async def sales_volume(request: Request) -> dict[str, Any]:
+        wanted = request.query_params.get("$filter", "").split("'")
+        found = books.customers.get(wanted[1]) if len(wanted) > 2 else None
+        sales = found.monthly_sales if found is not None else {}
+        return {
+            "d": {
+                "results": [
+                    {
+                        "Customer": found.customer_id if found else None,
+                        "YearMonth": month.replace("-", ""),
+                        "NetAmount": str(amount),
+                        "Currency": found.currency if found else None,
+                    }
+                    for month, amount in sorted(sales.items())
                 ]
             }
         }

@@ -23,7 +23,7 @@ from gateway.groups.figures import group_figures
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
 from gateway.orders.notify import Released
-from gateway.orders.service import RequestIdentity, record_decision
+from gateway.orders.service import PREPAID, OrderTerms, RequestIdentity, record_decision
 from policies import FxRates, Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
 from policies.release import apply_controls
@@ -88,6 +88,8 @@ def _reevaluate_customer(
                 if group is not None
                 else None
             ),
+            prepaid=order.security == PREPAID,
+            order_terms_days=order.payment_terms_days,
         )
         if ctx.watch is not None:
             # What earlier releases watch (an unconfirmed payment, a plan behind) holds
@@ -104,7 +106,8 @@ def _reevaluate_customer(
             payload_hash,
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
-        result = record_decision(conn, identity, order, decision, amount, ctx.now)
+        terms = OrderTerms(order.security, order.payment_terms_days)
+        result = record_decision(conn, identity, order, decision, amount, ctx.now, terms)
         released.append(
             Released(
                 order.erp,

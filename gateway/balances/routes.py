@@ -142,6 +142,8 @@ def get_exposure(
                 "due_date": i.due_date.isoformat(),
                 "erp": i.erp,
                 "order_id": i.order_id,
+                "document_date": i.document_date.isoformat() if i.document_date else None,
+                "invoice_date": i.invoice_date.isoformat() if i.invoice_date else None,
             }
             for i in item_rows
         ],

@@ -5,7 +5,7 @@ transaction it is given, or (apply_snapshot) opens its own."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -13,11 +13,13 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, Row
 
 from gateway import audit
+from gateway.aging.schemas import SalesIn
+from gateway.aging.service import put_sales
 from gateway.auth import Principal
 from gateway.balances import master_data
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
-from gateway.customers.schemas import CustomerIn, OpenItemsIn
+from gateway.customers.schemas import CustomerIn, OpenItemIn, OpenItemsIn
 from gateway.customers.service import customer_view
 from gateway.db.engine import write_tx
 from gateway.errors import Conflict, InvalidInput, NotFound
@@ -30,6 +32,7 @@ from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
 from policies import FxRates, Grade, Policy
 from policies.roles import Role
+from policies.terms import TermsBasis, due_date, note_days_past_term
 
 Owner = Literal["erp", "gateway"]
 GATEWAY_OWNED = ("credit_limit", "payment_terms_days", "grade", "review_date")
@@ -45,6 +48,7 @@ def apply_snapshot(
     customer_id: str,
     master: dict[str, Any],
     items: dict[str, Any],
+    sales: dict[str, Any] | None = None,
     *,
     owner: Owner = "erp",
 ) -> list[Released]:
@@ -55,12 +59,18 @@ def apply_snapshot(
     try:
         customer_in = CustomerIn.model_validate(master)
         items_in = OpenItemsIn.model_validate(items)
+        sales_in = SalesIn.model_validate(sales) if sales is not None else None
     except ValidationError as exc:
         raise SnapshotRejected(f"customer {customer_id}: {exc.errors()[0]['msg']}") from None
     with write_tx(engine) as conn:
         # Locks in the checks' order: a member's credit group before the customer.
         groups_repo.lock_group_of(conn, customer_id)
         upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now, owner=owner)
+        if sales_in is not None:
+            try:
+                put_sales(conn, customer_id, sales_in, ctx.now)
+            except InvalidInput as exc:
+                raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
         try:
             replace_open_items(
                 conn,
@@ -112,6 +122,11 @@ def upsert_customer(
         values = _owned_by_gateway(customer_id, body, existing)
     else:
         values = _owned_by_erp(body, existing)
+    # How due dates follow (basis, closing day) and intercompany are the ERP's to say
+    # under either owner: they describe the customer, they grant no credit.
+    dumped = body.model_dump()
+    values.update({name: dumped.get(name) for name in TERMS_FIELDS})
+    terms_fields(body, values)
     values["updated_at"] = now
     if existing is None:
         repo.insert_customer(conn, {"customer_id": customer_id, **values})
@@ -135,6 +150,7 @@ def upsert_customer(
 
 
 _MISSING_IN_ERP_MODE = ("credit_limit", "grade", "payment_terms_days")
+TERMS_FIELDS = ("payment_terms_basis", "closing_day", "intercompany")
 
 
 def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]:
@@ -213,6 +229,19 @@ def require_currency_change_allowed(
         )
 
 
+def terms_fields(body: CustomerIn, values: dict[str, Any]) -> None:
+    """The terms fields (DESIGN §3b) the body set: one left out keeps its stored value
+    (an ERP or sync that knows nothing of them changes nothing), or on a new customer
+    the column's default; `closing_day: null` is the month's end, said explicitly."""
+    for name in ("payment_terms_basis", "intercompany"):
+        if values.get(name) is None:
+            values.pop(name, None)
+    if values.get("payment_terms_basis") is not None:
+        values["payment_terms_basis"] = TermsBasis(values["payment_terms_basis"]).value
+    if "closing_day" not in body.model_fields_set:
+        values.pop("closing_day", None)
+
+
 def replace_open_items(
     conn: Connection,
     customer_id: str,
@@ -250,7 +279,8 @@ def replace_open_items(
             f"({stored.isoformat()}); ignored",
             code="STALE_SNAPSHOT",
         )
-    rows = _item_rows(customer, body, fx or policy.fx)
+    stored_items = {r.item_id: r for r in repo.items_of(conn, customer_id)}
+    rows = _item_rows(customer, body, fx or policy.fx, stored_items)
     repo.replace_items(conn, customer_id, rows)
     orders_repo.consume_invoices(conn, customer_id, rows)
     repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
@@ -271,7 +301,9 @@ def replace_open_items(
     return {"customer_id": customer_id, "as_of": body.as_of.isoformat(), "items": len(rows)}
 
 
-def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[str, Any]]:
+def _item_rows(
+    customer: Row[Any], body: OpenItemsIn, fx: FxRates, stored: dict[str, Any]
+) -> list[dict[str, Any]]:
     seen: set[str] = set()
     rows = []
     for n, item in enumerate(body.items):
@@ -281,6 +313,7 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
         seen.add(item.item_id)
         require_currency(item.currency, f"{field}.currency", fx, customer.currency)
         require_precision(item.amount, item.currency, f"{field}.amount")
+        due, days_past_term = item_dates(customer, item, field, stored.get(item.item_id))
         rows.append(
             {
                 "customer_id": customer.customer_id,
@@ -289,12 +322,54 @@ def _item_rows(customer: Row[Any], body: OpenItemsIn, fx: FxRates) -> list[dict[
                 "amount": item.amount,
                 "currency": item.currency,
                 "amount_credit": fx.convert(item.amount, item.currency, customer.currency),
-                "due_date": item.due_date,
+                "due_date": due,
                 "erp": item.erp,
                 "order_id": item.order_id,
+                "document_date": item.document_date,
+                "invoice_date": item.invoice_date,
+                "days_past_term": days_past_term,
             }
         )
     return rows
+
+
+def item_dates(
+    customer: Row[Any],
+    item: OpenItemIn,
+    field: str,
+    previous: Any,  # stored row or None
+) -> tuple[date, int | None]:
+    """The item's due date (as sent, else from its document date by the customer's terms)
+    and, for a note with its invoice's date, its days past that term. Both are fixed when
+    the item is first pushed: the same item pushed again with the same dates keeps them,
+    whatever the customer's terms have become since."""
+    basis = TermsBasis(customer.payment_terms_basis)
+    terms, closing = customer.payment_terms_days, customer.closing_day
+    same = previous is not None and previous.kind == item.kind
+    try:
+        due = item.due_date
+        if due is None and same and previous.document_date == item.document_date:
+            due = previous.due_date
+        if due is None:
+            assert item.document_date is not None  # OpenItemIn requires one of them
+            due = due_date(item.document_date, terms, basis, closing)
+        days = None
+        if item.invoice_date is not None:
+            if (
+                same
+                and previous.invoice_date == item.invoice_date
+                and previous.due_date == due
+                and previous.days_past_term is not None
+            ):
+                days = previous.days_past_term
+            else:
+                days = note_days_past_term(item.invoice_date, due, terms, basis, closing)
+    except (OverflowError, ValueError):
+        raise InvalidInput(
+            f"{field}: its due date under the customer's terms is past the calendar's end",
+            details=[{"field": f"{field}.document_date", "message": "due date out of range"}],
+        ) from None
+    return due, days
 
 
 def raise_duplicate(field: str, item_id: str) -> None:

@@ -46,6 +46,9 @@ EXPLAIN = {
         "A payment in transit named at a release has not shown up in time."
     ),
     "REPAYMENT_PLAN_BROKEN": N_("An installment of the customer's repayment plan is past due."),
+    "TERMS_EXCEED_APPROVED": N_(
+        "The order's payment terms are longer than the customer's approved terms."
+    ),
 }
 # What people read instead of codes (a code missing here is shown as words).
 LABELS = {
@@ -63,6 +66,7 @@ LABELS = {
     "PAYMENT_NOT_CONFIRMED": N_("Payment not confirmed"),
     "REPAYMENT_PLAN_BROKEN": N_("Repayment plan broken"),
     "REPAYMENT_PLAN_BEHIND": N_("Repayment plan behind"),
+    "TERMS_EXCEED_APPROVED": N_("Terms beyond the approved"),
     # remedies (what would release a held order)
     "reduce_order": N_("A smaller order"),
     "pay_overdue": N_("Payment of these items"),
@@ -111,6 +115,8 @@ LABELS = {
     # open items
     "invoice": N_("Invoice"),
     "note": N_("Note receivable"),
+    "prepayment": N_("Prepayment"),
+    "credit_note": N_("Credit note"),
 }
 
 

@@ -26,6 +26,9 @@ def customer_view(row: Row[Any]) -> dict[str, Any]:
         "payment_terms_days": row.payment_terms_days,
         "blocked": row.blocked,
         "review_date": row.review_date.isoformat() if row.review_date else None,
+        "payment_terms_basis": row.payment_terms_basis,
+        "closing_day": row.closing_day,
+        "intercompany": row.intercompany,
         "balance_as_of": balance_as_of(row).isoformat(),
         "updated_at": row.updated_at.isoformat(),
     }
@@ -65,7 +68,7 @@ def open_items_of(
     items = cache.get(row.customer_id, row.items_etag) if cache is not None else None
     if items is None:
         items = tuple(
-            OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date)
+            OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date, r.days_past_term)
             for r in repo.items_of(conn, row.customer_id)
         )
         if cache is not None:

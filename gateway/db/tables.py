@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from gateway.db.types import Money, UtcDateTime
@@ -41,6 +41,17 @@ class Customer(SQLModel, table=True):
     # policies.credit_application.effective_limit; the revert is written by a sweep).
     temporary_until: date | None = None
     limit_before_temporary: Decimal | None = Field(default=None, sa_column=Column(Money()))
+    # How due dates follow from document dates (policies.terms): "invoice" | "month_end",
+    # the closing day of month-end terms (1-28; None: the month's end), and whether the
+    # customer is a group company (left out of portfolio DSO).
+    payment_terms_basis: str = Field(
+        default="invoice",
+        sa_column=Column(String(16), nullable=False, server_default="invoice"),
+    )
+    closing_day: int | None = None
+    intercompany: bool = Field(
+        default=False, sa_column=Column(Boolean(), nullable=False, server_default=false())
+    )
 
 
 class OpenItemRow(SQLModel, table=True):
@@ -52,9 +63,12 @@ class OpenItemRow(SQLModel, table=True):
     amount: Decimal = money()  # in the item's own currency, as the ERP sent it
     currency: str = Field(max_length=3)
     amount_credit: Decimal = money()  # in the customer's credit currency
-    due_date: date
+    due_date: date  # as sent, or computed from document_date when pushed (fixed then)
     erp: str | None = Field(default=None, max_length=32)
     order_id: str | None = Field(default=None, max_length=64)
+    document_date: date | None = None
+    invoice_date: date | None = None  # a note's invoice
+    days_past_term: int | None = None  # a note's, from invoice_date (policies.terms)
 
 
 class OrderRow(SQLModel, table=True):
@@ -72,6 +86,21 @@ class OrderRow(SQLModel, table=True):
     invoiced: Decimal = money()  # consumed by invoices naming the order, for good
     reserved: Decimal = money()  # what counts in other orders' exposure
     decision_id: str = Field(max_length=36)
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # The latest revision's own terms: "prepaid" orders reserve nothing, and an order's
+    # payment terms are checked again when a held order is re-evaluated.
+    security: str | None = Field(default=None, max_length=16)
+    payment_terms_days: int | None = None
+
+
+class MonthlySales(SQLModel, table=True):
+    """Net (VAT-exclusive) sales by month, in the customer's credit currency: DSO's base."""
+
+    __tablename__ = "customer_sales"
+
+    customer_id: str = Field(primary_key=True, max_length=64)
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    amount: Decimal = Field(sa_column=Column(Money(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 

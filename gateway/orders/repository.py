@@ -69,6 +69,8 @@ _ORDER_COLUMNS = (
     "reserved",
     "decision_id",
     "updated_at",
+    "security",
+    "payment_terms_days",
 )
 _insert_order = FastStatement(
     insert(orders).values({k: bindparam(k) for k in (*_ORDER_COLUMNS, "invoiced")})
@@ -116,6 +118,8 @@ def insert_decision(conn: Connection, values: dict[str, Any]) -> None:
 
 
 def save_order(conn: Connection, existing: Any | None, values: dict[str, Any]) -> None:
+    # The revision's own terms: none unless given (each revision states its own).
+    values = {"security": None, "payment_terms_days": None, **values}
     if existing is None:
         _insert_order.execute(conn, {"invoiced": Decimal(0), **values})
     else:
@@ -184,7 +188,12 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
         set_status(
             conn,
             order,
-            {"invoiced": invoiced, "reserved": reservation(order.status, order.amount, invoiced)},
+            {
+                "invoiced": invoiced,
+                "reserved": reservation(
+                    order.status, order.amount, invoiced, prepaid=order.security == "prepaid"
+                ),
+            },
         )
 
 
@@ -208,9 +217,14 @@ def _consumed_by(
     return found
 
 
-def reservation(status: str, amount: Decimal, invoiced: Decimal) -> Decimal:
-    """A released order reserves what is not yet invoiced; others reserve nothing."""
-    return max(Decimal(0), amount - invoiced) if status == RELEASED else Decimal(0)
+def reservation(
+    status: str, amount: Decimal, invoiced: Decimal, *, prepaid: bool = False
+) -> Decimal:
+    """A released order reserves what is not yet invoiced; others reserve nothing, nor
+    does a prepaid one (paid before shipment: no credit is used)."""
+    if status != RELEASED or prepaid:
+        return Decimal(0)
+    return max(Decimal(0), amount - invoiced)
 
 
 def consumed(conn: Connection, erp: str, order_id: str) -> Decimal:

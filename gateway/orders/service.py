@@ -47,10 +47,15 @@ def token_key(token: str | None) -> str:
 def payload_hash(body: CheckIn) -> str:
     """The request's identity apart from the token: equal amounts hash equal."""
     amount = format(body.amount.normalize(), "f")
-    fields = [body.erp, body.order_id, str(body.revision), body.customer_id, amount, body.currency]
-    if body.order_date is not None:  # only when sent: earlier requests hash as they did
-        fields.append(body.order_date.isoformat())
-    canonical = "|".join(fields)
+    parts = [body.erp, body.order_id, str(body.revision), body.customer_id, amount, body.currency]
+    # Fields added later join only when given, so earlier requests keep their hashes.
+    if body.order_date is not None:
+        parts.append(body.order_date.isoformat())
+    if body.security is not None:
+        parts.append(f"security={body.security}")
+    if body.payment_terms_days is not None:
+        parts.append(f"terms={body.payment_terms_days}")
+    canonical = "|".join(parts)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -106,6 +111,8 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
             else None
         ),
         fx=dated.order_quote(body.currency, credit_currency, day),
+        prepaid=body.security == PREPAID,
+        order_terms_days=body.payment_terms_days,
     )
     if ctx.watch is not None and customer is not None:
         decision = _watched(conn, decision, body, order, amount, ctx)
@@ -120,7 +127,15 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         grade = ctx.policy.grades.get(account.grade, GradePolicy())
         decision = with_remedies(decision, balance.items, grade, today)
 
-    return record_decision(conn, RequestIdentity.of(body), order, decision, amount, ctx.now)
+    return record_decision(
+        conn,
+        RequestIdentity.of(body),
+        order,
+        decision,
+        amount,
+        ctx.now,
+        OrderTerms(body.security, body.payment_terms_days),
+    )
 
 
 def _replay_or_validate(
@@ -212,6 +227,21 @@ def _watched(
     return decision
 
 
+PREPAID = "prepaid"
+
+
+@dataclass(frozen=True)
+class OrderTerms:
+    """The order's own terms (DESIGN §3b), stored with it for its re-evaluation."""
+
+    security: str | None = None  # "prepaid": released unless blocked, reserves nothing
+    payment_terms_days: int | None = None
+
+    @property
+    def prepaid(self) -> bool:
+        return self.security == PREPAID
+
+
 @dataclass(frozen=True)
 class RequestIdentity:
     """What makes a decision record unique and replayable."""
@@ -242,6 +272,7 @@ def record_decision(
     decision: Decision,
     amount: Decimal,
     now: datetime,
+    terms: OrderTerms = OrderTerms(),
 ) -> CheckResult:
     """Store the answer and move the order's reservation to match it."""
     decision_id = str(time_ordered_uuid())
@@ -285,9 +316,11 @@ def record_decision(
             "revision": body.revision,
             "status": status,
             "amount": amount,
-            "reserved": repo.reservation(status, amount, invoiced),
+            "reserved": repo.reservation(status, amount, invoiced, prepaid=terms.prepaid),
             "decision_id": decision_id,
             "updated_at": now,
+            "security": terms.security,
+            "payment_terms_days": terms.payment_terms_days,
         },
     )
     as_of = decision.exposure.balance_as_of

@@ -133,6 +133,7 @@ class SyncRunner:
             now_ctx = self.context()
             try:
                 items = await self.source.fetch_open_items(customer_id, now_ctx.now)
+                sales = await self.source.fetch_sales(customer_id)
                 released += await anyio.to_thread.run_sync(
                     partial(apply_snapshot, owner=self.owner),
                     self.engine,
@@ -140,6 +141,7 @@ class SyncRunner:
                     customer_id,
                     body,
                     items,
+                    sales,
                 )
                 report.customers += 1
             except (ErpError, SnapshotRejected, GatewayError) as exc:

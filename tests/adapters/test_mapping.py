@@ -164,3 +164,15 @@ def test_baan_partners_and_invoices() -> None:
 def test_sap_json_accepts_numbers_and_strings(payload: dict[str, Any]) -> None:
     parsed = sap.parse_sales_order_json(json.dumps(payload).encode())
     assert parsed.revision == 1
+
+
+def test_sales_volumes_map_to_the_sales_body() -> None:
+    from adapters.baan.mapping import sales_body as baan_sales
+    from adapters.sap.mapping import sales_body as sap_sales
+
+    sap = [{"Customer": "1", "YearMonth": "202610", "NetAmount": "1500.50", "Currency": "EUR"}]
+    assert sap_sales(sap) == {"periods": [{"month": "2026-10", "amount": "1500.50"}]}
+    assert sap_sales([]) is None
+    baan = [{"bpid": "BP1", "peri": "2026-09", "namt": "42"}]
+    assert baan_sales(baan) == {"periods": [{"month": "2026-09", "amount": "42"}]}
+    assert baan_sales([]) is None

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from adapters.http import ErpHttp
-from adapters.sources import SAP_CREDIT, SAP_ITEMS, SapSource
+from adapters.sources import SAP_CREDIT, SAP_ITEMS, SAP_SALES, SapSource
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.sync.factory import record_retry
@@ -58,6 +58,22 @@ def items_for(request: httpx.Request) -> httpx.Response:
     )
 
 
+def sales_for(request: httpx.Request) -> httpx.Response:
+    customer = request.url.params["$filter"].split("'")[1]
+    months = ("202608", "202609", "202610")
+    return httpx.Response(
+        200,
+        json={
+            "d": {
+                "results": [
+                    {"Customer": customer, "YearMonth": m, "NetAmount": "885.00", "Currency": "EUR"}
+                    for m in months
+                ]
+            }
+        },
+    )
+
+
 @pytest.fixture
 def client(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
     with respx.mock(assert_all_called=False) as mock:
@@ -71,6 +87,7 @@ def client(settings: Settings, clock: FakeClock) -> Iterator[TestClient]:
             ]
         )
         items = mock.get(f"{BASE}{SAP_ITEMS}").mock(side_effect=items_for)
+        mock.get(f"{BASE}{SAP_SALES}").mock(side_effect=sales_for)
         source = SapSource(
             ErpHttp(
                 "sap", BASE, timeout=0.5, max_attempts=3, budget_seconds=5, on_retry=record_retry
@@ -93,6 +110,8 @@ def test_partial_failure_applies_the_rest(client: TestClient) -> None:
     assert client.items_route.call_count == 2  # type: ignore[attr-defined]  # 404 not retried
     one = client.get("/v1/customers/1/exposure", headers=ERP).json()
     assert one["exposure"]["open_items"] == "100.00"
+    # The ERP's sales came with it: 100 / (885 x 1.13) x 30 = 3.0 days.
+    assert client.get("/v1/customers/1/aging", headers=ERP).json()["dso_days"] == 3.0
     # Customer 2's snapshot failed as a whole: nothing of it was half-written.
     assert client.get("/v1/customers/2/exposure", headers=ERP).status_code == 404
     retries = REGISTRY.get_sample_value("gateway_sync_retries_total", {"erp": "sap"})

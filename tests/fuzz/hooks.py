@@ -5,7 +5,9 @@ temporary limit: an update above the stored limit, from today) is left out. Snap
 their items have distinct item ids (422 DUPLICATE_ITEM otherwise; `uniqueItems` compares
 whole items), and their `as_of` is not in the future (422 AS_OF_IN_FUTURE: the server's
 clock decides). Generated snapshots keep the first item of each id and are dated at most
-now, so a schema-valid body is a valid one.
+now, so a schema-valid body is a valid one. An item's due date computed from its
+`document_date` by the customer's terms must stay on the calendar (422 otherwise; the terms
+are the customer's, not the body's): generated document dates stay before the year 9000.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def map_body(context: Any, body: Any) -> Any:
         return body
     seen: set[Any] = set()
     kept = []
-    for item in items:
+    for item in map(_on_the_calendar, items):
         key = item.get("item_id") if isinstance(item, dict) else None
         if isinstance(key, str):
             if key in seen:
@@ -59,3 +61,12 @@ def _not_after_now(as_of: Any) -> Any:
     except OverflowError:  # off the calendar in UTC: the server refuses it, as it should
         return as_of
     return datetime.now(UTC).isoformat()
+
+
+def _on_the_calendar(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    document = item.get("document_date")
+    if isinstance(document, str) and document[:4].isdigit() and document[:4] >= "9000":
+        return {**item, "document_date": "2026-01-01"}
+    return item

@@ -370,3 +370,32 @@ def test_order_dates_and_credit_groups_answer_alike_on_both_paths(pair: Pair) ->
         r = pair.check(order_id="D3", order_date=bad)
         assert r.status_code == 422
     assert pair.served_fast == served + 2  # unusual bodies went to the route
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"security": "prepaid", "amount": "50000.00"},
+        {"security": None},
+        {"payment_terms_days": 31},
+        {"payment_terms_days": 30},
+        {"payment_terms_days": None},
+        {"security": "prepaid", "payment_terms_days": 90},
+        {"security": "cash"},
+        {"security": ""},
+        {"payment_terms_days": -1},
+        {"payment_terms_days": 3651},
+        {"payment_terms_days": "30"},
+        {"payment_terms_days": True},
+        {"payment_terms_days": 30.5},
+    ],
+)
+def test_security_and_order_terms_answer_alike_on_both_paths(
+    pair: Pair, fields: dict[str, Any]
+) -> None:
+    first = pair.check(**fields)
+    if first.status_code == 200:
+        # The same revision again is its replay; with the other field changed, a conflict.
+        assert pair.check(**fields).status_code == 200
+        other = {"payment_terms_days": 7} if "payment_terms_days" not in fields else {}
+        assert pair.check(**fields, **other).status_code in (200, 409)

@@ -31,6 +31,9 @@ def test_put_customer_returns_the_stored_record(api: Api) -> None:
         "payment_terms_days": 30,
         "blocked": False,
         "review_date": "2027-03-31",
+        "payment_terms_basis": "invoice",
+        "closing_day": None,
+        "intercompany": False,
         "balance_as_of": START.isoformat(),
         "updated_at": START.isoformat(),
     }

@@ -26,6 +26,7 @@ class FakeErp:
         self.fail_items: dict[str, Exception] = {}
         self.notified: list[dict[str, Any]] = []
         self.fail_notify = False
+        self.sales: dict[str, dict[str, Any]] = {}
 
     async def fetch_master_data(self) -> list[tuple[str, dict[str, Any]]]:
         if self.fail_master:
@@ -36,6 +37,9 @@ class FakeErp:
         if customer_id in self.fail_items:
             raise self.fail_items[customer_id]
         return {"as_of": self.as_of, "items": self.items.get(customer_id, [])}
+
+    async def fetch_sales(self, customer_id: str) -> dict[str, Any] | None:
+        return self.sales.get(customer_id)
 
     async def notify_release(self, answer: dict[str, Any]) -> None:
         if self.fail_notify:
@@ -169,3 +173,19 @@ def test_lease_keeps_a_second_process_out(
     finally:
         runner.HOLDER = original
         engine.dispose()
+
+
+def test_sync_stores_the_erps_sales_for_dso(sync_api: Api, erp: FakeErp) -> None:
+    months = ("2026-08", "2026-09", "2026-10")
+    erp.sales["S1"] = {"periods": [{"month": m, "amount": "10000.00"} for m in months]}
+    erp.sales["S2"] = {"periods": [{"month": "2026-10", "amount": "1.001"}]}  # EUR: rounded
+    erp.customers["S3"] = customer()
+    erp.sales["S3"] = {"periods": [{"month": "2026-10", "amount": "1.0001"}]}  # refused whole
+    report = sync(sync_api)
+    assert report["customers"] == 2
+    assert report["failures"] == [
+        "S3: customer S3: body.periods.0.amount: at most 3 decimal places"
+    ]
+    # 9000 / (10,000 x 1.13) x 30 = 23.9
+    assert sync_api.get("/v1/customers/S1/aging").json()["dso_days"] == 23.9
+    assert sync_api.get("/v1/customers/S3/exposure").status_code == 404  # nothing half-written

@@ -35,6 +35,12 @@ def test_orders_flow_from_both_erps(landscape: Landscape) -> None:
     overdue = landscape.order("sap", "1000005", "100.00")  # 40 days overdue, grade B
     assert overdue["status"] == "blocked"
     assert "OVERDUE" in overdue["reasons"]  # type: ignore[operator]
+    # The mocks' monthly sales came with the sync: both ERPs' customers have a DSO.
+    for customer in ("1000001", "BP001"):
+        aging = httpx.get(
+            f"{landscape.gateway.url}/v1/customers/{customer}/aging", headers=ADMIN, timeout=10
+        ).json()
+        assert aging["dso_days"] is not None and aging["dso_days"] > 0
 
 
 def test_payment_releases_the_held_order_in_the_erp(landscape: Landscape) -> None:

@@ -204,3 +204,75 @@ def test_disabled_checks_do_not_run() -> None:
 def test_messages_carry_the_figures() -> None:
     (reason,) = decide("10500.00").reasons
     assert reason.message == ("exposure EUR 10500.00 exceeds limit EUR 10000.00 by EUR 500.00")
+
+
+# --- Milestone 2: credits, prepaid orders, order terms, notes past term ------------------
+
+
+def test_prepayments_and_credit_notes_lower_exposure() -> None:
+    bal = balance(
+        item("4000.00", TODAY + timedelta(days=5)),
+        OpenItem("P1", ItemKind.PREPAYMENT, D("1500.00"), TODAY - timedelta(days=90)),
+        OpenItem("C1", ItemKind.CREDIT_NOTE, D("500.00"), TODAY - timedelta(days=90)),
+    )
+    d = decide("7900.00", bal=bal)
+    assert d.outcome is Outcome.RELEASE
+    assert d.exposure.open_items == D("2000.00")
+    assert d.exposure.overdue_amount == 0  # credits are never overdue
+    assert decide("8001.00", bal=bal).outcome is Outcome.HOLD
+
+
+@pytest.mark.parametrize(
+    ("account", "released"),
+    [
+        (replace(ACCOUNT, grade=Grade.D), True),
+        (replace(ACCOUNT, credit_limit=D(0)), True),
+        (replace(ACCOUNT, review_date=TODAY - timedelta(days=1)), True),
+        (replace(ACCOUNT, blocked=True), False),
+        (None, False),
+    ],
+)
+def test_prepaid_order_is_released_unless_blocked(account: Account | None, released: bool) -> None:
+    bal = balance(item("9000.00", TODAY - timedelta(days=100)))
+    d = evaluate(
+        order_amount=D("50000.00"),
+        currency="EUR",
+        account=account,
+        balance=bal,
+        policy=POLICY,
+        now=NOW,
+        today=TODAY,
+        prepaid=True,
+    )
+    assert d.released is released
+    assert (d.reasons == ()) is released
+
+
+@pytest.mark.parametrize(("terms", "held"), [(None, False), (29, False), (30, False), (31, True)])
+def test_order_terms_longer_than_approved_hold(terms: int | None, held: bool) -> None:
+    d = evaluate(
+        order_amount=D("10.00"),
+        currency="EUR",
+        account=ACCOUNT,
+        balance=balance(),
+        policy=POLICY,
+        now=NOW,
+        today=TODAY,
+        order_terms_days=terms,
+    )
+    assert [r.code for r in d.reasons] == (["TERMS_EXCEED_APPROVED"] if held else [])
+
+
+@pytest.mark.parametrize(
+    ("switch", "days", "held"),
+    [(False, 90, False), (True, 90, True), (True, 7, False), (True, 8, True)],
+)
+def test_note_past_term_holds_only_where_switched_on(switch: bool, days: int, held: bool) -> None:
+    grades = dict(POLICY.grades)
+    grades[Grade.C] = GradePolicy(7, D("0"), None, note_past_term_holds=switch)
+    policy = replace(POLICY, grades=grades)
+    note = OpenItem("N1", ItemKind.NOTE, D("100.00"), TODAY + timedelta(days=60), days)
+    d = decide("10.00", account=replace(ACCOUNT, grade=Grade.C), bal=balance(note), policy=policy)
+    assert (d.outcome is Outcome.HOLD) is held
+    assert d.exposure.overdue_amount == (D("100.00") if held else 0)
+    assert d.exposure.oldest_overdue_days == (days if held else 0)
