@@ -20,6 +20,7 @@ from gateway.customers.service import account_of, balance_of
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
 from gateway.orders.service import RequestIdentity, record_decision
+from gateway.recorder.record import CheckInputs
 from policies import Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
 
@@ -61,15 +62,15 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             amount = ctx.policy.fx.convert(order.amount, figured_in, customer.currency)
         except UnsupportedCurrencyError:
             continue  # no rate (any more): the ERP's next check answers 422 for it
-        decision = evaluate(
+        given: dict[str, Any] = dict(
             order_amount=amount,
             currency=customer.currency,
             account=account_of(customer),
             balance=balance_of(conn, customer, order.reserved, ctx.items),
-            policy=ctx.policy,
             now=ctx.now,
             today=ctx.now.astimezone(ctx.timezone).date(),
         )
+        decision = evaluate(**given, policy=ctx.policy)
         if decision.outcome is not Outcome.RELEASE:
             continue
         identity = RequestIdentity(
@@ -80,7 +81,8 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
             payload_hash,
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
-        result = record_decision(conn, identity, order, decision, amount, ctx.now)
+        inputs = CheckInputs(given, customer.items_etag)
+        result = record_decision(conn, identity, order, decision, amount, ctx.now, inputs)
         released.append(
             Released(
                 order.erp,

@@ -124,7 +124,7 @@ def replace_open_items(
             code="STALE_SNAPSHOT",
         )
     rows = _item_rows(customer, body, policy.fx)
-    repo.replace_items(conn, customer_id, rows)
+    repo.replace_items(conn, customer_id, rows, as_of=body.as_of)
     orders_repo.consume_invoices(conn, customer_id, rows)
     repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
     if forced_by is not None:

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from gateway.console import tables as console_tables  # noqa: F401
 from gateway.db import tables  # noqa: F401  (registers the tables on the metadata)
+from gateway.recorder import tables as recorder_tables  # noqa: F401
 from gateway.unfreeze import tables as unfreeze_tables  # noqa: F401
 
 connection = context.config.attributes["connection"]

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.orders.schemas import CheckIn
+from gateway.recorder.record import CheckInputs
 from policies import Override, OverrideRejected, Policy
 
 
@@ -50,3 +51,4 @@ class CheckResult:
     reasons: tuple[str, ...]
     decision_id: str
     balance_age_seconds: float | None = None
+    inputs: CheckInputs | None = None  # what it was decided on (shadow mode replays it)

@@ -23,6 +23,7 @@ from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json
 from gateway.orders.schemas import CheckIn
+from gateway.recorder.record import CheckInputs, record_inputs
 from gateway.validation import require_currency, require_precision
 from policies import (
     Decision,
@@ -64,7 +65,8 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     amount = ctx.policy.fx.convert(body.amount, body.currency, credit_currency)
     if order is not None and body.revision > order.revision and ctx.overrides is not None:
         ctx.overrides.order_changed(conn, body.erp, body.order_id, amount, ctx.now)
-    decision = evaluate(
+    # What evaluate is given, recorded as given (gateway.recorder): `policy` apart.
+    given: dict[str, Any] = dict(
         order_amount=amount,
         currency=body.currency,
         account=account_of(customer) if customer is not None else None,
@@ -74,17 +76,20 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
             if customer is not None
             else None
         ),
-        policy=ctx.policy,
         now=ctx.now,
         today=ctx.now.astimezone(ctx.timezone).date(),
     )
+    decision = evaluate(**given, policy=ctx.policy)
 
     verdict: OverrideVerdict = None
     if wants_override(decision) and body.override_token:
         verdict = _redeem(conn, body.override_token, body, amount, ctx)
     decision = apply_override(decision, verdict)
 
-    return record_decision(conn, RequestIdentity.of(body), order, decision, amount, ctx.now)
+    inputs = CheckInputs(given, customer.items_etag if customer is not None else None, verdict)
+    return record_decision(
+        conn, RequestIdentity.of(body), order, decision, amount, ctx.now, inputs
+    )
 
 
 def _replay_or_validate(
@@ -181,8 +186,10 @@ def record_decision(
     decision: Decision,
     amount: Decimal,
     now: datetime,
+    inputs: CheckInputs | None = None,
 ) -> CheckResult:
-    """Store the answer and move the order's reservation to match it."""
+    """Store the answer and move the order's reservation to match it; `inputs`, what
+    it was decided on, are recorded beside it (policy simulation, shadow mode)."""
     decision_id = str(time_ordered_uuid())
     override = decision.override
     answer = {
@@ -216,6 +223,8 @@ def record_decision(
             "created_at": now,
         },
     )
+    if inputs is not None:
+        record_inputs(conn, decision_id, body, decision, inputs, now)
     status = repo.RELEASED if decision.released else repo.HELD
     invoiced = order.invoiced if order is not None else Decimal(0)
     repo.save_order(
@@ -241,6 +250,7 @@ def record_decision(
         reasons=tuple(str(r.code) for r in decision.reasons),
         decision_id=decision_id,
         balance_age_seconds=(now - as_of).total_seconds() if as_of else None,
+        inputs=inputs,
     )
 
 

@@ -1,0 +1,127 @@
+"""Recording what simulation replays: a check's inputs (on the check's hot path, in
+its transaction), and each open-item snapshot with the invoices that name orders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from gateway.db.fast import FastStatement
+from gateway.recorder.tables import DecisionInputRow, InvoiceSightingRow, ItemSnapshotRow
+from policies import Decision, OpenItem, OverrideVerdict
+from policies.frozen_json import encode
+
+decision_inputs = DecisionInputRow.__table__  # type: ignore[attr-defined]
+item_snapshots = ItemSnapshotRow.__table__  # type: ignore[attr-defined]
+sightings = InvoiceSightingRow.__table__  # type: ignore[attr-defined]
+
+_COLUMNS = tuple(c.name for c in decision_inputs.columns)
+_insert_inputs = FastStatement(insert(decision_inputs).values({k: bindparam(k) for k in _COLUMNS}))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInputs:
+    """What `evaluate` was given (every keyword argument but `policy`), the etag of the
+    open items among them, and the verdict on the order's override token."""
+
+    kwargs: Mapping[str, Any]
+    items_etag: str | None
+    verdict: OverrideVerdict = None
+
+
+def inputs_json(inputs: CheckInputs) -> str:
+    refs: dict[int, str] = {}
+    balance = inputs.kwargs.get("balance")
+    items = getattr(balance, "items", None)
+    # A non-empty tuple is its own object: the id names these items and nothing else.
+    if inputs.items_etag and items:
+        refs[id(items)] = inputs.items_etag
+    payload = {
+        "i": {k: encode(v, refs) for k, v in inputs.kwargs.items()},
+        "v": encode(inputs.verdict),
+    }
+    return orjson.dumps(payload).decode()
+
+
+def record_inputs(
+    conn: Connection,
+    decision_id: str,
+    identity: Any,
+    decision: Decision,
+    inputs: CheckInputs,
+    now: datetime,
+) -> None:
+    """Store `inputs` beside the decision `decision_id` (same transaction)."""
+    _insert_inputs.execute(
+        conn,
+        {
+            "decision_id": decision_id,
+            "erp": identity.erp,
+            "order_id": identity.order_id,
+            "revision": identity.revision,
+            "customer_id": identity.customer_id,
+            "outcome": decision.outcome.value,
+            "reasons": ",".join(r.code for r in decision.reasons),
+            "created_at": now,
+            "inputs": inputs_json(inputs),
+        },
+    )
+
+
+def record_snapshot(
+    conn: Connection,
+    customer_id: str,
+    etag: str,
+    items: tuple[OpenItem, ...],
+    rows: Sequence[Mapping[str, Any]],
+    as_of: datetime,
+) -> None:
+    """Keep the items stored under `etag`, and follow the items that name an order."""
+    conn.execute(
+        insert(item_snapshots).values(
+            etag=etag,
+            customer_id=customer_id,
+            as_of=as_of,
+            items=orjson.dumps(encode(items)).decode(),
+        )
+    )
+    _follow_invoices(conn, customer_id, rows, as_of)
+
+
+def _follow_invoices(
+    conn: Connection, customer_id: str, rows: Sequence[Mapping[str, Any]], as_of: datetime
+) -> None:
+    named = {r["item_id"]: r for r in rows if r.get("order_id")}
+    known = {
+        s.item_id: s
+        for s in conn.execute(select(sightings).where(sightings.c.customer_id == customer_id))
+    }
+
+    def key(item_id: str) -> Any:
+        return (sightings.c.customer_id == customer_id) & (sightings.c.item_id == item_id)
+
+    for item_id, sighting in known.items():
+        if item_id not in named and sighting.gone_at is None:
+            conn.execute(update(sightings).where(key(item_id)).values(gone_at=as_of))
+    for item_id, row in named.items():
+        values = {
+            "erp": row.get("erp"),
+            "order_id": row["order_id"],
+            "amount": row["amount_credit"],
+            "due_date": row["due_date"],
+            "last_seen": as_of,
+            "gone_at": None,
+        }
+        if item_id in known:
+            conn.execute(update(sightings).where(key(item_id)).values(**values))
+        else:
+            conn.execute(
+                insert(sightings).values(
+                    customer_id=customer_id, item_id=item_id, first_seen=as_of, **values
+                )
+            )
