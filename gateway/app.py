@@ -26,6 +26,7 @@ from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.db.pool_metrics import watch_pool
 from gateway.erp.routes import router as erp_router
+from gateway.simulation.routes import router as simulation_router
 from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
@@ -179,5 +180,6 @@ def create_app(
     app.include_router(sync_router)
     app.include_router(unfreeze_router)
     app.include_router(erp_router)
+    app.include_router(simulation_router)
     install_console(app)
     return app

@@ -45,7 +45,9 @@ class Report:
     )
     by_grade: dict[str, Counter[str]] = field(default_factory=dict)
     customers: dict[str, _Customer] = field(default_factory=dict)
-    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {d: {k: _tally() for k in AFTERMATH_KINDS} for d in FLIPS}
+    )
     samples: list[dict[str, Any]] = field(default_factory=list)
     differences: list[dict[str, Any]] = field(default_factory=list)
     unconverted: int = 0
@@ -93,7 +95,7 @@ class Report:
             return Decimal(0)
 
     def _aftermath(self, direction: str, after: Aftermath, amount: Decimal) -> None:
-        kinds = self.outcomes.setdefault(direction, {k: _tally() for k in AFTERMATH_KINDS})
+        kinds = self.outcomes[direction]
         names = [after.kind, "invoiced"] if after.invoiced else [after.kind]
         for name in names:
             kinds[name]["count"] += 1
