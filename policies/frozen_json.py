@@ -25,7 +25,6 @@ import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 from policies import model, money, reasons
@@ -111,7 +110,7 @@ def decode(data: Plain, resolve: Callable[[str], Any] | None = None) -> Any:
         raise FrozenJsonError(f"not a recorded value: {data!r:.80}")
     try:
         return _decode_tagged(data, resolve)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, ArithmeticError) as exc:
         if isinstance(exc, FrozenJsonError):
             raise
         raise FrozenJsonError(f"cannot read {data!r:.80}: {exc}") from None
@@ -139,7 +138,7 @@ def _decode_tagged(data: dict[str, Any], resolve: Callable[[str], Any] | None) -
     if tag == "f":
         return frozenset(decode(v, resolve) for v in body)
     if tag == "m":
-        return MappingProxyType({decode(k, resolve): decode(v, resolve) for k, v in body})
+        return {decode(k, resolve): decode(v, resolve) for k, v in body}
     if tag == "r":
         if resolve is None:
             raise FrozenJsonError(f"reference {body!r} and nothing to resolve it")

@@ -25,8 +25,16 @@ def history(api: Api, clock: FakeClock) -> dict[str, list[str]]:
     api.customer("C3", credit_limit="8000.00", grade="C")
     api.items(
         "C3",
-        [{"item_id": "INV-9", "kind": "invoice", "amount": "900.00", "currency": "EUR",
-          "due_date": "2026-09-01", "order_id": "OLD-1"}],
+        [
+            {
+                "item_id": "INV-9",
+                "kind": "invoice",
+                "amount": "900.00",
+                "currency": "EUR",
+                "due_date": "2026-09-01",
+                "order_id": "OLD-1",
+            }
+        ],
     )
     ids: dict[str, list[str]] = {"limit_only": [], "other": [], "release": []}
 
@@ -120,12 +128,20 @@ def test_what_became_of_flipped_orders(api: Api, clock: FakeClock) -> None:
     assert api.check("P1", "6000.00", customer_id="C1").json()["outcome"] == "release"
     assert api.check("P2", "3000.00", customer_id="C1").json()["outcome"] == "release"
     invoice = {"kind": "invoice", "currency": "EUR", "due_date": "2026-11-30"}
-    api.items("C1", [{"item_id": "I1", "amount": "6000.00", "order_id": "P1", **invoice},
-                     {"item_id": "I2", "amount": "3000.00", "order_id": "P2", **invoice}],
-              as_of="2026-11-23T09:00:00+00:00")
+    api.items(
+        "C1",
+        [
+            {"item_id": "I1", "amount": "6000.00", "order_id": "P1", **invoice},
+            {"item_id": "I2", "amount": "3000.00", "order_id": "P2", **invoice},
+        ],
+        as_of="2026-11-23T09:00:00+00:00",
+    )
     # P1 paid on time; P2 paid 10 days late.
-    api.items("C1", [{"item_id": "I2", "amount": "3000.00", "order_id": "P2", **invoice}],
-              as_of="2026-11-29T09:00:00+00:00")
+    api.items(
+        "C1",
+        [{"item_id": "I2", "amount": "3000.00", "order_id": "P2", **invoice}],
+        as_of="2026-11-29T09:00:00+00:00",
+    )
     api.items("C1", [], as_of="2026-12-10T09:00:00+00:00")
     strict = CURRENT.replace('max_order_value = "500000.00"', 'max_order_value = "1000.00"')
     report = simulate_api(api, strict).json()
@@ -184,7 +200,9 @@ def test_cli_check_current_and_a_candidate(
     assert json.loads(out)["unchanged"] == sum(len(v) for v in ids.values())
     candidate = tmp_path / "candidate.toml"
     candidate.write_text(NO_LIMIT)
-    code, out, _ = run_cli(["--config", str(candidate), "--json"], database_url, monkeypatch, capsys)
+    code, out, _ = run_cli(
+        ["--config", str(candidate), "--json"], database_url, monkeypatch, capsys
+    )
     assert code == 0
     report = json.loads(out)
     assert {s["decision_id"] for s in report["samples"]} == set(ids["limit_only"])
@@ -211,8 +229,12 @@ def test_cli_check_current_fails_when_a_decision_differs(
     from gateway.db.engine import write_tx
 
     with write_tx(engine) as conn:  # a record that says something else was decided
-        conn.execute(text("UPDATE decision_inputs SET outcome = 'hold', reasons = 'OVERDUE' "
-                          "WHERE order_id = 'O1'"))
+        conn.execute(
+            text(
+                "UPDATE decision_inputs SET outcome = 'hold', reasons = 'OVERDUE' "
+                "WHERE order_id = 'O1'"
+            )
+        )
     capsys.readouterr()
     code, out, _ = run_cli(["--check-current"], database_url, monkeypatch, capsys)
     assert code == 1 and "DIFFERENT" in out
