@@ -26,6 +26,8 @@ from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.db.pool_metrics import watch_pool
 from gateway.erp.routes import router as erp_router
+from gateway.recorder.shadow import Shadow
+from gateway.recorder.shadow import export_series as export_shadow_series
 from gateway.simulation.routes import router as simulation_router
 from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
@@ -115,6 +117,7 @@ def create_app(
         unwatch_pool = watch_pool(engine, settings.pool.size)
         migrate(engine)
         metrics.BUILD_INFO.labels(version=app.version).set(1)
+        export_shadow_series()
         signer = TokenSigner(settings.token_secret)
         app.state.resources = Resources(
             settings=settings,
@@ -126,6 +129,7 @@ def create_app(
             overrides=TokenRedeemer(signer),
             group_commit=GroupCommit(engine) if is_sqlite(engine) else None,
             check_threads=anyio.CapacityLimiter(settings.check_threads),
+            shadow=Shadow(config.shadow) if config.shadow is not None else None,
         )
         res: Resources = app.state.resources
         app.state.keyring = res.keyring
