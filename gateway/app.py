@@ -26,16 +26,16 @@ from gateway.db.group_commit import GroupCommit
 from gateway.db.migrate import migrate
 from gateway.db.pool_metrics import watch_pool
 from gateway.erp.routes import router as erp_router
-from gateway.recorder.shadow import Shadow
-from gateway.recorder.shadow import export_series as export_shadow_series
-from gateway.simulation.routes import router as simulation_router
 from gateway.http import EdgeMiddleware
 from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
 from gateway.orders.fast_path import CheckFastPath
 from gateway.orders.routes import router as orders_router
+from gateway.recorder.shadow import Shadow
+from gateway.recorder.shadow import export_series as export_shadow_series
 from gateway.resources import Resources, utc_now
 from gateway.settings import Settings
+from gateway.simulation.routes import router as simulation_router
 from gateway.sync.factory import sources_from_config
 from gateway.sync.routes import router as sync_router
 from gateway.sync.runner import SyncRunner

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 from gateway.config import ConfigError, load_config
-from gateway.simulation import cli as simulation_cli
 from gateway.settings import Settings, SettingsError
+from gateway.simulation import cli as simulation_cli
 
 
 def _fail(message: str) -> int:

@@ -87,9 +87,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     decision = apply_override(decision, verdict)
 
     inputs = CheckInputs(given, customer.items_etag if customer is not None else None, verdict)
-    return record_decision(
-        conn, RequestIdentity.of(body), order, decision, amount, ctx.now, inputs
-    )
+    return record_decision(conn, RequestIdentity.of(body), order, decision, amount, ctx.now, inputs)
 
 
 def _replay_or_validate(

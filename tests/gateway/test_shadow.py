@@ -63,11 +63,11 @@ def test_the_shadow_counts_and_never_changes_the_answer(shadowed: Api) -> None:
 def test_a_missing_or_invalid_shadow_config_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text(CURRENT + '\n[shadow]\nconfig = "absent.toml"\n')
-    with pytest.raises(ConfigError, match="shadow.config"):
+    with pytest.raises(ConfigError, match=r"shadow\.config"):
         load_config(config)
     (tmp_path / "bad.toml").write_text('[decision]\nchecks = ["nope"]\n')
     config.write_text(CURRENT + '\n[shadow]\nconfig = "bad.toml"\n')
-    with pytest.raises(ConfigError, match="shadow.config: .*checks"):
+    with pytest.raises(ConfigError, match=r"shadow\.config: .*checks"):
         load_config(config)
     config.write_text(CURRENT + "\n[shadow]\nother = 1\n")
     with pytest.raises(ConfigError, match="shadow"):
