@@ -30,7 +30,9 @@ from gateway.config import LoadedConfig, load_config
 from gateway.db.engine import build_engine, write_tx
 from gateway.db.migrate import migrate
 from gateway.ids import time_ordered_uuid
-from gateway.recorder.record import CheckInputs, decision_inputs, inputs_json, item_snapshots
+from gateway.orders.figures import reasons_json
+from gateway.orders.repository import decisions
+from gateway.recorder.record import CheckInputs, inputs_json, item_snapshots
 from gateway.simulation.service import simulate
 from policies import Account, Balance, Check, Grade, ItemKind, OpenItem, evaluate
 from policies.frozen_json import encode
@@ -97,8 +99,13 @@ def record_history(engine: Engine, config: LoadedConfig, decisions: int) -> int:
                 "order_id": f"SO{k:07d}",
                 "revision": 1,
                 "customer_id": account.customer_id,
+                "token_key": "",
+                "payload_hash": "-",
                 "outcome": decision.outcome.value,
-                "reasons": ",".join(r.code for r in decision.reasons),
+                # The stored answer, as far as simulation reads it.
+                "response": _json(
+                    {"outcome": decision.outcome.value, "reasons": reasons_json(decision.reasons)}
+                ),
                 "created_at": NOW + timedelta(seconds=k),
                 "inputs": text,
             }
@@ -118,7 +125,7 @@ def _json(value: Any) -> str:
 def _flush(engine: Engine, batch: list[dict[str, Any]]) -> None:
     if batch:
         with write_tx(engine) as conn:
-            conn.execute(insert(decision_inputs), batch)
+            conn.execute(insert(decisions), batch)
         batch.clear()
 
 

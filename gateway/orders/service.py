@@ -23,7 +23,7 @@ from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json
 from gateway.orders.schemas import CheckIn
-from gateway.recorder.record import CheckInputs, record_inputs
+from gateway.recorder.record import CheckInputs, inputs_json
 from gateway.validation import require_currency, require_precision
 from policies import (
     Decision,
@@ -219,10 +219,9 @@ def record_decision(
             "outcome": decision.outcome.value,
             "response": text,
             "created_at": now,
+            "inputs": inputs_json(inputs) if inputs is not None else None,
         },
     )
-    if inputs is not None:
-        record_inputs(conn, decision_id, body, decision, inputs, now)
     status = repo.RELEASED if decision.released else repo.HELD
     invoiced = order.invoiced if order is not None else Decimal(0)
     repo.save_order(

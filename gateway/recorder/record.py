@@ -1,5 +1,6 @@
-"""Recording what simulation replays: a check's inputs (on the check's hot path, in
-its transaction), and each open-item snapshot with the invoices that name orders."""
+"""Recording what simulation replays: a check's inputs (written with its decision, on
+the check's hot path: `inputs_json`), and each open-item snapshot with the invoices
+that name orders."""
 
 from __future__ import annotations
 
@@ -9,19 +10,15 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from gateway.db.fast import FastStatement
-from gateway.recorder.tables import DecisionInputRow, InvoiceSightingRow, ItemSnapshotRow
-from policies import Decision, OpenItem, OverrideVerdict
+from gateway.recorder.tables import InvoiceSightingRow, ItemSnapshotRow
+from policies import OpenItem, OverrideVerdict
 from policies.frozen_json import encode
 
-decision_inputs = DecisionInputRow.__table__  # type: ignore[attr-defined]
 item_snapshots = ItemSnapshotRow.__table__  # type: ignore[attr-defined]
 sightings = InvoiceSightingRow.__table__  # type: ignore[attr-defined]
 
-_COLUMNS = tuple(c.name for c in decision_inputs.columns)
-_insert_inputs = FastStatement(insert(decision_inputs).values({k: bindparam(k) for k in _COLUMNS}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +32,7 @@ class CheckInputs:
 
 
 def inputs_json(inputs: CheckInputs) -> str:
+    """The inputs as compact JSON (policies.frozen_json); the items by their etag."""
     refs: dict[int, str] = {}
     balance = inputs.kwargs.get("balance")
     items = getattr(balance, "items", None)
@@ -46,31 +44,6 @@ def inputs_json(inputs: CheckInputs) -> str:
         "v": encode(inputs.verdict),
     }
     return orjson.dumps(payload).decode()
-
-
-def record_inputs(
-    conn: Connection,
-    decision_id: str,
-    identity: Any,
-    decision: Decision,
-    inputs: CheckInputs,
-    now: datetime,
-) -> None:
-    """Store `inputs` beside the decision `decision_id` (same transaction)."""
-    _insert_inputs.execute(
-        conn,
-        {
-            "decision_id": decision_id,
-            "erp": identity.erp,
-            "order_id": identity.order_id,
-            "revision": identity.revision,
-            "customer_id": identity.customer_id,
-            "outcome": decision.outcome.value,
-            "reasons": ",".join(r.code for r in decision.reasons),
-            "created_at": now,
-            "inputs": inputs_json(inputs),
-        },
-    )
 
 
 def record_snapshot(

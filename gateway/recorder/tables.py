@@ -1,5 +1,6 @@
-"""What simulation and shadow mode need: each check's inputs, the customers' open-item
-snapshots they refer to, and the lifecycle of invoices that name an order."""
+"""What simulation needs besides each decision's inputs (`decisions.inputs`): the
+customers' open-item snapshots they refer to, and the lifecycle of invoices that name
+an order."""
 
 from __future__ import annotations
 
@@ -11,26 +12,6 @@ from sqlmodel import Field, SQLModel
 
 from gateway.db.tables import money
 from gateway.db.types import UtcDateTime
-
-
-class DecisionInputRow(SQLModel, table=True):
-    """The inputs a decision was made on (policies.frozen_json), written with it.
-
-    Open items are referenced by the customer's snapshot etag (`item_snapshots`),
-    never copied: the bulk of a check's inputs is stored once per snapshot.
-    """
-
-    __tablename__ = "decision_inputs"
-
-    decision_id: str = Field(primary_key=True, max_length=36)
-    erp: str = Field(max_length=32)
-    order_id: str = Field(max_length=64)
-    revision: int
-    customer_id: str = Field(max_length=64)
-    outcome: str = Field(max_length=8)
-    reasons: str = Field(max_length=400)  # the reason codes, comma-separated, in order
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    inputs: str = Field(sa_column=Column(Text(), nullable=False))  # JSON
 
 
 class ItemSnapshotRow(SQLModel, table=True):

@@ -10,27 +10,29 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, select, tuple_
 
-from gateway.db.tables import OrderRow
-from gateway.recorder.record import decision_inputs, item_snapshots, sightings
+from gateway.db.tables import DecisionRow, OrderRow
+from gateway.recorder.record import item_snapshots, sightings
 from policies import Outcome
 from policies.frozen_json import decode
 from policies.simulation import Recorded, Sighting
 
 orders = OrderRow.__table__  # type: ignore[attr-defined]
+decisions = DecisionRow.__table__  # type: ignore[attr-defined]
 CANCELLED = "cancelled"
 
 
 def _window(since: datetime | None, until: datetime | None) -> list[Any]:
-    where = []
+    """Recorded decisions (with inputs) made in the window."""
+    where = [decisions.c.inputs.is_not(None)]
     if since is not None:
-        where.append(decision_inputs.c.created_at >= since)
+        where.append(decisions.c.created_at >= since)
     if until is not None:
-        where.append(decision_inputs.c.created_at < until)
+        where.append(decisions.c.created_at < until)
     return where
 
 
 def count(conn: Connection, since: datetime | None, until: datetime | None) -> int:
-    stmt = select(func.count()).select_from(decision_inputs).where(*_window(since, until))
+    stmt = select(func.count()).select_from(decisions).where(*_window(since, until))
     total: int = conn.execute(stmt).scalar_one()
     return total
 
@@ -40,9 +42,19 @@ def page(
 ) -> list[Any]:
     """The next `size` records after decision id `after` (keyset: ids are time-ordered)."""
     stmt = (
-        select(decision_inputs)
-        .where(decision_inputs.c.decision_id > after, *_window(since, until))
-        .order_by(decision_inputs.c.decision_id)
+        select(
+            decisions.c.decision_id,
+            decisions.c.erp,
+            decisions.c.order_id,
+            decisions.c.revision,
+            decisions.c.customer_id,
+            decisions.c.outcome,
+            decisions.c.created_at,
+            decisions.c.response,
+            decisions.c.inputs,
+        )
+        .where(decisions.c.decision_id > after, *_window(since, until))
+        .order_by(decisions.c.decision_id)
         .limit(size)
     )
     return list(conn.execute(stmt).all())
@@ -84,7 +96,7 @@ def recorded(conn: Connection, row: Any, snapshots: Snapshots) -> Recorded:
         customer_id=row.customer_id,
         decided_at=row.created_at,
         outcome=Outcome(row.outcome),
-        reasons=tuple(row.reasons.split(",")) if row.reasons else (),
+        reasons=tuple(r["code"] for r in orjson.loads(row.response)["reasons"]),
         inputs={k: decode(v, resolve) for k, v in payload["i"].items()},
         verdict=decode(payload["v"]),
     )

@@ -228,10 +228,10 @@ def test_cli_check_current_fails_when_a_decision_differs(
 
     from gateway.db.engine import write_tx
 
-    with write_tx(engine) as conn:  # a record that says something else was decided
+    with write_tx(engine) as conn:  # a record missing an input: its amount was another
         conn.execute(
             text(
-                "UPDATE decision_inputs SET outcome = 'hold', reasons = 'OVERDUE' "
+                "UPDATE decisions SET inputs = REPLACE(inputs, '\"8000.00\"', '\"18000.00\"') "
                 "WHERE order_id = 'O1'"
             )
         )

@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-12-07
 
 Policy simulation and shadow mode (DESIGN §3b): every check records the inputs it
-was decided on; open items are referenced by the customer's snapshot etag, so each
+was decided on (`decisions.inputs`, JSON; NULL for earlier decisions); open items are referenced by the customer's snapshot etag, so each
 replacement of a customer's items is kept under its etag; open items naming an
 order are followed from snapshot to snapshot (first seen, gone). The customers'
 current items are stored as their first snapshot here, so checks made after the
@@ -29,19 +29,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "decision_inputs",
-        sa.Column("decision_id", sa.String(length=36), nullable=False),
-        sa.Column("erp", sa.String(length=32), nullable=False),
-        sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("customer_id", sa.String(length=64), nullable=False),
-        sa.Column("outcome", sa.String(length=8), nullable=False),
-        sa.Column("reasons", sa.String(length=400), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("inputs", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("decision_id"),
-    )
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("inputs", sa.Text(), nullable=True))
     op.create_table(
         "item_snapshots",
         sa.Column("etag", sa.String(length=32), nullable=False),
@@ -134,4 +123,5 @@ def downgrade() -> None:
     with op.batch_alter_table("item_snapshots", schema=None) as batch_op:
         batch_op.drop_index("ix_item_snapshots_customer")
     op.drop_table("item_snapshots")
-    op.drop_table("decision_inputs")
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_column("inputs")
