@@ -5,9 +5,10 @@ Revises: 0005
 Create Date: 2026-12-07
 
 Policy simulation and shadow mode (DESIGN §3b): every check records the inputs it
-was decided on (`decisions.inputs`, JSON; NULL for earlier decisions); open items are referenced by the customer's snapshot etag, so each
-replacement of a customer's items is kept under its etag; open items naming an
-order are followed from snapshot to snapshot (first seen, gone). The customers'
+was decided on (`decisions.inputs`, JSON; NULL for earlier decisions). Open items
+are referenced by the customer's snapshot etag, so each replacement of a customer's
+items is kept under its etag; open items naming an order are followed from snapshot
+to snapshot (first seen, gone). The customers'
 current items are stored as their first snapshot here, so checks made after the
 upgrade can refer to them.
 """
