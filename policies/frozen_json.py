@@ -62,10 +62,9 @@ for _module in (model, money, reasons):
 
 
 def encode(value: Any, refs: Mapping[int, str] | None = None) -> Plain:
-    """`value` as JSON-ready data; an object whose id is in `refs` is written as a
-    reference to its token instead (the caller keeps that object elsewhere)."""
-    if refs and id(value) in refs:
-        return {"r": refs[id(value)]}
+    """`value` as JSON-ready data; a container (a tuple, a dataclass, ...) whose id is
+    in `refs` is written as a reference to its token instead (the caller keeps it
+    elsewhere). Runs on every check: the common types are tested first."""
     kind = type(value)
     if value is None or kind is str or kind is int or kind is bool:
         return value
@@ -75,11 +74,13 @@ def encode(value: Any, refs: Mapping[int, str] | None = None) -> Plain:
         return {"T": value.isoformat()}
     if kind is date:
         return {"D": value.isoformat()}
-    if kind is tuple:
-        return {"t": [encode(v, refs) for v in value]}
+    if refs and id(value) in refs:  # a container the caller keeps elsewhere
+        return {"r": refs[id(value)]}
     fields = _FIELDS.get(kind)
     if fields is not None:
         return {"c": kind.__name__, "a": {f: encode(getattr(value, f), refs) for f in fields}}
+    if kind is tuple:
+        return {"t": [encode(v, refs) for v in value]}
     if isinstance(value, enum.Enum):
         if _CLASSES.get(kind.__name__) is not kind:
             raise FrozenJsonError(f"enum {kind.__name__} is not registered")

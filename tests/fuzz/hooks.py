@@ -4,21 +4,27 @@ Two rules of the API no JSON Schema can state, for snapshots: their items have d
 item ids (422 DUPLICATE_ITEM otherwise; `uniqueItems` compares whole items), and their
 `as_of` is not in the future (422 AS_OF_IN_FUTURE: the server's clock decides). Generated
 snapshots keep the first item of each id and are dated at most now, so a schema-valid
-body is a valid one.
+body is a valid one. Likewise a simulation's `config_toml` must be a valid config and its
+window run forwards: generated ones get the shipped config and their dates in order.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import schemathesis
 
 SNAPSHOT = "/v1/customers/{customer_id}/open-items"
+SIMULATIONS = "/v1/simulations"
+SHIPPED_CONFIG = (Path(__file__).resolve().parents[2] / "config" / "gateway.toml").read_text()
 
 
 @schemathesis.hook
 def map_body(context: Any, body: Any) -> Any:
+    if context.operation is not None and context.operation.path == SIMULATIONS:
+        return _simulation(body)
     if context.operation is None or context.operation.path != SNAPSHOT:
         return body
     if not isinstance(body, dict):
@@ -38,6 +44,16 @@ def map_body(context: Any, body: Any) -> Any:
             seen.add(key)
         kept.append(item)
     return {**body, "items": kept}
+
+
+def _simulation(body: Any) -> Any:
+    if not isinstance(body, dict) or not isinstance(body.get("config_toml"), str):
+        return body
+    body = {**body, "config_toml": SHIPPED_CONFIG}
+    since, until = body.get("since"), body.get("until")
+    if isinstance(since, str) and isinstance(until, str) and since > until:
+        body["since"], body["until"] = until, since
+    return body
 
 
 def _not_after_now(as_of: Any) -> Any:

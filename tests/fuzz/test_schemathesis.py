@@ -23,7 +23,7 @@ ROLES = [
     (r"^/v1/unfreeze-requests/[^/]+/(approve|reject)$", "finance_manager"),
     (r"^/v1/unfreeze-requests", "sales"),
     (r"^/v1/(override-tokens|audit)", "finance_manager"),
-    (r"^/v1/sync", "admin"),
+    (r"^/v1/(sync|simulations)", "admin"),
     (r"^/(v1|healthz|readyz|metrics)", "erp"),
 ]
 # A body over the size cap is refused with 413 before it is read: a refusal too.
