@@ -20,7 +20,6 @@ item_snapshots = ItemSnapshotRow.__table__  # type: ignore[attr-defined]
 sightings = InvoiceSightingRow.__table__  # type: ignore[attr-defined]
 
 
-
 @dataclass(frozen=True, slots=True)
 class CheckInputs:
     """What `evaluate` was given (every keyword argument but `policy`), the etag of the
