@@ -51,6 +51,14 @@ class Report:
     samples: list[dict[str, Any]] = field(default_factory=list)
     differences: list[dict[str, Any]] = field(default_factory=list)
     unconverted: int = 0
+    not_replayed: list[dict[str, str]] = field(default_factory=list)
+    not_replayed_count: int = 0
+
+    def unreplayable(self, decision_id: str, cause: str) -> None:
+        """A record that could not be decided again (an input missing or unreadable)."""
+        self.not_replayed_count += 1
+        if len(self.not_replayed) < SAMPLES:
+            self.not_replayed.append({"decision_id": decision_id, "cause": cause})
 
     def add(self, change: Change, after: Aftermath | None = None) -> None:
         direction = change.direction
@@ -156,6 +164,8 @@ class Report:
                 for cid, c in top
             ],
             "unconverted_amounts": self.unconverted,
+            "unreplayable": self.not_replayed_count,
+            "unreplayable_samples": self.not_replayed,
         }
 
 

@@ -111,6 +111,9 @@ def summary(r: dict[str, Any], check_current: bool) -> str:
             f"{k} {v['count']} ({v['amount']})" for k, v in kinds.items() if v["count"]
         )
         lines.append(f"{direction} later: {seen or 'nothing seen'}")
+    if r["unreplayable"]:
+        lines.append(f"{r['unreplayable']} recorded decisions could not be decided again:")
+        lines += [f"  {u['decision_id']}: {u['cause']}" for u in r["unreplayable_samples"]]
     for d in r["differences"]:
         lines.append(
             f"  {d['decision_id']} {d['erp']}/{d['order_id']} r{d['revision']} "

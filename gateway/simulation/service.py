@@ -15,15 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import NoResultFound
 
 from gateway.config import ConfigError, LoadedConfig, parse_config
 from gateway.db.engine import read_tx
 from gateway.simulation import repository as repo
 from policies import Policy
+from policies.frozen_json import FrozenJsonError
 from policies.simulation import aftermath, replay
 from policies.simulation_report import FLIPS, Report
 
 PAGE = 1000
+UNREPLAYABLE = (FrozenJsonError, TypeError, KeyError, ValueError, NoResultFound)
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -89,7 +92,14 @@ def run(
             rows = repo.page(conn, after, page_size, start, end)
             if not rows:
                 break
-            changes = [replay(repo.recorded(conn, row, snapshots), policy) for row in rows]
+            changes = []
+            for row in rows:
+                try:
+                    changes.append(replay(repo.recorded(conn, row, snapshots), policy))
+                except UNREPLAYABLE as exc:
+                    # A record that lacks an input evaluate now takes, or refers to a
+                    # snapshot that is gone: reported, and a difference for --check-current.
+                    report.unreplayable(row.decision_id, f"{type(exc).__name__}: {exc}")
             flipped = {
                 (c.recorded.erp, c.recorded.order_id, c.recorded.customer_id)
                 for c in changes
@@ -110,4 +120,5 @@ def run(
 
 def differs(result: dict[str, Any]) -> bool:
     """Whether any replayed outcome or reason list differs from the recorded one."""
-    return any(result[k] for k in ("release_to_hold", "hold_to_release", "reasons_changed"))
+    keys = ("release_to_hold", "hold_to_release", "reasons_changed", "unreplayable")
+    return any(result[k] for k in keys)

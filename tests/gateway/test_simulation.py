@@ -238,3 +238,32 @@ def test_cli_check_current_fails_when_a_decision_differs(
     capsys.readouterr()
     code, out, _ = run_cli(["--check-current"], database_url, monkeypatch, capsys)
     assert code == 1 and "DIFFERENT" in out
+
+
+def test_a_record_missing_an_input_is_reported_not_a_crash(
+    api: Api,
+    clock: FakeClock,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    history(api, clock)
+    engine = api.client.app.state.resources.engine  # type: ignore[attr-defined]
+    from sqlalchemy import text
+
+    from gateway.db.engine import write_tx
+
+    with write_tx(engine) as conn:  # as if evaluate had gained an input after recording
+        conn.execute(
+            text(
+                "UPDATE decisions SET inputs = REPLACE(inputs, '\"today\"', '\"day\"') "
+                "WHERE order_id = 'O3'"
+            )
+        )
+    report = simulate_api(api, CURRENT).json()
+    assert report["unreplayable"] == 1
+    assert report["unreplayable_samples"][0]["cause"].startswith("TypeError")
+    assert report["replayed"] == report["unchanged"]
+    capsys.readouterr()
+    code, out, _ = run_cli(["--check-current"], database_url, monkeypatch, capsys)
+    assert code == 1 and "could not be decided again" in out
