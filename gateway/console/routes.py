@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from gateway import audit
 from gateway.console import queries
 from gateway.console.control import router as control_router
+from gateway.console.lab import router as lab_router
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
 from gateway.console.throttle import LoginThrottle
@@ -52,6 +53,7 @@ def install(app: Any) -> None:
     app.include_router(signin_router)
     app.include_router(router)
     app.include_router(control_router)
+    app.include_router(lab_router)
 
     # People type the host's address: `/` is the console's door. Registered last, the
     # catch-all answers an unknown console address with a page, not the API's JSON.
