@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -61,14 +60,18 @@ def replace_items(
     """Replace the customer's open items; the only writer of them (see items_cache).
 
     The new items are kept under their etag too (gateway.recorder): the checks decided
-    on them record the etag, not a copy.
+    on them record the etag, not a copy. A fresh etag comes with items that differ
+    from the stored ones; the same items keep theirs (one stored copy per change).
     """
+    current = conn.execute(
+        select(customers.c.items_etag).where(customers.c.customer_id == customer_id)
+    ).scalar_one_or_none()
     conn.execute(delete(open_items).where(open_items.c.customer_id == customer_id))
     if rows:
         conn.execute(insert(open_items), rows)
-    etag = uuid.uuid4().hex
-    conn.execute(
-        update(customers).where(customers.c.customer_id == customer_id).values(items_etag=etag)
-    )
     stored = open_items_from(items_of(conn, customer_id))
-    record_snapshot(conn, customer_id, etag, stored, rows, as_of)
+    etag = record_snapshot(conn, customer_id, current, stored, rows, as_of)
+    if etag != current:
+        conn.execute(
+            update(customers).where(customers.c.customer_id == customer_id).values(items_etag=etag)
+        )

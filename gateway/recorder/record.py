@@ -4,6 +4,7 @@ that name orders."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,21 +49,28 @@ def inputs_json(inputs: CheckInputs) -> str:
 def record_snapshot(
     conn: Connection,
     customer_id: str,
-    etag: str,
+    current_etag: str | None,
     items: tuple[OpenItem, ...],
     rows: Sequence[Mapping[str, Any]],
     as_of: datetime,
-) -> None:
-    """Keep the items stored under `etag`, and follow the items that name an order."""
-    conn.execute(
-        insert(item_snapshots).values(
-            etag=etag,
-            customer_id=customer_id,
-            as_of=as_of,
-            items=orjson.dumps(encode(items)).decode(),
-        )
-    )
+) -> str:
+    """Keep the items under an etag, and follow the items that name an order; returns
+    the etag the customer's items now have. Unchanged items (a sync pulls the same
+    snapshot every few seconds) keep the current etag: one stored copy, and the
+    in-memory copies under it stay right, for they are the same items."""
+    text = orjson.dumps(encode(items)).decode()
     _follow_invoices(conn, customer_id, rows, as_of)
+    if current_etag is not None:
+        stored = conn.execute(
+            select(item_snapshots.c["items"]).where(item_snapshots.c.etag == current_etag)
+        ).scalar_one_or_none()
+        if stored == text:
+            return current_etag
+    etag = uuid.uuid4().hex
+    conn.execute(
+        insert(item_snapshots).values(etag=etag, customer_id=customer_id, as_of=as_of, items=text)
+    )
+    return etag
 
 
 def _follow_invoices(

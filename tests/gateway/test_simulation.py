@@ -267,3 +267,34 @@ def test_a_record_missing_an_input_is_reported_not_a_crash(
     capsys.readouterr()
     code, out, _ = run_cli(["--check-current"], database_url, monkeypatch, capsys)
     assert code == 1 and "could not be decided again" in out
+
+
+def test_an_unchanged_snapshot_keeps_its_etag_and_one_copy(api: Api) -> None:
+    api.customer("C1")
+    item = {
+        "item_id": "I1",
+        "kind": "invoice",
+        "amount": "10.00",
+        "currency": "EUR",
+        "due_date": "2026-12-31",
+        "order_id": "P1",
+    }
+    engine = api.client.app.state.resources.engine  # type: ignore[attr-defined]
+    from sqlalchemy import text
+
+    def etag_and_copies() -> tuple[str, int]:
+        with engine.connect() as conn:
+            etag = conn.execute(text("SELECT items_etag FROM customers")).scalar_one()
+            copies = conn.execute(text("SELECT COUNT(*) FROM item_snapshots")).scalar_one()
+        return etag, copies
+
+    api.items("C1", [item], as_of="2026-11-22T09:00:00+00:00")
+    first = etag_and_copies()
+    api.items("C1", [item], as_of="2026-11-22T10:00:00+00:00")
+    assert etag_and_copies() == first
+    api.items("C1", [{**item, "amount": "11.00"}], as_of="2026-11-22T11:00:00+00:00")
+    etag, copies = etag_and_copies()
+    assert etag != first[0] and copies == first[1] + 1
+    with engine.connect() as conn:
+        seen = conn.execute(text("SELECT first_seen, last_seen FROM invoice_sightings")).one()
+    assert seen[0] < seen[1]  # followed through the unchanged snapshot too
