@@ -2,6 +2,8 @@
 
     python -m bench.run                 # everything, ~13 minutes (5 of them the soak)
     python -m bench.run --quick         # short runs, no soak: a smoke test of the harness
+    python -m bench.run --baseline DIR  # also the gateway of another source tree (a
+                                        # `git archive` of the base commit), in the same turns
 
 Writes bench/RESULTS.md: the machine, the command, and the figures. Throughput is
 reported as a ratio to the bare endpoint (same request model, same uvicorn
@@ -34,12 +36,15 @@ from tests.support.processes import ServerProcess, free_port
 ROOT = Path(__file__).resolve().parents[1]
 ERP_KEY = "bench-erp-" + secrets.token_hex(12)
 ADMIN_KEY = "bench-admin-" + secrets.token_hex(12)
+BASELINE = "gateway sqlite baseline"
 
 
 @contextmanager
-def server(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[int]:
+def server(
+    cmd: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = ROOT
+) -> Iterator[int]:
     """A server process for the length of a measurement; yields its pid."""
-    with ServerProcess(cmd, port=port, env=env, log=log, cwd=ROOT) as proc:
+    with ServerProcess(cmd, port=port, env=env, log=log, cwd=cwd) as proc:
         assert proc.proc is not None
         yield proc.proc.pid
 
@@ -214,13 +219,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         QUIET: (gateway_cmd, quiet, None),
         "bare sync def": (uvicorn_bare, {}, "bench.bare_app:sync_app"),
     }
+    cwds = {}
+    if args.baseline:
+        # `python -m gateway.cli` imports the gateway of its working directory.
+        base = Path(args.baseline).resolve()
+        servers[BASELINE] = (gateway_cmd, gateway_env(f"sqlite:///{work}/bench-base.db"), None)
+        servers[BASELINE][1]["GATEWAY_CONFIG"] = str(base / "config" / "gateway.toml")
+        cwds[BASELINE] = base
     with ExitStack() as stack:
         ports, probes = {}, {}
         for label, (command, env, app) in servers.items():
             port = ports[label] = free_port()
             cmd = command(port, 1) if app is None else uvicorn_bare(port, 1, app)
             log = work / f"{label.replace(' ', '-')}.log"
-            pid = stack.enter_context(server(cmd, env, port, log))
+            pid = stack.enter_context(server(cmd, env, port, log, cwds.get(label, ROOT)))
             gateway = label.startswith("gateway")
             probes[label] = probe(pid, port if gateway else None)
             if gateway:
@@ -286,6 +298,9 @@ def main() -> None:
     parser.add_argument("--soak-seconds", type=int, default=300)
     parser.add_argument(
         "--rounds", type=int, default=3, help="turns of the interleaved SQLite comparison"
+    )
+    parser.add_argument(
+        "--baseline", help="a source tree whose gateway runs beside this one, in the same turns"
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()

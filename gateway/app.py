@@ -37,8 +37,11 @@ from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
 from gateway.orders.fast_path import CheckFastPath
 from gateway.orders.routes import router as orders_router
+from gateway.recorder.shadow import Shadow
+from gateway.recorder.shadow import export_series as export_shadow_series
 from gateway.resources import Resources, utc_now
 from gateway.settings import Settings
+from gateway.simulation.routes import router as simulation_router
 from gateway.sync.factory import sources_from_config
 from gateway.sync.routes import router as sync_router
 from gateway.sync.runner import SyncRunner
@@ -134,6 +137,7 @@ def create_app(
         unwatch_pool = watch_pool(engine, settings.pool.size)
         migrate(engine)
         metrics.BUILD_INFO.labels(version=app.version).set(1)
+        export_shadow_series()
         signer = TokenSigner(settings.token_secret)
         app.state.resources = Resources(
             settings=settings,
@@ -146,6 +150,7 @@ def create_app(
             watch=customer_watch(config),
             group_commit=GroupCommit(engine) if is_sqlite(engine) else None,
             check_threads=anyio.CapacityLimiter(settings.check_threads),
+            shadow=Shadow(config.shadow) if config.shadow is not None else None,
         )
         res: Resources = app.state.resources
         app.state.keyring = res.keyring
@@ -218,5 +223,6 @@ def create_app(
     app.include_router(erp_router)
     app.include_router(credit_groups_router)
     app.include_router(fx_rates_router)
+    app.include_router(simulation_router)
     install_console(app)
     return app

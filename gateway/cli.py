@@ -1,4 +1,4 @@
-"""The `gateway` command: serve, check-config, migrate, demo."""
+"""The `gateway` command: serve, check-config, migrate, demo, simulate."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gateway.config import ConfigError, load_config
 from gateway.settings import Settings, SettingsError
+from gateway.simulation import cli as simulation_cli
 
 
 def _fail(message: str) -> int:
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     mig = sub.add_parser("migrate", help="upgrade the database schema")
     mig.set_defaults(func=cmd_migrate)
+    simulation_cli.add_parser(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ the file without reading code.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -234,6 +234,12 @@ class ReleaseValiditySection(_Strict):
     deviation_percent: Decimal = Field(default=Decimal(0), ge=0, le=1000, allow_inf_nan=False)
 
 
+class ShadowSection(_Strict):
+    """A second policy every check is decided under too, never changing the answer."""
+
+    config: str = Field(min_length=1)  # a TOML file; relative to this config's directory
+
+
 class GatewayConfig(_Strict):
     decision: DecisionSection = Field(default_factory=DecisionSection)
     grades: dict[Grade, GradeSection]
@@ -248,6 +254,7 @@ class GatewayConfig(_Strict):
     adapters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")], AdapterSection] = (
         Field(default_factory=dict)
     )
+    shadow: ShadowSection | None = None
 
     @field_validator("grades")
     @classmethod
@@ -264,6 +271,7 @@ class LoadedConfig:
     policy: Policy
     timezone: ZoneInfo
     approval: ApprovalMatrix
+    shadow: Policy | None = None  # [shadow]: its [decision] and [grades.*], FX as here
 
 
 def _format(error: ValidationError) -> str:
@@ -313,4 +321,18 @@ def load_config(path: Path) -> LoadedConfig:
         raise ConfigError(f"config file {path} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(data)
+    loaded = parse_config(data)
+    if loaded.raw.shadow is None:
+        return loaded
+    shadow_path = path.parent / loaded.raw.shadow.config
+    try:
+        data = tomllib.loads(shadow_path.read_text(), parse_float=Decimal)
+        data.pop("shadow", None)
+        shadow = parse_config(data).policy
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"shadow.config: cannot read {shadow_path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"shadow.config: {shadow_path}: not valid TOML: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"shadow.config: {shadow_path}: {exc}") from None
+    return replace(loaded, shadow=replace(shadow, fx=loaded.policy.fx))

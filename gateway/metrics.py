@@ -151,3 +151,10 @@ CHECKS = Counter(
 REPLAYS = Counter(
     "gateway_check_replays_total", "Checks answered from the stored decision (retries).", ["erp"]
 )
+SHADOW_DECISIONS = Counter(
+    "gateway_shadow_decisions_total",
+    "Checks decided again under the [shadow] policy after the real decision, by the "
+    "shadow's outcome (error: it could not decide) and whether it agrees with the real "
+    "answer (same outcome and reason codes).",
+    ["outcome", "agrees"],
+)

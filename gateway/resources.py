@@ -18,6 +18,7 @@ from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
 from gateway.fx.cache import FxCache
 from gateway.orders.context import CheckContext, CreditWatch, OverrideRedeemer
+from gateway.recorder.shadow import Shadow
 from gateway.settings import Settings
 from gateway.unfreeze.service import UnfreezeContext
 from gateway.unfreeze.tokens import TokenSigner
@@ -48,6 +49,8 @@ class Resources:
     fx_rates: FxCache = field(default_factory=FxCache)
     # The threads checks run on (see Settings.check_threads); built in the lifespan.
     check_threads: anyio.CapacityLimiter | None = None
+    # [shadow]: checks decided again under a second policy (gateway.recorder.shadow).
+    shadow: Shadow | None = None
 
     def unfreeze_context(self) -> UnfreezeContext:
         approval = self.config.raw.approval

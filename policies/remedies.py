@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
-from policies.model import Decision, GradePolicy, OpenItem, Outcome, Remedy
+from policies.model import CREDIT_KINDS, Decision, GradePolicy, OpenItem, Outcome, Remedy
 from policies.money import ZERO, minor_units
 from policies.reasons import ReasonCode
 
@@ -102,7 +102,11 @@ def _pay_overdue(
         return None
     e = decision.exposure
     cutoff = today - timedelta(days=grade.overdue_tolerance_days)
-    payable = sorted((i for i in items if i.amount > ZERO), key=lambda i: (i.due_date, i.item_id))
+    # Credits (prepayments, credit notes) are the customer's money, not debts to pay.
+    payable = sorted(
+        (i for i in items if i.amount > ZERO and i.kind not in CREDIT_KINDS),
+        key=lambda i: (i.due_date, i.item_id),
+    )
     overdue = [i for i in payable if i.due_date < cutoff]
     others = [i for i in payable if i.due_date >= cutoff]
     chosen: list[OpenItem] = []

@@ -24,9 +24,10 @@ from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
 from gateway.orders.notify import Released
 from gateway.orders.service import PREPAID, OrderTerms, RequestIdentity, record_decision
+from gateway.recorder.record import CheckInputs
 from policies import FxRates, Outcome, evaluate
 from policies.money import UnsupportedCurrencyError
-from policies.release import apply_controls
+from policies.release import Watches, apply_controls
 
 
 def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> list[Released]:
@@ -73,12 +74,12 @@ def _reevaluate_customer(
         except UnsupportedCurrencyError:
             continue  # no rate (any more): the ERP's next check answers 422 for it
         today = ctx.now.astimezone(ctx.timezone).date()
-        decision = evaluate(
+        # What evaluate is given, recorded as given (gateway.recorder): `policy` apart.
+        given: dict[str, Any] = dict(
             order_amount=amount,
             currency=customer.currency,
             account=account_of(customer, today),
             balance=balance_of(conn, customer, order.reserved, ctx.items),
-            policy=ctx.policy,
             now=ctx.now,
             today=today,
             group=(
@@ -91,6 +92,8 @@ def _reevaluate_customer(
             prepaid=order.security == PREPAID,
             order_terms_days=order.payment_terms_days,
         )
+        decision = evaluate(**given, policy=ctx.policy)
+        watches: Watches | None = None
         if ctx.watch is not None:
             # What earlier releases watch (an unconfirmed payment, a plan behind) holds
             # here as on a check.
@@ -107,7 +110,8 @@ def _reevaluate_customer(
             f"reevaluated:{uuid.uuid4().hex[:16]}",
         )
         terms = OrderTerms(order.security, order.payment_terms_days)
-        result = record_decision(conn, identity, order, decision, amount, ctx.now, terms)
+        inputs = CheckInputs(given, customer.items_etag, watches=watches)
+        result = record_decision(conn, identity, order, decision, amount, ctx.now, terms, inputs)
         released.append(
             Released(
                 order.erp,

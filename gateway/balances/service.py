@@ -281,7 +281,7 @@ def replace_open_items(
         )
     stored_items = {r.item_id: r for r in repo.items_of(conn, customer_id)}
     rows = _item_rows(customer, body, fx or policy.fx, stored_items)
-    repo.replace_items(conn, customer_id, rows)
+    repo.replace_items(conn, customer_id, rows, as_of=body.as_of)
     orders_repo.consume_invoices(conn, customer_id, rows)
     repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
     if forced_by is not None:

@@ -2,9 +2,11 @@
 
 A check reads (and on PostgreSQL locks) the customer row anyway; the row's
 `items_etag` changes, to a fresh random value, in the same transaction as every
-replacement of the customer's open items (see the repository). So items cached
-under the etag the row carries now are exactly the stored items, in every process,
-and a rolled-back replacement can never leave a reusable etag behind.
+replacement of the customer's open items that changes them (see the repository; a
+replacement with the same items keeps the etag, under which the same items are
+cached). So items cached under the etag the row carries now are exactly the stored
+items, in every process, and a rolled-back replacement can never leave a reusable
+etag behind.
 """
 
 from __future__ import annotations

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from gateway.db.fast import FastStatement
 from gateway.db.tables import Customer, OpenItemRow
+from gateway.recorder.record import record_snapshot
+from policies import ItemKind, OpenItem
 
 customers = Customer.__table__  # type: ignore[attr-defined]
 open_items = OpenItemRow.__table__  # type: ignore[attr-defined]
@@ -46,13 +49,32 @@ def items_of(conn: Connection, customer_id: str) -> list[Any]:
     return _items.rows(conn, {"cid": customer_id})
 
 
-def replace_items(conn: Connection, customer_id: str, rows: list[dict[str, Any]]) -> None:
-    """Replace the customer's open items; the only writer of them (see items_cache)."""
+def open_items_from(rows: Iterable[Any]) -> tuple[OpenItem, ...]:
+    """The decision core's open items from stored rows (as `items_of` reads them)."""
+    return tuple(
+        OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date, r.days_past_term)
+        for r in rows
+    )
+
+
+def replace_items(
+    conn: Connection, customer_id: str, rows: list[dict[str, Any]], *, as_of: datetime
+) -> None:
+    """Replace the customer's open items; the only writer of them (see items_cache).
+
+    The new items are kept under their etag too (gateway.recorder): the checks decided
+    on them record the etag, not a copy. A fresh etag comes with items that differ
+    from the stored ones; the same items keep theirs (one stored copy per change).
+    """
+    current = conn.execute(
+        select(customers.c.items_etag).where(customers.c.customer_id == customer_id)
+    ).scalar_one_or_none()
     conn.execute(delete(open_items).where(open_items.c.customer_id == customer_id))
     if rows:
         conn.execute(insert(open_items), rows)
-    conn.execute(
-        update(customers)
-        .where(customers.c.customer_id == customer_id)
-        .values(items_etag=uuid.uuid4().hex)
-    )
+    stored = open_items_from(items_of(conn, customer_id))
+    etag = record_snapshot(conn, customer_id, current, stored, rows, as_of)
+    if etag != current:
+        conn.execute(
+            update(customers).where(customers.c.customer_id == customer_id).values(items_etag=etag)
+        )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row
 
 from gateway.customers import repository as repo
 from gateway.customers.items_cache import OpenItemsCache
-from policies import Account, Balance, Grade, ItemKind, OpenItem
+from policies import Account, Balance, Grade, OpenItem
 from policies.credit_application import effective_limit
 from policies.money import ZERO, quantize
 
@@ -67,10 +67,7 @@ def open_items_of(
     """The customer's open items, from `cache` while the row's etag matches."""
     items = cache.get(row.customer_id, row.items_etag) if cache is not None else None
     if items is None:
-        items = tuple(
-            OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date, r.days_past_term)
-            for r in repo.items_of(conn, row.customer_id)
-        )
+        items = repo.open_items_from(repo.items_of(conn, row.customer_id))
         if cache is not None:
             cache.put(row.customer_id, row.items_etag, items)
     return items

@@ -134,6 +134,9 @@ class DecisionRow(SQLModel, table=True):
     outcome: str = Field(max_length=8)
     response: str = Field(sa_column=Column(Text(), nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # What it was decided on (gateway.recorder), JSON; None for decisions made before
+    # inputs were recorded. Open items by the customer's snapshot etag, not copied.
+    inputs: str | None = Field(default=None, sa_column=Column(Text()))
 
 
 class SyncState(SQLModel, table=True):

@@ -10,6 +10,7 @@ from gateway.credit_applications import tables as credit_application_tables  # n
 from gateway.db import tables  # noqa: F401  (registers the tables on the metadata)
 from gateway.fx import tables as fx_tables  # noqa: F401
 from gateway.groups import tables as groups_tables  # noqa: F401
+from gateway.recorder import tables as recorder_tables  # noqa: F401
 from gateway.unfreeze import tables as unfreeze_tables  # noqa: F401
 
 connection = context.config.attributes["connection"]

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.fx.cache import FxCache
 from gateway.orders.schemas import CheckIn
+from gateway.recorder.record import CheckInputs
 from policies import Exposure, Override, OverrideRejected, Policy
 from policies.release import OverrideRelease, Validity, Watches
 
@@ -80,3 +81,4 @@ class CheckResult:
     reasons: tuple[str, ...]
     decision_id: str
     balance_age_seconds: float | None = None
+    inputs: CheckInputs | None = None  # what it was decided on (shadow mode replays it)

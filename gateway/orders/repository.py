@@ -54,6 +54,7 @@ _DECISION_COLUMNS = (
     "outcome",
     "response",
     "created_at",
+    "inputs",
 )
 _insert_decision = FastStatement(
     insert(decisions).values({k: bindparam(k) for k in _DECISION_COLUMNS})

@@ -56,6 +56,7 @@ async def decide(res: Resources, body: CheckIn) -> CheckResult:
     ctx = res.check_context()
     result = await res.group_commit.run(lambda conn: check_order(conn, body, ctx))
     observe(body, result, started, res.settings.decision_log)
+    shadow(res, result)
     return result
 
 
@@ -65,7 +66,14 @@ def run_check(res: Resources, body: CheckIn) -> CheckResult:
     structlog.contextvars.bind_contextvars(erp=body.erp, order_id=body.order_id)
     result = _check_with_retry(res, body, res.check_context())
     observe(body, result, started, res.settings.decision_log)
+    shadow(res, result)
     return result
+
+
+def shadow(res: Resources, result: CheckResult) -> None:
+    """Shadow mode ([shadow] config): decided again after the commit, answer unchanged."""
+    if res.shadow is not None and result.inputs is not None and not result.replayed:
+        res.shadow.decide(result.inputs, result.decision_id, result.outcome, result.reasons)
 
 
 def observe(body: CheckIn, result: CheckResult, started: float, log_mode: str) -> None:

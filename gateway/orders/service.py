@@ -25,6 +25,7 @@ from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json, override_json
 from gateway.orders.schemas import CheckIn
+from gateway.recorder.record import CheckInputs, inputs_json
 from gateway.validation import require_currency, require_precision
 from policies import (
     Decision,
@@ -36,7 +37,7 @@ from policies import (
     wants_override,
 )
 from policies.money import ZERO, quantize
-from policies.release import apply_controls, apply_validity
+from policies.release import Watches, apply_controls, apply_validity
 from policies.remedies import with_remedies
 
 
@@ -89,12 +90,12 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         if customer is not None
         else None
     )
-    decision = evaluate(
+    # What evaluate is given, recorded as given (gateway.recorder): `policy` apart.
+    given: dict[str, Any] = dict(
         order_amount=amount,
         currency=body.currency,
         account=account,
         balance=balance,
-        policy=ctx.policy,
         now=ctx.now,
         today=today,
         group=(
@@ -114,8 +115,14 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         prepaid=body.security == PREPAID,
         order_terms_days=body.payment_terms_days,
     )
+    decision = evaluate(**given, policy=ctx.policy)
+    watches: Watches | None = None
+    validity: OverrideVerdict = None
     if ctx.watch is not None and customer is not None:
-        decision = _watched(conn, decision, body, order, amount, ctx)
+        decision, watches = _watched(conn, decision, body, order, amount, ctx)
+        # Released by release validity: recorded as an override (simulation replays
+        # the check without it and reports it apart, as a token's release).
+        validity = decision.override
 
     verdict: OverrideVerdict = None
     if wants_override(decision) and body.override_token:
@@ -127,6 +134,12 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         grade = ctx.policy.grades.get(account.grade, GradePolicy())
         decision = with_remedies(decision, balance.items, grade, today)
 
+    inputs = CheckInputs(
+        given,
+        customer.items_etag if customer is not None else None,
+        verdict or validity,
+        watches,
+    )
     return record_decision(
         conn,
         RequestIdentity.of(body),
@@ -135,6 +148,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         amount,
         ctx.now,
         OrderTerms(body.security, body.payment_terms_days),
+        inputs,
     )
 
 
@@ -214,17 +228,17 @@ def _watched(
     order: Any,
     amount: Decimal,
     ctx: CheckContext,
-) -> Decision:
+) -> tuple[Decision, Watches]:
     """What earlier releases add: the customer's watches (a payment in transit, a
     repayment plan), then release validity for a later revision of an order released
-    by an override."""
+    by an override. The watches are returned too: the check records them."""
     assert ctx.watch is not None
     watches = ctx.watch.watches(conn, body.customer_id, decision.exposure, ctx.now)
     decision = apply_controls(decision, watches)
     if order is not None and order.status == repo.RELEASED and body.revision > order.revision:
         release = ctx.watch.override_release(conn, body.erp, body.order_id)
         decision = apply_validity(decision, release, ctx.watch.validity, amount, ctx.now)
-    return decision
+    return decision, watches
 
 
 PREPAID = "prepaid"
@@ -273,8 +287,10 @@ def record_decision(
     amount: Decimal,
     now: datetime,
     terms: OrderTerms = OrderTerms(),
+    inputs: CheckInputs | None = None,
 ) -> CheckResult:
-    """Store the answer and move the order's reservation to match it."""
+    """Store the answer and move the order's reservation to match it; `inputs`, what
+    it was decided on, are recorded beside it (policy simulation, shadow mode)."""
     decision_id = str(time_ordered_uuid())
     override = decision.override
     answer = {
@@ -302,6 +318,7 @@ def record_decision(
             "outcome": decision.outcome.value,
             "response": text,
             "created_at": now,
+            "inputs": inputs_json(inputs) if inputs is not None else None,
         },
     )
     status = repo.RELEASED if decision.released else repo.HELD
@@ -331,6 +348,7 @@ def record_decision(
         reasons=tuple(str(r.code) for r in decision.reasons),
         decision_id=decision_id,
         balance_age_seconds=(now - as_of).total_seconds() if as_of else None,
+        inputs=inputs,
     )
 
 

@@ -22,12 +22,14 @@ from gateway.auth import Principal
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import Conflict
+from gateway.groups import repository as groups_repo
 from gateway.orders import repository as orders_repo
 from gateway.orders.context import CheckContext
 from gateway.orders.figures import exposure_json
 from gateway.orders.notify import Released
 from gateway.orders.repository import latest_request_of
-from gateway.orders.service import RequestIdentity, record_decision
+from gateway.orders.service import PREPAID, OrderTerms, RequestIdentity, record_decision
+from gateway.recorder.record import CheckInputs
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.service import UnfreezeContext, find, load, to_domain
@@ -51,8 +53,11 @@ def release_request(
     ctx: ReleaseContext,
 ) -> tuple[dict[str, Any], Released]:
     now = ctx.check.now
-    # The customer's lock first, as a check takes it, then the request's.
-    customer = customers_repo.get_customer(conn, find(conn, request_id).customer_id, lock=True)
+    # The locks in a check's order: the customer's credit group, the customer, then the
+    # request.
+    customer_id = find(conn, request_id).customer_id
+    groups_repo.lock_group_of(conn, customer_id)
+    customer = customers_repo.get_customer(conn, customer_id, lock=True)
     row = load(conn, request_id, ctx.unfreeze, lock=True)
     order = orders_repo.get_order(conn, row.erp, row.order_id)
     if row.status == RequestStatus.RELEASED or (
@@ -79,15 +84,21 @@ def release_request(
         )
     payload_hash, figured_in = latest_request_of(conn, order)
     amount = ctx.check.policy.fx.convert(order.amount, figured_in, customer.currency)
-    decision = evaluate(
+    today = now.astimezone(ctx.check.timezone).date()
+    # What evaluate is given, recorded with the release (gateway.recorder): simulation
+    # replays it as an override, apart. The group's figures are left out: the release
+    # stands whatever they say.
+    given: dict[str, Any] = dict(
         order_amount=amount,
         currency=customer.currency,
-        account=account_of(customer),
+        account=account_of(customer, today),
         balance=balance_of(conn, customer, order.reserved, ctx.check.items),
-        policy=ctx.check.policy,
         now=now,
-        today=now.astimezone(ctx.check.timezone).date(),
+        today=today,
+        prepaid=order.security == PREPAID,
+        order_terms_days=order.payment_terms_days,
     )
+    decision = evaluate(**given, policy=ctx.check.policy)
     overdue = decision.exposure.overdue_amount
     if not ctx.conditions.met(row, overdue):
         if bank_reference is None:
@@ -108,9 +119,8 @@ def release_request(
     ):
         raise Conflict("the token was used meanwhile", code="ORDER_ALREADY_RELEASED")
     approved_by = tuple(a.principal for a in repo.approvals_of(conn, request_id))
-    decision = replace(
-        decision, outcome=Outcome.RELEASE, override=Override(request_id, approved_by)
-    )
+    override = Override(request_id, approved_by)
+    decision = replace(decision, outcome=Outcome.RELEASE, override=override)
     identity = RequestIdentity(
         order.erp,
         order.order_id,
@@ -119,7 +129,16 @@ def release_request(
         payload_hash,
         f"released:{request_id}",
     )
-    result = record_decision(conn, identity, order, decision, amount, now)
+    result = record_decision(
+        conn,
+        identity,
+        order,
+        decision,
+        amount,
+        now,
+        OrderTerms(order.security, order.payment_terms_days),
+        CheckInputs(given, customer.items_etag, override),
+    )
     repo.mark_token(conn, token.token_id, "redeemed", {"redeemed_decision_id": result.decision_id})
     record_override_release(conn, row, approved_by, amount, now)
     watch_plan(conn, row, now)

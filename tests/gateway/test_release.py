@@ -344,6 +344,12 @@ def test_a_plan_behind_is_flagged_on_the_customers_checks(
     api.items("C100", [invoice("I1", "7000.00", "2026-12-31")], clock.now.isoformat())
     ok = api.check("O4", "1.00").json()
     assert code not in [x["code"] for x in ok["warnings"] + ok["reasons"]]
+    # What the watches found is recorded with each check: the running config's
+    # simulation reproduces every decision, the plan's hold included.
+    from tests.gateway.test_simulation import CURRENT, simulate_api
+
+    report = simulate_api(api, CURRENT).json()
+    assert report["differences"] == [], report["differences"]
 
 
 # -- the archive -------------------------------------------------------------------------

@@ -67,5 +67,6 @@ def test_dashboard_covers_what_ops_watch() -> None:
         "gateway_override_tokens_total",
         "gateway_http_requests_total",
         "gateway_sqlite_commit_seconds_bucket",
+        "gateway_shadow_decisions_total",
     ):
         assert must in text
