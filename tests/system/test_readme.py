@@ -38,7 +38,7 @@ def bearer(keys: str, role: str) -> dict[str, str]:
 
 def test_the_readme_walkthrough_does_what_it_says(tmp_path: Path) -> None:
     keys = readme_api_keys()
-    customer, released, held, unfreeze, *approvals = readme_bodies()
+    customer, released, held, unfreeze, *approvals, application, a1, a2, a3 = readme_bodies()
     erp, rep, admin = bearer(keys, "erp"), bearer(keys, "sales"), bearer(keys, "admin")
     port = free_port()
     server = ServerProcess(
@@ -100,3 +100,25 @@ def test_the_readme_walkthrough_does_what_it_says(tmp_path: Path) -> None:
         assert http.post("/v1/orders/check", json=nxt, headers=erp).json()["outcome"] == "hold"
         audit = http.get("/v1/audit?order_id=4500012346", headers=admin).json()["events"]
         assert "request_released" in [e["kind"] for e in audit]
+
+        # Granting credit: the application, its approvers, and what applying it does.
+        filed = http.post("/v1/credit-applications", json=application, headers=rep)
+        assert filed.status_code == 201, filed.text
+        app = filed.json()
+        assert app["required_roles"] == ["finance_manager", "sales_manager", "general_manager"]
+        assert app["suggested_limit"] == "40000.00"  # (30 / 30 + 1) x 20,000
+        assert "NEW_CUSTOMER_CREDIT" in [w["code"] for w in app["warnings"]]
+        aid = app["application_id"]
+        for role, body in zip(app["required_roles"], (a1, a2, a3), strict=True):
+            answer = http.post(
+                f"/v1/credit-applications/{aid}/approve", json=body, headers=bearer(keys, role)
+            )
+            assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "applied"
+        limit = http.get("/v1/customers/C200/exposure", headers=erp).json()["exposure"]
+        assert limit["credit_limit"] == "40000.00"
+        events = http.get(
+            "/v1/audit?customer_id=C200", headers=bearer(keys, "finance_manager")
+        ).json()["events"]
+        changed = [e for e in events if e["kind"] == "master_data_changed"]
+        assert changed and changed[-1]["source"] == "application"
