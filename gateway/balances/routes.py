@@ -37,18 +37,28 @@ def put_customer(
     customer_id: CustomerId,
     body: CustomerIn,
     res: Res,
+    background: BackgroundTasks,
     who: Annotated[Principal, Depends(writer)],
 ) -> dict[str, Any]:
+    ctx = res.check_context()
     with write_tx(res.engine) as conn:
-        return balances.upsert_customer(
+        # Locks in the checks' order: a member's credit group before the customer.
+        groups_repo.lock_group_of(conn, customer_id)
+        stored = balances.upsert_customer(
             conn,
             customer_id,
             body,
             res.config.policy.fx,
-            res.clock(),
+            ctx.now,
             who=who,
             owner=res.config.raw.master_data.owner,
         )
+        # A raised limit or an unblock releases what it makes room for at once, as a
+        # payment does (SAP's credit decisions stay blocked after a limit raise: here
+        # they do not); the ERPs hear of it after commit.
+        released = reevaluate_held(conn, customer_id, ctx)
+    background.add_task(notify_releases, released, res.erps)
+    return {**stored, "released": [f"{r.erp}/{r.order_id}" for r in released]}
 
 
 @router.put("/{customer_id}/open-items")

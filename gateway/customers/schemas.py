@@ -111,3 +111,5 @@ class CustomerOut(BaseModel):
     intercompany: bool
     balance_as_of: datetime
     updated_at: datetime
+    # Held orders this change released ("erp/order_id"), as a payment's snapshot does.
+    released: list[str] = []

@@ -36,6 +36,7 @@ def test_put_customer_returns_the_stored_record(api: Api) -> None:
         "intercompany": False,
         "balance_as_of": START.isoformat(),
         "updated_at": START.isoformat(),
+        "released": [],  # the held orders the change released (none held here)
     }
 
 

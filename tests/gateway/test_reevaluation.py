@@ -78,8 +78,9 @@ def test_an_order_figured_in_another_currency_is_reevaluated_in_the_customers(
     assert [r["code"] for r in held["reasons"]] == ["NO_CREDIT"]
     api.customer("C200", credit_limit="1000000", currency="JPY", grade="A")
     assert api.items("C200", []).json()["released"] == []  # 1,458,000 is over the limit
-    api.customer("C200", credit_limit="2000000", currency="JPY", grade="A")
-    assert api.items("C200", [], "2026-11-22T10:00:00+00:00").json()["released"] == ["sap/O1"]
+    # The raise re-evaluates at once (as a payment does): the order is released by it.
+    raised = api.customer("C200", credit_limit="2000000", currency="JPY", grade="A")
+    assert raised["released"] == ["sap/O1"]
     released = api.check("O1", "9000.00", customer_id="C200", currency="EUR").json()
     assert released["outcome"] == "release"
     assert released["exposure"]["order_amount"] == "1458000"
@@ -90,7 +91,21 @@ def test_an_order_figured_in_another_currency_is_reevaluated_in_the_customers(
 def test_an_order_held_before_a_currency_change_is_reevaluated_converted(api: Api) -> None:
     api.customer("C100", credit_limit="10000.00")
     assert api.check("O1", "12000.00").json()["outcome"] == "hold"  # reserves nothing
-    api.customer("C100", credit_limit="3000000", currency="JPY", grade="A")  # 1,944,000 JPY
-    assert api.items("C100", []).json()["released"] == ["sap/O1"]
+    changed = api.customer("C100", credit_limit="3000000", currency="JPY", grade="A")
+    assert changed["released"] == ["sap/O1"]  # 1,944,000 JPY, re-evaluated at once
     exposure = api.get("/v1/customers/C100/exposure").json()["exposure"]
     assert exposure["open_orders"] == "1944000"
+
+
+def test_a_raised_limit_or_an_unblock_releases_held_orders_at_once(api: Api) -> None:
+    """Issue 22: master data that makes room re-evaluates held orders as a payment does
+    (SAP's credit decisions stay blocked after a raise; here they must not)."""
+    api.customer("C100", credit_limit="10000.00")
+    assert api.check("O1", "12000.00").json()["outcome"] == "hold"
+    assert api.customer("C100", credit_limit="11000.00")["released"] == []  # not enough
+    assert api.customer("C100", credit_limit="15000.00")["released"] == ["sap/O1"]
+    resent = api.check("O1", "12000.00").json()
+    assert resent["outcome"] == "release"  # the ERP's re-send hears the release
+    api.customer("C200", blocked=True)
+    assert api.check("O2", "100.00", customer_id="C200").json()["outcome"] == "hold"
+    assert api.customer("C200", blocked=False)["released"] == ["sap/O2"]
