@@ -66,9 +66,15 @@ def _result(outcome: str, reasons: tuple[str, ...]) -> CheckResult:
     ],
 )
 def test_decision_log_modes(
-    mode: str, outcome: str, reasons: tuple[str, ...], logged: bool
+    mode: str,
+    outcome: str,
+    reasons: tuple[str, ...],
+    logged: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with structlog.testing.capture_logs() as lines:
+        # A fresh logger: the module's may be cached already (by an app test before this).
+        monkeypatch.setattr("gateway.orders.routes.log", structlog.get_logger())
         observe(BODY, _result(outcome, reasons), 0.0, mode)
     assert [line["event"] for line in lines] == (["order_checked"] if logged else [])
 
