@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from gateway.console import queries
+from gateway.console import i18n, queries
 from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
 from gateway.console.web import Res, S, forbidden, form_errors, form_fields, one, page, typed_amount
@@ -34,6 +34,21 @@ READERS = {Role.SALES, Role.ADMIN, *APPLICATION_APPROVERS}
 STATUSES = ("pending", "applied", "ratified", "rejected", "expired")
 STALE = N_("The form was stale. Reload the page and try again.")
 AMOUNTS = ("credit_limit", "forecast_monthly_sales")
+FIELDS = {  # the form's fields as the page names them, for its error messages
+    "customer_id": N_("Customer id"),
+    "kind": N_("Kind"),
+    "name": N_("Name"),
+    "credit_limit": N_("Credit limit"),
+    "currency": N_("Currency"),
+    "grade": N_("Grade"),
+    "payment_terms_days": N_("Payment terms (days)"),
+    "payment_terms_basis": N_("Terms basis"),
+    "forecast_monthly_sales": N_("Forecast monthly sales (VAT incl.)"),
+    "review_date": N_("Review date (optional)"),
+    "valid_until": N_("Temporary until (updates only)"),
+    "justification": N_("Justification"),
+    "score": N_("Score"),
+}
 
 
 @router.get("/applications", response_class=HTMLResponse)
@@ -160,7 +175,8 @@ async def file_application(request: Request, res: Res, session: S) -> Response:
 
         created = await to_thread.run_sync(create)
     except ValidationError as exc:
-        error = form_errors(exc)
+        i18n.use(i18n.choose(request), res.config.timezone)  # the errors in the page's language
+        error = form_errors(exc, FIELDS)
         return await to_thread.run_sync(_form, request, res, session, form, error, 422)
     except GatewayError as exc:
         return await to_thread.run_sync(_form, request, res, session, form, exc.message, exc.status)

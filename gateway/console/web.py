@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
@@ -90,6 +91,8 @@ LABELS = {
     "due": N_("Due"),
     "overdue": N_("Overdue"),
     "missing": N_("No review date"),
+    "current": N_("Not yet due"),
+    "over_180": N_("Over 180 days"),
     # scorecard factors
     "debt_ratio": N_("Debt ratio"),
     "current_ratio": N_("Current ratio"),
@@ -276,18 +279,21 @@ def typed_amount(text: str) -> str:
     return text.replace(",", "") if _GROUPED.match(text) else text
 
 
-def form_errors(exc: ValidationError) -> str:
-    """What was wrong with the form, by the names its fields carry on the page."""
+def form_errors(exc: ValidationError, names: Mapping[str, str] | None = None) -> str:
+    """What was wrong with the form, by the names its fields carry on the page (`names`:
+    field -> its label, marked with `N_`), in the reader's language where known."""
     messages = []
     for error in exc.errors():
         where = [str(p) for p in error["loc"]]
         if where[:1] == ["repayment_plan"] and len(where) >= 3 and where[1].isdigit():
             field = "amount" if where[2] == "amount" else "due date"
             name = f"Installment {int(where[1]) + 1} {field}"
+        elif names and ".".join(where) in names:
+            name = i18n.gettext(names[".".join(where)])
         else:
             name = " ".join(where).replace("_", " ").capitalize() or "The form"
         text = str(error["msg"])
         if "valid decimal" in text:
-            text = "write an amount such as 12,000.00 (digits, an optional point)"
+            text = i18n.gettext(N_("write an amount such as 12,000.00 (digits, an optional point)"))
         messages.append(f"{name}: {text}")
     return "; ".join(messages)
