@@ -11,9 +11,10 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from gateway.console import queries
+from gateway.console import i18n, queries
+from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
-from gateway.console.web import Res, S, forbidden, form_fields, one, page
+from gateway.console.web import Res, S, forbidden, form_errors, form_fields, one, page, typed_amount
 from gateway.credit_applications import decide as deciding
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import reviews, service, views
@@ -31,7 +32,23 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 FILERS = {Role.SALES, Role.CREDIT_CONTROLLER, Role.FINANCE_MANAGER}
 READERS = {Role.SALES, Role.ADMIN, *APPLICATION_APPROVERS}
 STATUSES = ("pending", "applied", "ratified", "rejected", "expired")
-STALE = "The form was stale. Reload the page and try again."
+STALE = N_("The form was stale. Reload the page and try again.")
+AMOUNTS = ("credit_limit", "forecast_monthly_sales")
+FIELDS = {  # the form's fields as the page names them, for its error messages
+    "customer_id": N_("Customer id"),
+    "kind": N_("Kind"),
+    "name": N_("Name"),
+    "credit_limit": N_("Credit limit"),
+    "currency": N_("Currency"),
+    "grade": N_("Grade"),
+    "payment_terms_days": N_("Payment terms (days)"),
+    "payment_terms_basis": N_("Terms basis"),
+    "forecast_monthly_sales": N_("Forecast monthly sales (VAT incl.)"),
+    "review_date": N_("Review date (optional)"),
+    "valid_until": N_("Temporary until (updates only)"),
+    "justification": N_("Justification"),
+    "score": N_("Score"),
+}
 
 
 @router.get("/applications", response_class=HTMLResponse)
@@ -74,10 +91,15 @@ def _can_decide(a: dict[str, Any], session: Session) -> bool:
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
-def new_application(request: Request, res: Res, session: S, customer: str = "") -> HTMLResponse:
+def new_application(
+    request: Request, res: Res, session: S, customer: str = "", kind: str = "new"
+) -> HTMLResponse:
     if session.principal.role not in FILERS:
         return forbidden(request, res, session)
-    return _form(request, res, session, {"customer_id": [customer[:64]]} if customer else {})
+    form = {"kind": ["update" if kind == "update" else "new"]}
+    if customer:
+        form["customer_id"] = [customer[:64]]
+    return _form(request, res, session, form)
 
 
 def _form(
@@ -96,6 +118,7 @@ def _form(
         session,
         status,
         form=form,
+        kind="update" if one(form, "kind") == "update" else "new",
         error=error,
         factors=dict(scorecard.factors),
         grades={g.value: v for g, v in scorecard.grades.items()},
@@ -119,7 +142,7 @@ def _body(form: dict[str, list[str]], factors: dict[str, int]) -> dict[str, Any]
             "valid_until",
         )
     }
-    body = {k: v for k, v in body.items() if v}
+    body = {k: typed_amount(v) if k in AMOUNTS else v for k, v in body.items() if v}
     terms = one(form, "payment_terms_days").strip()
     body["payment_terms_days"] = int(terms) if terms.isdigit() else terms
     score = {}
@@ -152,7 +175,8 @@ async def file_application(request: Request, res: Res, session: S) -> Response:
 
         created = await to_thread.run_sync(create)
     except ValidationError as exc:
-        error = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        i18n.use(i18n.choose(request), res.config.timezone)  # the errors in the page's language
+        error = form_errors(exc, FIELDS)
         return await to_thread.run_sync(_form, request, res, session, form, error, 422)
     except GatewayError as exc:
         return await to_thread.run_sync(_form, request, res, session, form, exc.message, exc.status)
@@ -194,7 +218,7 @@ def _render(
             "message.html",
             session,
             exc.status,
-            title="Not available",
+            title=N_("Not available"),
             message=exc.message,
         )
     return page(

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gateway.config import ConfigError
+from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one, page
 from gateway.resources import Resources
@@ -38,7 +39,7 @@ async def run_lab(request: Request, res: Res, session: S) -> Response:
         return forbidden(request, res, session)
     toml, since, until = one(form, "config_toml"), one(form, "since"), one(form, "until")
     if not csrf_ok(session, one(form, "csrf")):
-        error = "The form was stale. Reload the page and try again."
+        error = N_("The form was stale. Reload the page and try again.")
         return _page(request, res, session, toml, since, until, error=error, status=422)
     try:
         start, end = _day(since), _day(until)
@@ -101,14 +102,17 @@ def _page(
 def _bars(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The chart: checks by what the candidate does to them, then flips by reason."""
     rows = [
-        ("unchanged", report["unchanged"]),
-        ("release to hold", report["release_to_hold"]),
-        ("hold to release", report["hold_to_release"]),
-        ("other reasons", report["reasons_changed"]),
-        *((f"reason {code}", n) for code, n in report["by_reason"].items()),
+        (N_("unchanged"), "", report["unchanged"]),
+        (N_("release to hold"), "", report["release_to_hold"]),
+        (N_("hold to release"), "", report["hold_to_release"]),
+        (N_("other reasons"), "", report["reasons_changed"]),
+        *((N_("reason"), code, n) for code, n in report["by_reason"].items()),
     ]
-    top = max((n for _, n in rows), default=0) or 1
-    return [{"label": label, "count": n, "width": round(300 * n / top)} for label, n in rows]
+    top = max((n for _, _, n in rows), default=0) or 1
+    return [
+        {"label": label, "code": code, "count": n, "width": round(300 * n / top)}
+        for label, code, n in rows
+    ]
 
 
 def _csv(report: dict[str, Any]) -> str:

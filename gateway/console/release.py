@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
+from gateway.console.i18n import N_
 from gateway.console.session import csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one
 from gateway.db.engine import write_tx
@@ -29,7 +30,7 @@ async def release(request: Request, res: Res, session: S, request_id: str) -> Re
     from gateway.console.routes import render_request  # the request page renders errors
 
     if not csrf_ok(session, one(form, "csrf")):
-        stale = "The form was stale. Reload the page and try again."
+        stale = N_("The form was stale. Reload the page and try again.")
         return await to_thread.run_sync(
             render_request, request, res, session, request_id, stale, 403
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
@@ -49,6 +50,14 @@ EXPLAIN = {
     "TERMS_EXCEED_APPROVED": N_(
         "The order's payment terms are longer than the customer's approved terms."
     ),
+    # credit application warnings (seed 004 §4.2)
+    "NEW_CUSTOMER_CREDIT": N_(
+        "New customers start at zero credit and get credit after about three months of good "
+        "cash trading."
+    ),
+    "TERMS_ABOVE_AUTHORITY": N_("The proposed terms are above the company's maximum terms."),
+    "ABOVE_SUGGESTED_LIMIT": N_("The proposed limit is above the suggested limit."),
+    "GRADE_ABOVE_SCORE": N_("The proposed grade is better than the score supports."),
 }
 # What people read instead of codes (a code missing here is shown as words).
 LABELS = {
@@ -67,6 +76,33 @@ LABELS = {
     "REPAYMENT_PLAN_BROKEN": N_("Repayment plan broken"),
     "REPAYMENT_PLAN_BEHIND": N_("Repayment plan behind"),
     "TERMS_EXCEED_APPROVED": N_("Terms beyond the approved"),
+    "NEW_CUSTOMER_CREDIT": N_("Credit for a new customer"),
+    "TERMS_ABOVE_AUTHORITY": N_("Terms above authority"),
+    "ABOVE_SUGGESTED_LIMIT": N_("Above the suggested limit"),
+    "GRADE_ABOVE_SCORE": N_("Grade better than the score"),
+    # credit applications
+    "new": N_("New customer"),
+    "update": N_("Change of limit or terms"),
+    "applied": N_("Applied, awaiting ratification"),
+    "ratified": N_("Ratified"),
+    "approve": N_("Approval"),
+    "ratify": N_("Ratification"),
+    "month_end": N_("Month end"),
+    "due": N_("Due"),
+    "overdue": N_("Overdue"),
+    "missing": N_("No review date"),
+    "current": N_("Not yet due"),
+    "over_180": N_("Over 180 days"),
+    # scorecard factors
+    "debt_ratio": N_("Debt ratio"),
+    "current_ratio": N_("Current ratio"),
+    "quick_ratio": N_("Quick ratio"),
+    "receivable_turnover": N_("Receivable turnover"),
+    "profitability": N_("Profitability"),
+    "payment_history": N_("Payment history"),
+    "reputation": N_("Reputation"),
+    "management": N_("Management"),
+    "industry_outlook": N_("Industry outlook"),
     # remedies (what would release a held order)
     "reduce_order": N_("A smaller order"),
     "pay_overdue": N_("Payment of these items"),
@@ -243,18 +279,21 @@ def typed_amount(text: str) -> str:
     return text.replace(",", "") if _GROUPED.match(text) else text
 
 
-def form_errors(exc: ValidationError) -> str:
-    """What was wrong with the form, by the names its fields carry on the page."""
+def form_errors(exc: ValidationError, names: Mapping[str, str] | None = None) -> str:
+    """What was wrong with the form, by the names its fields carry on the page (`names`:
+    field -> its label, marked with `N_`), in the reader's language where known."""
     messages = []
     for error in exc.errors():
         where = [str(p) for p in error["loc"]]
         if where[:1] == ["repayment_plan"] and len(where) >= 3 and where[1].isdigit():
             field = "amount" if where[2] == "amount" else "due date"
             name = f"Installment {int(where[1]) + 1} {field}"
+        elif names and ".".join(where) in names:
+            name = i18n.gettext(names[".".join(where)])
         else:
             name = " ".join(where).replace("_", " ").capitalize() or "The form"
         text = str(error["msg"])
         if "valid decimal" in text:
-            text = "write an amount such as 12,000.00 (digits, an optional point)"
+            text = i18n.gettext(N_("write an amount such as 12,000.00 (digits, an optional point)"))
         messages.append(f"{name}: {text}")
     return "; ".join(messages)

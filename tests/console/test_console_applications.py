@@ -28,7 +28,7 @@ def test_a_new_customer_application_by_clicking(gateway: ServerProcess, browser:
     with page.expect_navigation():
         page.get_by_role("link", name="Credit applications").click()
     with page.expect_navigation():
-        page.get_by_role("link", name="File an application").click()
+        page.get_by_role("link", name="New customer credit application").click()
 
     page.get_by_label("Customer id").fill("N1")
     page.get_by_label("Name").fill("Neu GmbH")
@@ -39,21 +39,21 @@ def test_a_new_customer_application_by_clicking(gateway: ServerProcess, browser:
     page.get_by_label("Terms basis").select_option("month_end")
     assert page.locator("#suggested-limit").inner_text() == "EUR 60,000.00"
     page.get_by_label("Terms basis").select_option("invoice")
-    page.get_by_label("debt ratio (max 15)").fill("15")
-    page.get_by_label("payment history (max 15)").fill("14")
+    page.get_by_label("Debt ratio (max 15)").fill("15")
+    page.get_by_label("Payment history (max 15)").fill("14")
     assert page.locator("#score-total").inner_text() == "29 (grade D)"
     page.get_by_label("Justification").fill("three months of cash trading, all on time")
 
     # Bad input: points above a factor's maximum are refused, nothing is filed.
-    page.get_by_label("reputation (max 10)").fill("11")
+    page.get_by_label("Reputation (max 10)").fill("11")
     with page.expect_navigation():
         page.get_by_role("button", name="File application").click()
     assert "above its maximum" in page.locator("#form-error").inner_text()
     assert httpx.get(f"{url}/v1/credit-applications", headers=ADMIN).json() == {"applications": []}
-    page.get_by_label("reputation (max 10)").fill("10")
+    page.get_by_label("Reputation (max 10)").fill("10")
     with page.expect_navigation():
         page.get_by_role("button", name="File application").click()
-    assert page.locator("#application-status").inner_text() == "pending"
+    assert page.locator("#application-status").inner_text() == "Waiting for approval"
     assert page.locator("#warning-ABOVE_SUGGESTED_LIMIT").count() == 1
     assert page.locator("#warning-NEW_CUSTOMER_CREDIT").count() == 1
     shot(page, "20-application-pending")
@@ -74,7 +74,7 @@ def test_a_new_customer_application_by_clicking(gateway: ServerProcess, browser:
         sign_out(page)
 
     sign_in(page, url, "sales", application_url.removeprefix(url))
-    assert page.locator("#application-status").inner_text() == "applied"
+    assert page.locator("#application-status").inner_text() == "Applied, awaiting ratification"
     exposure = httpx.get(f"{url}/v1/customers/N1/exposure", headers=ADMIN).json()
     assert exposure["exposure"]["credit_limit"] == "45000.00"
     sign_out(page)
