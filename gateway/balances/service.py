@@ -52,12 +52,7 @@ def apply_snapshot(
     *,
     owner: Owner = "erp",
 ) -> list[Released]:
-    if owner == "gateway":
-        # The gateway keeps the credit fields: what the ERP says of them is left out
-        # (repeating is allowed, changing is not; a pull is not the place to refuse).
-        master = {k: v for k, v in master.items() if k not in GATEWAY_OWNED}
     try:
-        customer_in = CustomerIn.model_validate(master)
         items_in = OpenItemsIn.model_validate(items)
         sales_in = SalesIn.model_validate(sales) if sales is not None else None
     except ValidationError as exc:
@@ -65,6 +60,21 @@ def apply_snapshot(
     with write_tx(engine) as conn:
         # Locks in the checks' order: a member's credit group before the customer.
         groups_repo.lock_group_of(conn, customer_id)
+        if owner == "gateway":
+            # The gateway keeps the credit fields: what the ERP says of them is left out
+            # (repeating is allowed, changing is not; a pull is not the place to refuse),
+            # but for a new customer's grade, which it is created with (DESIGN §3b).
+            known = repo.get_customer(conn, customer_id) is not None
+            master = {
+                k: v
+                for k, v in master.items()
+                if k not in GATEWAY_OWNED or (k == "grade" and not known)
+            }
+        try:
+            customer_in = CustomerIn.model_validate(master)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"]
+            raise SnapshotRejected(f"customer {customer_id}: {message}") from None
         upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now, owner=owner)
         if sales_in is not None:
             try:
