@@ -20,7 +20,7 @@ from gateway.fx.cache import FxCache
 from gateway.orders.context import CheckContext, CreditWatch, OverrideRedeemer
 from gateway.recorder.shadow import Shadow
 from gateway.settings import Settings
-from gateway.unfreeze.service import UnfreezeContext
+from gateway.unfreeze.context import UnfreezeContext
 from gateway.unfreeze.tokens import TokenSigner
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from gateway.console.i18n import N_
+from gateway.console.request_page import render_request
 from gateway.console.session import csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one
 from gateway.db.engine import write_tx
@@ -27,7 +28,6 @@ async def release(request: Request, res: Res, session: S, request_id: str) -> Re
     form = await form_fields(request)
     if session.principal.role is not Role.CREDIT_CONTROLLER:
         return forbidden(request, res, session)
-    from gateway.console.routes import render_request  # the request page renders errors
 
     if not csrf_ok(session, one(form, "csrf")):
         stale = N_("The form was stale. Reload the page and try again.")

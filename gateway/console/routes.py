@@ -3,7 +3,6 @@ unfreeze requests); credit control's customer and audit pages are in `control.py
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import InvalidOperation
 from typing import Any
@@ -21,6 +20,7 @@ from gateway.console.held import router as held_router
 from gateway.console.i18n import N_
 from gateway.console.lab import router as lab_router
 from gateway.console.release import router as release_router
+from gateway.console.request_page import overdue_rules, render_request
 from gateway.console.session import Session, csrf_ok
 from gateway.console.signin import router as signin_router
 from gateway.console.throttle import LoginThrottle
@@ -128,7 +128,7 @@ def _order_page(
     error: str | None = None,
 ) -> HTMLResponse:
     with read_tx(res.engine) as conn:
-        view = queries.order_view(conn, erp, order_id, *_overdue_rules(res))
+        view = queries.order_view(conn, erp, order_id, *overdue_rules(res))
     if view is None:
         return not_found(
             request,
@@ -138,16 +138,6 @@ def _order_page(
             f"The gateway has never seen order {erp}/{order_id}.",
         )
     return page(request, res, "order.html", session, status, **view, form=form or {}, error=error)
-
-
-def _overdue_rules(res: Resources) -> tuple[date, Callable[[str], int]]:
-    """Today in the business time zone, and each grade's overdue tolerance in days."""
-    grades = res.config.policy.grades
-
-    def tolerance(grade: str) -> int:
-        return next((p.overdue_tolerance_days for g, p in grades.items() if g == grade), 0)
-
-    return res.clock().astimezone(res.config.timezone).date(), tolerance
 
 
 @router.post("/orders/{erp}/{order_id}/unfreeze", response_class=HTMLResponse)
@@ -248,63 +238,6 @@ def request_page(
     if session.principal.role not in REQUEST_VIEWERS:
         return forbidden(request, res, session)
     return render_request(request, res, session, request_id, None, 200, done)
-
-
-def render_request(
-    request: Request,
-    res: Resources,
-    session: Session,
-    request_id: str,
-    error: str | None,
-    status: int,
-    done: str = "",
-) -> HTMLResponse:
-    ctx = res.unfreeze_context()
-    try:
-        expiry.expire_if_lapsed(res.engine, request_id[:36], ctx, session.principal)
-        with read_tx(res.engine) as conn:
-            row = service.find(conn, request_id[:36])
-            view = views.view(conn, row, session.principal, ctx)
-            history = [
-                audit.event_json(e) for e in audit.query(conn, erp=row.erp, order_id=row.order_id)
-            ]
-            now_view = queries.order_view(conn, row.erp, row.order_id, *_overdue_rules(res))
-    except GatewayError as exc:
-        return page(
-            request,
-            res,
-            "message.html",
-            session,
-            exc.status,
-            title=N_("Not available"),
-            message=exc.message,
-        )
-    can_decide = (
-        session.principal.role.value in view["required_roles"]
-        and view["status"] == "pending"
-        and session.principal.name != view["requester"]
-        and session.principal.role.value not in {a["role"] for a in view["approvals"]}
-    )
-    can_release = (
-        session.principal.role is Role.CREDIT_CONTROLLER
-        and view["status"] == "approved"
-        and view["token_status"] == "issued"  # noqa: S105 (a status, not a secret)
-    )
-    return page(
-        request,
-        res,
-        "request.html",
-        session,
-        status,
-        r=view,
-        can_release=can_release,
-        history=history,
-        now=now_view["answer"]["exposure"] if now_view else None,
-        can_decide=can_decide,
-        error=error,
-        # What the reader's own decision did, said once after it (approve or reject).
-        done=done if done in ("approve", "reject") else "",
-    )
 
 
 @router.post("/requests/{request_id}/{action}", response_class=HTMLResponse)

@@ -17,11 +17,12 @@ from gateway.auth import Principal
 from gateway.db.engine import read_tx, write_tx
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze import service, views
+from gateway.unfreeze.context import UnfreezeContext
 from policies.unfreeze import RequestStatus, lapsed
 
 
 def expire_if_lapsed(
-    engine: Engine, request_id: str, ctx: service.UnfreezeContext, viewer: Principal
+    engine: Engine, request_id: str, ctx: UnfreezeContext, viewer: Principal
 ) -> None:
     """Before showing one request: 404 or 403 as it is, then expire it if it lapsed."""
     with read_tx(engine) as conn:
@@ -30,9 +31,7 @@ def expire_if_lapsed(
     _expire(engine, [row], ctx)
 
 
-def expire_lapsed_pending(
-    engine: Engine, ctx: service.UnfreezeContext, requester: str | None
-) -> None:
+def expire_lapsed_pending(engine: Engine, ctx: UnfreezeContext, requester: str | None) -> None:
     """Before listing requests (of `requester`, or everyone's): expire the lapsed ones,
     so that "pending" means still decidable."""
     with read_tx(engine) as conn:
@@ -40,7 +39,7 @@ def expire_lapsed_pending(
     _expire(engine, pending, ctx)
 
 
-def _expire(engine: Engine, rows: Iterable[Row[Any]], ctx: service.UnfreezeContext) -> None:
+def _expire(engine: Engine, rows: Iterable[Row[Any]], ctx: UnfreezeContext) -> None:
     due = [r.request_id for r in rows if lapsed(RequestStatus(r.status), r.expires_at, ctx.now)]
     if due:
         with write_tx(engine) as conn:

@@ -7,7 +7,7 @@ Both run inside the caller's transaction, with their audit events.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Row
 
@@ -15,9 +15,7 @@ from gateway import audit, metrics
 from gateway.auth import Principal
 from gateway.errors import Conflict, NotFound
 from gateway.unfreeze import repository as repo
-
-if TYPE_CHECKING:
-    from gateway.unfreeze.service import UnfreezeContext
+from gateway.unfreeze.context import UnfreezeContext
 
 
 def issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:

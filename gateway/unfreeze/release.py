@@ -32,7 +32,8 @@ from gateway.orders.service import PREPAID, OrderTerms, RequestIdentity, record_
 from gateway.recorder.record import CheckInputs
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.conditions import Conditions
-from gateway.unfreeze.service import UnfreezeContext, find, load, to_domain
+from gateway.unfreeze.context import UnfreezeContext
+from gateway.unfreeze.service import find, load, to_domain
 from gateway.unfreeze.watch import record_override_release, watch_payment, watch_plan
 from policies import Outcome, Override, evaluate
 from policies.unfreeze import RequestStatus, UnfreezeError, release

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +21,11 @@ from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput, NotF
 from gateway.orders import repository as orders_repo
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze import views
+from gateway.unfreeze.context import UnfreezeContext
 from gateway.unfreeze.issuance import issue_token
 from gateway.unfreeze.plan import validated_plan
 from gateway.unfreeze.schemas import UnfreezeIn
-from gateway.unfreeze.tokens import TokenSigner
-from policies import FxRates, Grade
-from policies.approval import ApprovalMatrix
+from policies import Grade
 from policies.roles import Role
 from policies.unfreeze import (
     Approval,
@@ -42,18 +40,6 @@ from policies.unfreeze import (
 )
 
 APPROVERS = (Role.SALES_MANAGER, Role.FINANCE_MANAGER, Role.GENERAL_MANAGER)
-
-
-@dataclass(frozen=True)
-class UnfreezeContext:
-    matrix: ApprovalMatrix
-    fx: FxRates
-    signer: TokenSigner
-    request_ttl: timedelta
-    token_ttl: timedelta
-    now: datetime
-    release_by: str = "token_or_controller"
-    other_min_justification: int = 1
 
 
 # The answer to each refusal of the pure state machine (the core knows no HTTP).

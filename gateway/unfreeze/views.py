@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Row
 
 from gateway.auth import Principal
 from gateway.errors import Forbidden
 from gateway.unfreeze import repository as repo
+from gateway.unfreeze.context import UnfreezeContext
 from gateway.unfreeze.tokens import TokenClaims
 from policies.money import quantize
 from policies.roles import Role
-
-if TYPE_CHECKING:
-    from gateway.unfreeze.service import UnfreezeContext
 
 OVERSEERS = (
     Role.ADMIN,
