@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gateway.auth import Principal, require
 from gateway.db.engine import read_tx
+from gateway.errors import InvalidInput
 from gateway.fx.cache import current_rates
 from gateway.http import ExactJSONRoute
-from gateway.portfolio import service
+from gateway.portfolio import committee, service
 from gateway.resources import Resources, resources
+from policies.committee import BadMonth, parse_month
 from policies.roles import Role
 
 router = APIRouter(prefix="/v1", tags=["portfolio"], route_class=ExactJSONRoute)
@@ -38,3 +40,44 @@ def get_portfolio(res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[st
         return service.portfolio_view(
             conn, res.config.policy, fx, today, now, res.config.raw.reports.vat_factor
         )
+
+
+@router.get("/reports/credit-committee", response_model=None)
+def get_committee_report(
+    request: Request,
+    res: Res,
+    _: Annotated[Principal, Depends(reader)],
+    month: Annotated[str, Query(min_length=1, max_length=7)],
+) -> dict[str, Any] | Response:
+    """Every customer's limit, terms, grade, exposure, aging, DSO of the month, overdue
+    over 6 months, holds and unfreezes of the month and review; `Accept: text/csv`
+    answers a CSV, one row per customer."""
+    now = res.clock()
+    today = now.astimezone(res.config.timezone).date()
+    try:
+        chosen = parse_month(month, today)
+    except BadMonth as exc:
+        raise InvalidInput(
+            str(exc), code="INVALID_MONTH", details=[{"field": "query.month", "message": str(exc)}]
+        ) from exc
+    with read_tx(res.engine) as conn:
+        dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
+        fx = res.fx_rates.on(dated, today)
+        report = committee.committee_report(
+            conn,
+            res.config.policy,
+            fx,
+            chosen,
+            today,
+            res.config.timezone,
+            res.config.raw.reports.vat_factor,
+        )
+    if "text/csv" in request.headers.get("accept", ""):
+        return Response(
+            committee.report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="credit-committee-{chosen.label}.csv"'
+            },
+        )
+    return report

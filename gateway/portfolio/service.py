@@ -26,35 +26,45 @@ def customer_figures(
 ) -> list[CustomerFigures]:
     """Every customer's limit, exposure, aging and sales, converted into `fx.base` at
     `fx` (each figure converted, then rounded to the base currency's minor unit)."""
-    base = fx.base
     sales = repo.sales_by_customer(conn, months)
-    found = []
-    for row in repo.all_customers(conn):
-        cur = row.currency
-        account = account_of(row, today)
-        grade = policy.grades.get(account.grade, GradePolicy())
-        balance = balance_of(conn, row)
-        exposure = compute_exposure(
-            account, balance, Decimal(0), cur, grade.overdue_tolerance_days, today
-        )
-        report = aging_report(open_items_of(conn, row), today)
+    return [
+        figures_of(conn, row, policy, fx, today, today, sales.get(row.customer_id, {}))
+        for row in repo.all_customers(conn)
+    ]
 
-        def conv(values: dict[str, Any], cur: str = cur) -> dict[str, Decimal]:
-            return {k: fx.convert(Decimal(v), cur, base) for k, v in values.items()}
 
-        found.append(
-            CustomerFigures(
-                customer_id=row.customer_id,
-                name=row.name,
-                credit_limit=fx.convert(account.credit_limit, cur, base),
-                exposure=fx.convert(exposure.total, cur, base),
-                receivables=conv(report.receivables),
-                notes=conv(report.notes),
-                sales=conv(sales.get(row.customer_id, {})),
-                intercompany=bool(row.intercompany),
-            )
-        )
-    return found
+def figures_of(
+    conn: Connection,
+    row: Any,
+    policy: Policy,
+    fx: FxRates,
+    today: date,
+    aging_day: date,
+    sales: dict[str, Any],
+) -> CustomerFigures:
+    """One customer's figures in `fx.base`: limit and exposure as of `today`, its open
+    items aged as of `aging_day`."""
+    base, cur = fx.base, row.currency
+    account = account_of(row, today)
+    grade = policy.grades.get(account.grade, GradePolicy())
+    exposure = compute_exposure(
+        account, balance_of(conn, row), Decimal(0), cur, grade.overdue_tolerance_days, today
+    )
+    report = aging_report(open_items_of(conn, row), aging_day)
+
+    def conv(values: dict[str, Any]) -> dict[str, Decimal]:
+        return {k: fx.convert(Decimal(v), cur, base) for k, v in values.items()}
+
+    return CustomerFigures(
+        customer_id=row.customer_id,
+        name=row.name,
+        credit_limit=fx.convert(account.credit_limit, cur, base),
+        exposure=fx.convert(exposure.total, cur, base),
+        receivables=conv(report.receivables),
+        notes=conv(report.notes),
+        sales=conv(sales),
+        intercompany=bool(row.intercompany),
+    )
 
 
 def held(conn: Connection, fx: FxRates) -> list[HeldOrder]:
