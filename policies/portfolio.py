@@ -165,3 +165,58 @@ def portfolio(
         near_limit=tuple(_ranked(c, c.exposure) for c in near),
         top_exposures=tuple(_ranked(c, c.exposure) for c in by_exposure[:top] if c.exposure > 0),
     )
+
+
+# Held orders by how long they have waited: (label, from hours, to hours or None).
+HELD_AGES: tuple[tuple[str, int, int | None], ...] = (
+    ("<4h", 0, 4),
+    ("4-24h", 4, 24),
+    ("1-3d", 24, 72),
+    (">3d", 72, None),
+)
+
+
+def held_by_age(held: Iterable[HeldOrder], now: datetime) -> list[tuple[str, int, Decimal]]:
+    """(label, count, amount) per age band of the held orders."""
+    counts = {label: 0 for label, _, _ in HELD_AGES}
+    amounts = {label: ZERO for label, _, _ in HELD_AGES}
+    for h in held:
+        hours = held_age_hours(h, now)
+        for label, low, high in HELD_AGES:
+            if hours >= low and (high is None or hours < high):
+                counts[label] += 1
+                amounts[label] += h.amount
+                break
+    return [(label, counts[label], amounts[label]) for label, _, _ in HELD_AGES]
+
+
+def months_before(today: date, count: int) -> tuple[date, ...]:
+    """The first days of the `count` complete months before `today`'s, oldest first."""
+    firsts = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        firsts.append(date(year, month, 1))
+    return tuple(reversed(firsts))
+
+
+def dso_trend(
+    customers: Iterable[CustomerFigures],
+    today: date,
+    count: int = 6,
+    vat_factor: Decimal = DEFAULT_VAT_FACTOR,
+) -> list[tuple[str, Decimal | None]]:
+    """The portfolio's DSO of each of the last `count` complete months: that month's sales
+    and the 2 before, over the balance the figures carry (intercompany left out)."""
+    listed = tuple(customers)
+    trend = []
+    for first in months_before(today, count):
+        after = (
+            date(first.year + 1, 1, 1)
+            if first.month == 12
+            else date(first.year, first.month + 1, 1)
+        )
+        trend.append(
+            (f"{first.year:04d}-{first.month:02d}", portfolio_dso(listed, after, vat_factor))
+        )
+    return trend
