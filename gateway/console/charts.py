@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 46
+WIDTH, HEIGHT = 480, 300
+LEFT, RIGHT, TOP, BOTTOM = 58, 10, 16, 84
 COLORS = ("#1f5fbf", "#e08a00", "#b3261e", "#1e7d32")
 
 
@@ -61,7 +61,7 @@ def _fmt(value: Decimal) -> str:
 
 
 def _ticks(top: Decimal, plot_h: float) -> list[tuple[float, str]]:
-    return [(TOP + plot_h - plot_h * n / 4, _fmt(top * n / 4)) for n in range(5)]
+    return [(TOP + plot_h - plot_h * n / 5, _fmt(top * n / 5)) for n in range(6)]
 
 
 def bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[Decimal]]]) -> Chart:

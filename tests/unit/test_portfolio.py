@@ -161,3 +161,33 @@ def test_held_figures(holds: list[tuple[Decimal, int]]) -> None:
     assert p.held_amount == sum((a for a, _ in holds), D(0))
     if holds:
         assert p.held_oldest_hours == (D(max(s for _, s in holds)) / 3600).quantize(D("0.1"))
+
+
+def test_held_by_age_bands() -> None:
+    from policies.portfolio import held_by_age
+
+    held = [
+        HeldOrder(D("1"), NOW - timedelta(hours=1)),
+        HeldOrder(D("2"), NOW - timedelta(hours=4)),
+        HeldOrder(D("3"), NOW - timedelta(hours=30)),
+        HeldOrder(D("4"), NOW - timedelta(days=5)),
+        HeldOrder(D("5"), NOW - timedelta(days=4)),
+    ]
+    assert held_by_age(held, NOW) == [
+        ("<4h", 1, D("1")),
+        ("4-24h", 1, D("2")),
+        ("1-3d", 1, D("3")),
+        (">3d", 2, D("9")),
+    ]
+
+
+def test_dso_trend_by_month() -> None:
+    from policies.portfolio import dso_trend
+
+    sales = {"2026-05": D("1000"), "2026-06": D("2000"), "2026-07": D("3000")}
+    c = figures("A", receivables=buckets(current="113"), sales=sales)
+    trend = dict(dso_trend([c], TODAY, 6))
+    assert list(trend) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    # July: (1,000 + 2,000 + 3,000) / 3 x 1.13 = 2,260 a month; 113 / 2,260 x 30 = 1.5
+    assert trend["2026-07"] == D("1.5")
+    assert trend["2026-10"] is None  # no sales in Aug-Oct
