@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gateway.console import charts
+from gateway.console.i18n import N_
 from gateway.console.web import Res, S, forbidden, page
 from gateway.db.engine import read_tx
 from gateway.fx.cache import current_rates
@@ -20,6 +21,7 @@ from gateway.resources import Resources
 from policies.aging import LABELS
 from policies.committee import BadMonth, parse_month, previous_month
 from policies.dso import complete_months
+from policies.money import UnsupportedCurrencyError
 from policies.portfolio import dso_trend, held_by_age
 from policies.roles import Role
 
@@ -39,10 +41,29 @@ def _now(res: Resources) -> tuple[Any, date]:
     return now, now.astimezone(res.config.timezone).date()
 
 
+def _no_rate(request: Request, res: Resources, session: Any) -> HTMLResponse:
+    return page(
+        request,
+        res,
+        "message.html",
+        session,
+        409,
+        title=N_("Exchange rate missing"),
+        message=N_("A customer's credit currency has no exchange rate in the configuration."),
+    )
+
+
 @router.get("/portfolio", response_class=HTMLResponse)
 def portfolio_page(request: Request, res: Res, session: S) -> HTMLResponse:
     if session.principal.role not in READERS:
         return forbidden(request, res, session)
+    try:
+        return _portfolio_page(request, res, session)
+    except UnsupportedCurrencyError:
+        return _no_rate(request, res, session)
+
+
+def _portfolio_page(request: Request, res: Resources, session: Any) -> HTMLResponse:
     now, today = _now(res)
     vat = res.config.raw.reports.vat_factor
     with read_tx(res.engine) as conn:
@@ -101,7 +122,10 @@ def committee_page(
     except BadMonth:
         error = month[:20]
         chosen = previous_month(parse_month(today.strftime("%Y-%m"), today))
-    report = _report(res, chosen, today)
+    try:
+        report = _report(res, chosen, today)
+    except UnsupportedCurrencyError:
+        return _no_rate(request, res, session)
     for c in report["customers"]:
         aging = c["aging"]
         c["aging_total"] = {

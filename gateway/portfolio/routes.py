@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gateway.auth import Principal, require
 from gateway.db.engine import read_tx
-from gateway.errors import InvalidInput
+from gateway.errors import Conflict, InvalidInput
 from gateway.fx.cache import current_rates
 from gateway.http import ExactJSONRoute
 from gateway.portfolio import committee, service
 from gateway.resources import Resources, resources
 from policies.committee import BadMonth, parse_month
+from policies.money import UnsupportedCurrencyError
 from policies.roles import Role
 
 router = APIRouter(prefix="/v1", tags=["portfolio"], route_class=ExactJSONRoute)
@@ -37,9 +38,12 @@ def get_portfolio(res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[st
     with read_tx(res.engine) as conn:
         dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
         fx = res.fx_rates.on(dated, today)
-        return service.portfolio_view(
-            conn, res.config.policy, fx, today, now, res.config.raw.reports.vat_factor
-        )
+        try:
+            return service.portfolio_view(
+                conn, res.config.policy, fx, today, now, res.config.raw.reports.vat_factor
+            )
+        except UnsupportedCurrencyError as exc:
+            raise no_rate(exc) from None
 
 
 @router.get("/reports/credit-committee", response_model=None)
@@ -63,15 +67,18 @@ def get_committee_report(
     with read_tx(res.engine) as conn:
         dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
         fx = res.fx_rates.on(dated, today)
-        report = committee.committee_report(
-            conn,
-            res.config.policy,
-            fx,
-            chosen,
-            today,
-            res.config.timezone,
-            res.config.raw.reports.vat_factor,
-        )
+        try:
+            report = committee.committee_report(
+                conn,
+                res.config.policy,
+                fx,
+                chosen,
+                today,
+                res.config.timezone,
+                res.config.raw.reports.vat_factor,
+            )
+        except UnsupportedCurrencyError as exc:
+            raise no_rate(exc) from None
     if "text/csv" in request.headers.get("accept", ""):
         return Response(
             committee.report_csv(report),
@@ -81,3 +88,8 @@ def get_committee_report(
             },
         )
     return report
+
+
+def no_rate(exc: UnsupportedCurrencyError) -> Conflict:
+    """A customer's credit currency lost its rate (the config changed): 409, not a 500."""
+    return Conflict(str(exc), code="FX_RATE_MISSING")

@@ -92,3 +92,20 @@ def test_committee_page_with_a_bad_month(api: Api, month: str) -> None:
     r = api.client.get(f"/console/reports/credit-committee?month={month}")
     assert r.status_code == 422
     assert 'class="error"' in r.text
+
+
+def test_a_currency_without_a_rate_shows_a_message(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.console import portfolio
+    from policies.money import UnsupportedCurrencyError
+
+    def no_rate(*_: object) -> None:
+        raise UnsupportedCurrencyError("no rate")
+
+    monkeypatch.setattr(portfolio, "_report", no_rate)
+    monkeypatch.setattr(portfolio, "_portfolio_page", no_rate)
+    sign_in(api, "admin")
+    for path in ("/console/portfolio", "/console/reports/credit-committee?month=2026-10"):
+        r = api.client.get(path)
+        assert r.status_code == 409 and "Exchange rate missing" in r.text

@@ -158,3 +158,19 @@ def test_dated_rates_convert(api: Api) -> None:
     )
     assert r.status_code == 200, r.text
     assert portfolio(api)["credit_limit_total"] == "10000.00"
+
+
+def test_a_currency_without_a_rate_is_409_not_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A customer's currency whose rate the config no longer has (entry refuses it, a
+    config change can take it away)."""
+    from gateway.portfolio import service
+    from policies.money import UnsupportedCurrencyError
+
+    def no_rate(*_: Any, **__: Any) -> Any:
+        raise UnsupportedCurrencyError("no exchange rate configured for 'SEK' (base EUR)")
+
+    monkeypatch.setattr(service, "portfolio_view", no_rate)
+    r = api.get("/v1/portfolio", who="admin")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "FX_RATE_MISSING")
