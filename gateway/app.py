@@ -37,6 +37,7 @@ from gateway.logging import configure_logging
 from gateway.ops.routes import router as ops_router
 from gateway.orders.fast_path import CheckFastPath
 from gateway.orders.routes import router as orders_router
+from gateway.portfolio.routes import router as portfolio_router
 from gateway.recorder.shadow import Shadow
 from gateway.recorder.shadow import export_series as export_shadow_series
 from gateway.resources import Resources, utc_now
@@ -224,5 +225,6 @@ def create_app(
     app.include_router(credit_groups_router)
     app.include_router(fx_rates_router)
     app.include_router(simulation_router)
+    app.include_router(portfolio_router)
     install_console(app)
     return app

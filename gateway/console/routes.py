@@ -19,6 +19,7 @@ from gateway.console.control import router as control_router
 from gateway.console.held import router as held_router
 from gateway.console.i18n import N_
 from gateway.console.lab import router as lab_router
+from gateway.console.portfolio import router as portfolio_router
 from gateway.console.release import router as release_router
 from gateway.console.request_page import overdue_rules, render_request
 from gateway.console.session import Session, csrf_ok
@@ -79,6 +80,7 @@ def install(app: FastAPI) -> None:
     app.include_router(held_router)
     app.include_router(applications_router)
     app.include_router(lab_router)
+    app.include_router(portfolio_router)
 
     # People type the host's address: `/` is the console's door. Registered last, the
     # catch-all answers an unknown console address with a page, not the API's JSON.

@@ -1,0 +1,165 @@
+"""The credit portfolio and the committee's monthly report as pages: charts drawn by the
+server (gateway.console.charts) and a printable report with its CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gateway.console import charts
+from gateway.console.i18n import N_
+from gateway.console.web import Res, S, forbidden, page
+from gateway.db.engine import read_tx
+from gateway.fx.cache import current_rates
+from gateway.portfolio import committee
+from gateway.portfolio import service as portfolio_service
+from gateway.resources import Resources
+from policies.aging import LABELS
+from policies.committee import BadMonth, parse_month, previous_month
+from policies.dso import complete_months
+from policies.money import UnsupportedCurrencyError
+from policies.portfolio import dso_trend, held_by_age
+from policies.roles import Role
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+READERS = {
+    Role.FINANCE_MANAGER,
+    Role.CREDIT_CONTROLLER,
+    Role.CFO,
+    Role.GENERAL_MANAGER,
+    Role.ADMIN,
+}
+TREND_MONTHS = 6
+
+
+def _now(res: Resources) -> tuple[Any, date]:
+    now = res.clock()
+    return now, now.astimezone(res.config.timezone).date()
+
+
+def _no_rate(request: Request, res: Resources, session: Any) -> HTMLResponse:
+    return page(
+        request,
+        res,
+        "message.html",
+        session,
+        409,
+        title=N_("Exchange rate missing"),
+        message=N_("A customer's credit currency has no exchange rate in the configuration."),
+    )
+
+
+@router.get("/portfolio", response_class=HTMLResponse)
+def portfolio_page(request: Request, res: Res, session: S) -> HTMLResponse:
+    if session.principal.role not in READERS:
+        return forbidden(request, res, session)
+    try:
+        return _portfolio_page(request, res, session)
+    except UnsupportedCurrencyError:
+        return _no_rate(request, res, session)
+
+
+def _portfolio_page(request: Request, res: Resources, session: Any) -> HTMLResponse:
+    now, today = _now(res)
+    vat = res.config.raw.reports.vat_factor
+    with read_tx(res.engine) as conn:
+        fx = res.fx_rates.on(current_rates(conn, res.fx_rates, res.config.policy.fx), today)
+        view = portfolio_service.portfolio_view(conn, res.config.policy, fx, today, now, vat)
+        # Sales of the trend's months and the 2 before the oldest.
+        months = complete_months(today, TREND_MONTHS + 2)
+        figures = portfolio_service.customer_figures(conn, res.config.policy, fx, today, months)
+        holds = portfolio_service.held(conn, fx)
+    aging = view["aging"]
+    trend = dso_trend(figures, today, TREND_MONTHS, vat)
+    top = view["top_exposures"]
+    ages = held_by_age(holds, now)
+    return page(
+        request,
+        res,
+        "portfolio.html",
+        session,
+        view=view,
+        labels=list(LABELS),
+        aging_chart=charts.bars(
+            list(LABELS),
+            [
+                ("receivables", [Decimal(aging["receivables"][b]) for b in LABELS]),
+                ("notes", [Decimal(aging["notes"][b]) for b in LABELS]),
+            ],
+        ),
+        dso_chart=charts.line([m for m, _ in trend], [v for _, v in trend], "dso"),
+        exposure_chart=charts.bars(
+            [t["customer_id"] for t in top[:8]],
+            [
+                ("credit_limit", [Decimal(t["credit_limit"]) for t in top[:8]]),
+                ("exposure", [Decimal(t["exposure"]) for t in top[:8]]),
+            ],
+        ),
+        held_chart=charts.bars([a for a, _, _ in ages], [("held_amount", [a for _, _, a in ages])]),
+        held_ages=ages,
+        trend=trend,
+    )
+
+
+@router.get("/reports/credit-committee", response_model=None)
+def committee_page(
+    request: Request, res: Res, session: S, month: str = "", format: str = ""
+) -> Response:
+    if session.principal.role not in READERS:
+        return forbidden(request, res, session)
+    _, today = _now(res)
+    error = ""
+    try:
+        chosen = (
+            parse_month(month, today)
+            if month
+            else previous_month(parse_month(today.strftime("%Y-%m"), today))
+        )
+    except BadMonth:
+        error = month[:20]
+        chosen = previous_month(parse_month(today.strftime("%Y-%m"), today))
+    try:
+        report = _report(res, chosen, today)
+    except UnsupportedCurrencyError:
+        return _no_rate(request, res, session)
+    for c in report["customers"]:
+        aging = c["aging"]
+        c["aging_total"] = {
+            b: str(Decimal(aging["receivables"][b]) + Decimal(aging["notes"][b])) for b in LABELS
+        }
+    if format == "csv" and not error:
+        return Response(
+            committee.report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="credit-committee-{chosen.label}.csv"'
+            },
+        )
+    return page(
+        request,
+        res,
+        "committee.html",
+        session,
+        422 if error else 200,
+        report=report,
+        labels=list(LABELS),
+        bad_month=error,
+    )
+
+
+def _report(res: Resources, chosen: Any, today: date) -> dict[str, Any]:
+    with read_tx(res.engine) as conn:
+        fx = res.fx_rates.on(current_rates(conn, res.fx_rates, res.config.policy.fx), today)
+        return committee.committee_report(
+            conn,
+            res.config.policy,
+            fx,
+            chosen,
+            today,
+            res.config.timezone,
+            res.config.raw.reports.vat_factor,
+        )

@@ -1,0 +1,1 @@
+"""The credit portfolio (DESIGN §3b "Portfolio and committee")."""

@@ -1,0 +1,95 @@
+"""`GET /v1/portfolio`: the credit portfolio in the FX base currency."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from gateway.auth import Principal, require
+from gateway.db.engine import read_tx
+from gateway.errors import Conflict, InvalidInput
+from gateway.fx.cache import current_rates
+from gateway.http import ExactJSONRoute
+from gateway.portfolio import committee, service
+from gateway.resources import Resources, resources
+from policies.committee import BadMonth, parse_month
+from policies.money import UnsupportedCurrencyError
+from policies.roles import Role
+
+router = APIRouter(prefix="/v1", tags=["portfolio"], route_class=ExactJSONRoute)
+Res = Annotated[Resources, Depends(resources)]
+reader = require(
+    Role.FINANCE_MANAGER,
+    Role.CREDIT_CONTROLLER,
+    Role.CFO,
+    Role.GENERAL_MANAGER,
+    Role.ADMIN,
+)
+
+
+@router.get("/portfolio")
+def get_portfolio(res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
+    """Every customer's limit, exposure and aging summed in the FX base currency, the
+    portfolio's DSO (intercompany customers left out), held orders and the lists the
+    committee looks at."""
+    now = res.clock()
+    today = now.astimezone(res.config.timezone).date()
+    with read_tx(res.engine) as conn:
+        dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
+        fx = res.fx_rates.on(dated, today)
+        try:
+            return service.portfolio_view(
+                conn, res.config.policy, fx, today, now, res.config.raw.reports.vat_factor
+            )
+        except UnsupportedCurrencyError as exc:
+            raise no_rate(exc) from None
+
+
+@router.get("/reports/credit-committee", response_model=None)
+def get_committee_report(
+    request: Request,
+    res: Res,
+    _: Annotated[Principal, Depends(reader)],
+    month: Annotated[str, Query(min_length=1, max_length=7)],
+) -> dict[str, Any] | Response:
+    """Every customer's limit, terms, grade, exposure, aging, DSO of the month, overdue
+    over 6 months, holds and unfreezes of the month and review; `Accept: text/csv`
+    answers a CSV, one row per customer."""
+    now = res.clock()
+    today = now.astimezone(res.config.timezone).date()
+    try:
+        chosen = parse_month(month, today)
+    except BadMonth as exc:
+        raise InvalidInput(
+            str(exc), code="INVALID_MONTH", details=[{"field": "query.month", "message": str(exc)}]
+        ) from exc
+    with read_tx(res.engine) as conn:
+        dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
+        fx = res.fx_rates.on(dated, today)
+        try:
+            report = committee.committee_report(
+                conn,
+                res.config.policy,
+                fx,
+                chosen,
+                today,
+                res.config.timezone,
+                res.config.raw.reports.vat_factor,
+            )
+        except UnsupportedCurrencyError as exc:
+            raise no_rate(exc) from None
+    if "text/csv" in request.headers.get("accept", ""):
+        return Response(
+            committee.report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="credit-committee-{chosen.label}.csv"'
+            },
+        )
+    return report
+
+
+def no_rate(exc: UnsupportedCurrencyError) -> Conflict:
+    """A customer's credit currency lost its rate (the config changed): 409, not a 500."""
+    return Conflict(str(exc), code="FX_RATE_MISSING")
