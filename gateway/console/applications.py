@@ -18,6 +18,7 @@ from gateway.console.web import Res, S, forbidden, form_errors, form_fields, one
 from gateway.credit_applications import decide as deciding
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import reviews, service, views
+from gateway.credit_applications.drift import drifted
 from gateway.credit_applications.routes import context, expire_lapsed, sweep
 from gateway.credit_applications.schemas import ApplicationIn
 from gateway.db.engine import read_tx, write_tx
@@ -282,3 +283,17 @@ def reviews_due(request: Request, res: Res, session: S, within_days: str = "30")
     with read_tx(res.engine) as conn:
         due = reviews.reviews_due(conn, res.config.policy, ctx.today, days)
     return page(request, res, "reviews.html", session, customers=due, within_days=days)
+
+
+@router.get("/drift", response_class=HTMLResponse)
+def drift(request: Request, res: Res, session: S) -> HTMLResponse:
+    """Customers whose credit fields differ from what their last applied application
+    granted (the ERP changed them), or that have credit no application granted."""
+    if session.principal.role not in views.OVERSEERS:
+        return forbidden(request, res, session)
+    ctx = context(res)
+    sweep(res, ctx)
+    with read_tx(res.engine) as conn:
+        found = drifted(conn, ctx.today)
+    owner = res.config.raw.master_data.owner
+    return page(request, res, "drift.html", session, drifted=found, owner=owner)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from gateway.console import queries
-from gateway.console.web import EXPLAIN, Res, S, page
+from gateway.console.labels import EXPLAIN
+from gateway.console.web import Res, S, page
 from gateway.db.engine import read_tx
 from policies.roles import Role
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from gateway.db.fast import FastStatement
 from gateway.db.tables import Customer, OpenItemRow
@@ -78,3 +78,8 @@ def replace_items(
         conn.execute(
             update(customers).where(customers.c.customer_id == customer_id).values(items_etag=etag)
         )
+
+
+def list_customers(conn: Connection) -> list[Row[Any]]:
+    """Every customer, by id (read models that look at them all)."""
+    return list(conn.execute(select(customers).order_by(customers.c.customer_id)).all())
