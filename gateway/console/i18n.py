@@ -10,6 +10,7 @@ fails when a marked string has no translation.
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -101,6 +102,23 @@ def money(value: Any) -> str:
     except InvalidOperation:
         return str(value)
     return format_decimal(amount, format="#,##0.00", locale=_locale.get())
+
+
+# An amount as the API writes it in a message: digits, a point, decimals (an order number
+# or a date has no point, so it is left as it is).
+_AMOUNT_IN_TEXT = re.compile(r"(?<![\w.-])(\d{4,})(\.\d+)(?![\w.])")
+
+
+def figures(text: Any) -> str:
+    """A message from the API with its amounts written for the reader: "exposure EUR
+    12500.00 exceeds limit EUR 10000.00" reads "EUR 12,500.00" and "EUR 10,000.00".
+    The whole part is grouped; the decimals stay as written."""
+
+    def grouped(match: re.Match[str]) -> str:
+        whole = format_decimal(Decimal(match.group(1)), format="#,##0", locale=_locale.get())
+        return whole + match.group(2)
+
+    return _AMOUNT_IN_TEXT.sub(grouped, str(text))
 
 
 def when(value: Any) -> str:

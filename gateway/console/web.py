@@ -132,6 +132,7 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True
 )
 templates.env.filters["money"] = i18n.money
+templates.env.filters["figures"] = i18n.figures
 templates.env.filters["when"] = i18n.when
 templates.env.filters["day"] = i18n.day
 templates.env.filters["label"] = label

@@ -88,3 +88,14 @@ def test_amounts_and_times_are_written_for_the_reader() -> None:
     assert i18n.when("2026-07-01T10:00:00+00:00") == "Jul 1, 2026 12:00 CEST"
     assert i18n.day("2026-07-01") == "Jul 1, 2026"
     assert i18n.money("not a number") == "not a number"
+
+
+def test_amounts_in_the_apis_messages_are_grouped_for_the_reader() -> None:
+    from zoneinfo import ZoneInfo
+
+    i18n.use("en", ZoneInfo("Europe/Berlin"))
+    text = "exposure EUR 12500.00 exceeds limit EUR 10000.00 by EUR 2500.00 (order 4500012345)"
+    assert i18n.figures(text) == (
+        "exposure EUR 12,500.00 exceeds limit EUR 10,000.00 by EUR 2,500.00 (order 4500012345)"
+    )
+    assert i18n.figures("due 2026-12-01, 690 days, 999.50") == "due 2026-12-01, 690 days, 999.50"
