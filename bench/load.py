@@ -39,7 +39,15 @@ Probe = Callable[[], dict[str, float]]
 Measure = Callable[[str, int, int, int, str], WrkResult]
 
 
-def wrk(label: str, port: int, connections: int, seconds: int, key: str) -> WrkResult:
+def wrk(
+    label: str,
+    port: int,
+    connections: int,
+    seconds: int,
+    key: str,
+    base_url: str | None = None,
+) -> WrkResult:
+    """wrk against 127.0.0.1:`port`, or `base_url` (an operator's own deployment)."""
     threads = min(2, connections)
     env = {
         **os.environ,
@@ -60,7 +68,7 @@ def wrk(label: str, port: int, connections: int, seconds: int, key: str) -> WrkR
             "5s",
             "-s",
             str(LUA),
-            f"http://127.0.0.1:{port}",
+            base_url or f"http://127.0.0.1:{port}",
         ],
         env=env,
         capture_output=True,

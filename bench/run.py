@@ -96,10 +96,12 @@ def gateway_env(db_url: str) -> dict[str, str]:
     }
 
 
-async def seed(port: int, customers: int = CUSTOMERS) -> None:
+async def seed(
+    port: int, customers: int = CUSTOMERS, base_url: str | None = None, key: str = ERP_KEY
+) -> None:
     """1,000 customers, each with five open items: realistic balances to sum."""
-    headers = {"Authorization": f"Bearer {ERP_KEY}"}
-    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {key}"}
+    base = base_url or f"http://127.0.0.1:{port}"
     sem = asyncio.Semaphore(16)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
 
