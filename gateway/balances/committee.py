@@ -10,7 +10,6 @@ snapshot's writes call the lift; the report reads the decisions from here.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +23,7 @@ from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import InvalidInput, NotFound
 from gateway.groups import repository as groups_repo
+from gateway.ids import time_ordered_uuid
 from gateway.orders.context import CheckContext
 from policies import GradePolicy, compute_exposure
 from policies.committee import DECISION_KINDS, STOP_SHIPMENTS, block_lifts
@@ -79,7 +79,7 @@ def record_decision(
         raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
     text = note.strip()
     values: dict[str, Any] = {
-        "decision_id": str(uuid.uuid4()),
+        "decision_id": str(time_ordered_uuid()),  # in the order recorded
         "customer_id": customer_id,
         "month": month,
         "kind": kind,
@@ -126,12 +126,12 @@ class _Row:
 
 
 def decisions_of(conn: Connection, months: tuple[str, ...]) -> list[Any]:
-    """The decisions of these months, oldest first."""
+    """The decisions of these months, oldest first (then by customer)."""
     return list(
         conn.execute(
             select(decisions)
             .where(decisions.c.month.in_(months))
-            .order_by(decisions.c.decided_at, decisions.c.decision_id)
+            .order_by(decisions.c.decided_at, decisions.c.customer_id, decisions.c.decision_id)
         ).all()
     )
 
