@@ -17,10 +17,11 @@ from gateway.http import ExactJSONRoute
 from gateway.portfolio import committee, service
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN, DateOnly, RequestModel
-from policies.committee import BadMonth, Month, parse_month
+from policies.committee import DECISION_KINDS, BadMonth, Month, parse_month
 from policies.money import UnsupportedCurrencyError
 from policies.roles import Role
 
+MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 router = APIRouter(prefix="/v1", tags=["portfolio"], route_class=ExactJSONRoute)
 Res = Annotated[Resources, Depends(resources)]
 reader = require(
@@ -96,11 +97,19 @@ def get_committee_report(
 
 class DecisionIn(RequestModel):
     customer_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)
-    month: str = Field(min_length=1, max_length=7, description="YYYY-MM")
-    kind: str = Field(
-        min_length=1, max_length=32, description="stop_shipments, term_change or extension"
+    month: str = Field(
+        min_length=1,
+        max_length=7,
+        description="YYYY-MM, not after the current month",
+        json_schema_extra={"pattern": MONTH_PATTERN},
     )
-    note: str = Field(default="", max_length=2000, description="required, not blank")
+    kind: str = Field(max_length=32, json_schema_extra={"enum": list(DECISION_KINDS)})
+    note: str = Field(
+        default="",
+        max_length=2000,
+        description="required, not blank",
+        json_schema_extra={"pattern": r"\S"},
+    )
     until: DateOnly | None = None
 
 

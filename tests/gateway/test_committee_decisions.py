@@ -12,8 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.gateway.conftest import KEYS, START, Api
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests.gateway.conftest import KEYS, START, Api, FakeClock
+from tests.gateway.test_sync import FakeErp, sync
+from tests.gateway.test_sync import customer as sync_customer
+from tests.gateway.test_sync import invoice as sync_invoice
 
 TODAY = START.date()  # 2026-11-22
 URL = "/v1/reports/credit-committee/decisions"
@@ -202,3 +208,32 @@ def test_missing_note_is_comment_required(api: Api) -> None:
 def test_list_bad_month_is_422(api: Api) -> None:
     r = api.get(f"{URL}?month=2026-1", who="cfo")
     assert (r.status_code, r.json()["error"]["code"]) == (422, "INVALID_MONTH")
+
+
+def test_the_erp_sync_keeps_the_stop_until_paid_then_lifts_and_releases(
+    settings: Settings, clock: FakeClock
+) -> None:
+    erp = FakeErp()
+    erp.customers = {"S1": sync_customer()}
+    late = {**sync_invoice("I1", "500.00"), "due_date": (TODAY - timedelta(days=30)).isoformat()}
+    erp.items = {"S1": [late]}
+    app = create_app(settings, clock=clock, sources={"sap": erp}, run_sync_loops=False)
+    with TestClient(app) as client:
+        api = Api(client)
+        assert sync(api)["result"] == "success"
+        assert decide(api, customer_id="S1").status_code == 201
+        held = api.check("O1", "100.00", customer_id="S1").json()
+        assert "CUSTOMER_BLOCKED" in [r["code"] for r in held["reasons"]]
+        # Still overdue: the ERP's master data (blocked false) does not lift the stop.
+        clock.advance(minutes=1)
+        erp.as_of = "2026-11-22T09:01:00+00:00"
+        assert sync(api)["released"] == []
+        assert blocked(api, "S1") is True
+        # Paid: lifted and released in the same sync.
+        erp.items = {"S1": [sync_invoice("I2", "500.00")]}
+        clock.advance(minutes=1)
+        erp.as_of = "2026-11-22T09:02:00+00:00"
+        assert sync(api)["released"] == ["sap/O1"]
+        assert blocked(api, "S1") is False
+        r = api.get("/v1/audit?customer_id=S1&kind=committee_block_lifted", who="admin")
+        assert len(r.json()["events"]) == 1
