@@ -88,6 +88,7 @@ def record_decision(
         "decided_by": who.name,
         "role": who.role.value,
         "decided_at": now,
+        "was_blocked": bool(customer.blocked),
         "lifted_at": None,
     }
     conn.execute(insert(decisions).values(**values))
@@ -139,7 +140,7 @@ def decisions_of(conn: Connection, months: tuple[str, ...]) -> list[Any]:
 def _active_stops(conn: Connection, customer_id: str) -> list[Any]:
     return list(
         conn.execute(
-            select(decisions.c.decision_id).where(
+            select(decisions.c.decision_id, decisions.c.was_blocked).where(
                 decisions.c.customer_id == customer_id,
                 decisions.c.kind == STOP_SHIPMENTS,
                 decisions.c.lifted_at.is_(None),
@@ -180,7 +181,8 @@ def lift_if_paid(conn: Connection, customer_id: str, ctx: CheckContext) -> bool:
     conn.execute(
         update(decisions).where(decisions.c.decision_id.in_(ids)).values(lifted_at=ctx.now)
     )
-    if customer.blocked:
+    ours = customer.blocked and not any(r.was_blocked for r in active)
+    if ours:
         before = master_data.credit_fields(customer)
         customers_repo.update_customer(conn, customer_id, {"blocked": False})
         master_data.record_change(
@@ -203,6 +205,6 @@ def lift_if_paid(conn: Connection, customer_id: str, ctx: CheckContext) -> bool:
         role="system",
         customer_id=customer_id,
         comment="overdue paid: the committee's stop-shipment lifts",
-        data={"decision_ids": ids, "was_blocked": bool(customer.blocked)},
+        data={"decision_ids": ids, "unblocked": bool(ours)},
     )
     return True

@@ -26,5 +26,8 @@ class CommitteeDecisionRow(SQLModel, table=True):
     decided_by: str = Field(max_length=64)
     role: str = Field(max_length=32)
     decided_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # A stop-shipment on a customer blocked already (by master data) leaves it blocked
+    # when it lifts: the block was not the committee's.
+    was_blocked: bool = Field(default=False)
     # A stop-shipment's block lifted once the overdue was paid.
     lifted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))

@@ -123,6 +123,19 @@ def test_stop_shipments_blocks_until_the_overdue_is_paid(api: Api) -> None:
     assert blocked(api) is False
 
 
+def test_a_customer_blocked_before_stays_blocked_when_the_stop_lifts(api: Api) -> None:
+    api.customer("C100", blocked=True)  # the ERP's own block
+    assert api.items("C100", [item("I1", "1000.00", 30)]).status_code == 200
+    assert decide(api).status_code == 201
+    assert api.items("C100", [item("I2", "1000.00", -5)]).status_code == 200
+    assert blocked(api) is True
+    lifted = events(api, "committee_block_lifted")
+    assert [e["data"]["unblocked"] for e in lifted] == [False]
+    assert api.get(f"{URL}?month=2026-11", who="cfo").json()["decisions"][0]["lifted_at"]
+    api.customer("C100", blocked=False)  # the stop lifted: master data decides again
+    assert blocked(api) is False
+
+
 def test_overdue_within_the_grade_tolerance_counts_as_paid(api: Api) -> None:
     # The check's own reading: grade B's tolerance (config) decides what is overdue.
     api.customer("C100")

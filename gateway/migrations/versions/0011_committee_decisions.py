@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("was_blocked", sa.Boolean(), nullable=False),
         sa.Column("lifted_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("decision_id"),
     )
