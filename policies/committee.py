@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 REVIEW_WINDOW_DAYS = 30  # a review falling due within 30 days of the month's end is due
@@ -57,3 +58,20 @@ def report_day(month: Month, today: date) -> date:
 def review_due(review_date: date | None, month: Month) -> bool:
     """Missing, or falling due by 30 days after the month's end."""
     return review_date is None or review_date <= month.last + timedelta(days=REVIEW_WINDOW_DAYS)
+
+
+# The committee's decisions (seed 004 §4.3): what it decided for a customer in a month.
+STOP_SHIPMENTS = "stop_shipments"  # blocked until the overdue is paid
+TERM_CHANGE = "term_change"  # a change of terms to file as an update credit application
+EXTENSION = "extension"  # an individual extension, optionally until a date
+DECISION_KINDS = (STOP_SHIPMENTS, TERM_CHANGE, EXTENSION)
+
+
+def block_lifts(active_stops: int, overdue: Decimal) -> bool:
+    """A stop-shipment lifts itself once the customer owes nothing overdue."""
+    return active_stops > 0 and overdue <= 0
+
+
+def summarize(decisions: list[tuple[str, str | None]]) -> str:
+    """(kind, until) pairs as one CSV cell: "stop_shipments; extension until 2026-12-31"."""
+    return "; ".join(kind + (f" until {until}" if until else "") for kind, until in decisions)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from gateway import audit
 from gateway.customers.service import money_str
 
-Source = Literal["erp", "admin", "application"]
+Source = Literal["erp", "admin", "application", "committee"]
 CREDIT_FIELDS = ("credit_limit", "payment_terms_days", "grade", "review_date", "blocked")
 MASTER_DATA_CHANGED = "master_data_changed"
 

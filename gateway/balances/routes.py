@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 
 from gateway.auth import Principal, require, require_erp_scope
+from gateway.balances import committee
 from gateway.balances import service as balances
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
@@ -96,6 +97,8 @@ def put_open_items(
             forced_by=who if force else None,
             fx=balances.rates_at(conn, ctx, body.as_of),
         )
+        # The committee's stop-shipment lifts once the overdue is paid (audited).
+        committee.lift_if_paid(conn, customer_id, ctx)
         # A payment may have made room: held orders get a second look, and their
         # ERPs hear about releases once this transaction has committed.
         released = reevaluate_held(conn, customer_id, ctx)

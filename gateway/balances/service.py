@@ -16,7 +16,7 @@ from gateway import audit
 from gateway.aging.schemas import SalesIn
 from gateway.aging.service import put_sales
 from gateway.auth import Principal
-from gateway.balances import master_data
+from gateway.balances import committee, master_data
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
 from gateway.customers.schemas import CustomerIn, OpenItemIn, OpenItemsIn
@@ -96,6 +96,7 @@ def apply_snapshot(
             if exc.code != "STALE_SNAPSHOT":
                 raise
             return []  # an older pull raced a newer push: the newer one stands
+        committee.lift_if_paid(conn, customer_id, ctx)  # before the held orders' look
         return reevaluate_held(conn, customer_id, ctx)
 
 
@@ -138,6 +139,8 @@ def upsert_customer(
     values.update({name: dumped.get(name) for name in TERMS_FIELDS})
     terms_fields(body, values)
     values["updated_at"] = now
+    if existing is not None and committee.stops_shipments(conn, customer_id):
+        values["blocked"] = True  # the committee's stop stands until the overdue is paid
     if existing is None:
         repo.insert_customer(conn, {"customer_id": customer_id, **values})
     else:

@@ -7,19 +7,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from gateway.balances import committee as decisions
 from gateway.console import charts
 from gateway.console.i18n import N_
-from gateway.console.web import Res, S, forbidden, page
-from gateway.db.engine import read_tx
+from gateway.console.session import csrf_ok
+from gateway.console.web import Res, S, forbidden, form_fields, one, page
+from gateway.db.engine import read_tx, write_tx
+from gateway.errors import GatewayError
 from gateway.fx.cache import current_rates
 from gateway.portfolio import committee
 from gateway.portfolio import service as portfolio_service
 from gateway.resources import Resources
 from policies.aging import LABELS
-from policies.committee import BadMonth, parse_month, previous_month
+from policies.committee import DECISION_KINDS, BadMonth, parse_month, previous_month
 from policies.dso import complete_months
 from policies.money import UnsupportedCurrencyError
 from policies.portfolio import dso_trend, held_by_age
@@ -126,11 +130,6 @@ def committee_page(
         report = _report(res, chosen, today)
     except UnsupportedCurrencyError:
         return _no_rate(request, res, session)
-    for c in report["customers"]:
-        aging = c["aging"]
-        c["aging_total"] = {
-            b: str(Decimal(aging["receivables"][b]) + Decimal(aging["notes"][b])) for b in LABELS
-        }
     if format == "csv" and not error:
         return Response(
             committee.report_csv(report),
@@ -139,16 +138,94 @@ def committee_page(
                 "Content-Disposition": f'attachment; filename="credit-committee-{chosen.label}.csv"'
             },
         )
+    return _committee_page(request, res, session, report, 422 if error else 200, bad_month=error)
+
+
+def _committee_page(
+    request: Request,
+    res: Resources,
+    session: Any,
+    report: dict[str, Any],
+    status: int,
+    **extra: Any,
+) -> HTMLResponse:
+    for c in report["customers"]:
+        aging = c["aging"]
+        c["aging_total"] = {
+            b: str(Decimal(aging["receivables"][b]) + Decimal(aging["notes"][b])) for b in LABELS
+        }
     return page(
         request,
         res,
         "committee.html",
         session,
-        422 if error else 200,
+        status,
         report=report,
         labels=list(LABELS),
-        bad_month=error,
+        kinds=DECISION_KINDS,
+        may_decide=session.principal.role in READERS,
+        **{"bad_month": "", "form": {}, "decision_error": None, **extra},
     )
+
+
+@router.post("/reports/credit-committee/decisions", response_model=None)
+async def record_decision(request: Request, res: Res, session: S) -> Response:
+    """The committee's decision for a customer, from the report page's form."""
+    form = {k: one(await form_fields(request), k) for k in FORM_FIELDS}
+    if session.principal.role not in READERS:
+        return forbidden(request, res, session)
+    now, today = _now(res)
+    try:
+        chosen = parse_month(form["month"], today)
+    except BadMonth:
+        chosen = previous_month(parse_month(today.strftime("%Y-%m"), today))
+        error: str | None = N_("Choose a month that has begun.")
+    else:
+        error = None
+    if error is None and not csrf_ok(session, form["csrf"]):
+        error = N_("The form was stale. Reload the page and try again.")
+    if error is None:
+        try:
+            until = date.fromisoformat(form["until"]) if form["until"].strip() else None
+
+            def store() -> None:
+                with write_tx(res.engine) as conn:
+                    decisions.record_decision(
+                        conn,
+                        customer_id=form["customer_id"][:64],
+                        month=chosen.label,
+                        kind=form["kind"],
+                        note=form["note"],
+                        until=until,
+                        who=session.principal,
+                        now=now,
+                    )
+
+            await to_thread.run_sync(store)
+            return RedirectResponse(
+                f"/console/reports/credit-committee?month={chosen.label}", status_code=303
+            )
+        except ValueError:
+            error = N_("The date must be YYYY-MM-DD.")
+        except GatewayError as exc:
+            error = DECISION_ERRORS.get(exc.code, exc.message)
+
+    def again() -> HTMLResponse:
+        report = _report(res, chosen, today)
+        return _committee_page(request, res, session, report, 422, form=form, decision_error=error)
+
+    try:
+        return await to_thread.run_sync(again)
+    except UnsupportedCurrencyError:
+        return _no_rate(request, res, session)
+
+
+FORM_FIELDS = ("csrf", "customer_id", "month", "kind", "note", "until")
+DECISION_ERRORS = {
+    "COMMENT_REQUIRED": N_("The committee's decision needs a note."),
+    "CUSTOMER_NOT_FOUND": N_("Choose a customer of the report."),
+    "INVALID_DECISION_KIND": N_("Choose what the committee decided."),
+}
 
 
 def _report(res: Resources, chosen: Any, today: date) -> dict[str, Any]:

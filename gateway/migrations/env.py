@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+from gateway.balances import committee_tables  # noqa: F401
 from gateway.console import tables as console_tables  # noqa: F401
 from gateway.credit_applications import tables as credit_application_tables  # noqa: F401
 from gateway.db import tables  # noqa: F401  (registers the tables on the metadata)

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from gateway.balances.committee import decision_json, decisions_of
 from gateway.customers.service import money_str
 from gateway.portfolio import repository as repo
 from gateway.portfolio.service import figures_of
 from policies import Policy
 from policies.aging import LABELS
-from policies.committee import Month, report_day, review_due
+from policies.committee import Month, previous_month, report_day, review_due, summarize
 from policies.dso import dso_days
 from policies.money import FxRates
 
@@ -63,6 +64,10 @@ def committee_report(
             entry["released"] += 1
             entry["released_amount"] += u.amount
     day = report_day(month, today)
+    last = previous_month(month).label
+    decided: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for d in decisions_of(conn, (month.label, last)):
+        decided.setdefault((d.customer_id, d.month), []).append(decision_json(d))
 
     def m(amount: Decimal) -> str:
         return money_str(amount, base)
@@ -103,6 +108,8 @@ def committee_report(
                 },
                 "review_date": row.review_date.isoformat() if row.review_date else None,
                 "review_due": review_due(row.review_date, month),
+                "decisions": decided.get((cid, month.label), []),
+                "decisions_last_month": decided.get((cid, last), []),
             }
         )
     return {
@@ -136,6 +143,7 @@ CSV_COLUMNS = (
     "unfreezes_released_amount",
     "review_date",
     "review_due",
+    "decisions",
 )
 
 
@@ -172,6 +180,7 @@ def report_csv(report: dict[str, Any]) -> str:
             "unfreezes_requested": e["unfreezes"]["requested"],
             "unfreezes_released": e["unfreezes"]["released"],
             "unfreezes_released_amount": e["unfreezes"]["released_amount"],
+            "decisions": summarize([(d["kind"], d["until"]) for d in e["decisions"]]),
         }
         writer.writerow([_cell(flat[c]) for c in CSV_COLUMNS])
     return out.getvalue()

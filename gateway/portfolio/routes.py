@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
 
 from gateway.auth import Principal, require
-from gateway.db.engine import read_tx
+from gateway.balances import committee as decisions
+from gateway.db.engine import read_tx, write_tx
 from gateway.errors import Conflict, InvalidInput
 from gateway.fx.cache import current_rates
 from gateway.http import ExactJSONRoute
 from gateway.portfolio import committee, service
 from gateway.resources import Resources, resources
-from policies.committee import BadMonth, parse_month
+from gateway.schemas import IDENTIFIER_PATTERN, DateOnly, RequestModel
+from policies.committee import DECISION_KINDS, BadMonth, Month, parse_month
 from policies.money import UnsupportedCurrencyError
 from policies.roles import Role
 
+MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 router = APIRouter(prefix="/v1", tags=["portfolio"], route_class=ExactJSONRoute)
 Res = Annotated[Resources, Depends(resources)]
 reader = require(
@@ -88,6 +93,68 @@ def get_committee_report(
             },
         )
     return report
+
+
+class DecisionIn(RequestModel):
+    customer_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)
+    month: str = Field(
+        min_length=1,
+        max_length=7,
+        description="YYYY-MM, not after the current month",
+        json_schema_extra={"pattern": MONTH_PATTERN},
+    )
+    kind: str = Field(max_length=32, json_schema_extra={"enum": list(DECISION_KINDS)})
+    note: str = Field(
+        default="",
+        max_length=2000,
+        description="required, not blank",
+        json_schema_extra={"pattern": r"\S"},
+    )
+    until: DateOnly | None = None
+
+
+@router.post("/reports/credit-committee/decisions", status_code=201)
+def post_committee_decision(
+    body: DecisionIn, res: Res, who: Annotated[Principal, Depends(reader)]
+) -> dict[str, Any]:
+    """Record what the committee decided for a customer in a month: `stop_shipments`
+    blocks the customer until its overdue is paid, `term_change` and `extension` are
+    noted (an extension with an optional `until`)."""
+    now = res.clock()
+    month = _month(body.month, now.astimezone(res.config.timezone).date(), "body.month")
+    with write_tx(res.engine) as conn:
+        return decisions.record_decision(
+            conn,
+            customer_id=body.customer_id,
+            month=month.label,
+            kind=body.kind,
+            note=body.note,
+            until=body.until,
+            who=who,
+            now=now,
+        )
+
+
+@router.get("/reports/credit-committee/decisions")
+def get_committee_decisions(
+    res: Res,
+    _: Annotated[Principal, Depends(reader)],
+    month: Annotated[str, Query(min_length=1, max_length=7)],
+) -> dict[str, Any]:
+    """The committee's decisions of a month, oldest first."""
+    chosen = _month(month, res.clock().astimezone(res.config.timezone).date(), "query.month")
+    with read_tx(res.engine) as conn:
+        rows = decisions.decisions_of(conn, (chosen.label,))
+    return {"month": chosen.label, "decisions": [decisions.decision_json(r) for r in rows]}
+
+
+def _month(text: str, today: date, field: str) -> Month:
+    try:
+        return parse_month(text, today)
+    except BadMonth as exc:
+        raise InvalidInput(
+            str(exc), code="INVALID_MONTH", details=[{"field": field, "message": str(exc)}]
+        ) from exc
 
 
 def no_rate(exc: UnsupportedCurrencyError) -> Conflict:
