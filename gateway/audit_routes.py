@@ -14,14 +14,11 @@ from gateway.db.engine import read_tx
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
-from policies.roles import Role
+from policies.roles import OVERSEERS
 
 router = APIRouter(tags=["audit"], route_class=ExactJSONRoute)
 Res = Annotated[Resources, Depends(resources)]
-# Admin, the general manager and the finance roles.
-auditor = require(
-    Role.ADMIN, Role.GENERAL_MANAGER, Role.FINANCE_MANAGER, Role.CREDIT_CONTROLLER, Role.CFO
-)
+auditor = require(*OVERSEERS)
 
 
 @router.get("/v1/audit")

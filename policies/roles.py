@@ -24,3 +24,8 @@ APPROVER_ROLES: tuple[Role, ...] = (
     Role.FINANCE_MANAGER,
     Role.GENERAL_MANAGER,
 )
+
+# DESIGN.md §3b's "finance roles", and with the general manager and admin those who
+# oversee credit: read the audit trail, aging, groups, rates, the portfolio, reviews.
+FINANCE_ROLES: tuple[Role, ...] = (Role.FINANCE_MANAGER, Role.CREDIT_CONTROLLER, Role.CFO)
+OVERSEERS: tuple[Role, ...] = (*FINANCE_ROLES, Role.GENERAL_MANAGER, Role.ADMIN)

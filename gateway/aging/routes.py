@@ -13,19 +13,12 @@ from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
-from policies.roles import Role
+from policies.roles import OVERSEERS, Role
 
 router = APIRouter(prefix="/v1/customers", tags=["aging"], route_class=ExactJSONRoute)
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)]
 Res = Annotated[Resources, Depends(resources)]
-reader = require(
-    Role.ERP,
-    Role.FINANCE_MANAGER,
-    Role.CREDIT_CONTROLLER,
-    Role.CFO,
-    Role.GENERAL_MANAGER,
-    Role.ADMIN,
-)
+reader = require(Role.ERP, *OVERSEERS)
 writer = require(Role.ERP, Role.ADMIN)
 
 

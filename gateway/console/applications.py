@@ -27,7 +27,7 @@ from gateway.orders.notify import notify_releases
 from gateway.resources import Resources
 from policies import GradePolicy
 from policies.credit_application import APPLICATION_APPROVERS
-from policies.roles import Role
+from policies.roles import OVERSEERS, Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 FILERS = {Role.SALES, Role.CREDIT_CONTROLLER, Role.FINANCE_MANAGER}
@@ -275,7 +275,7 @@ async def decide(
 
 @router.get("/reviews", response_class=HTMLResponse)
 def reviews_due(request: Request, res: Res, session: S, within_days: str = "30") -> HTMLResponse:
-    if session.principal.role not in views.OVERSEERS:
+    if session.principal.role not in OVERSEERS:
         return forbidden(request, res, session)
     days = int(within_days) if within_days.isdigit() and int(within_days) <= 3650 else 30
     ctx = context(res)
@@ -289,7 +289,7 @@ def reviews_due(request: Request, res: Res, session: S, within_days: str = "30")
 def drift(request: Request, res: Res, session: S) -> HTMLResponse:
     """Customers whose credit fields differ from what their last applied application
     granted (the ERP changed them), or that have credit no application granted."""
-    if session.principal.role not in views.OVERSEERS:
+    if session.principal.role not in OVERSEERS:
         return forbidden(request, res, session)
     ctx = context(res)
     sweep(res, ctx)

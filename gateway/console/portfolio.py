@@ -27,16 +27,10 @@ from policies.committee import DECISION_KINDS, BadMonth, parse_month, previous_m
 from policies.dso import complete_months
 from policies.money import UnsupportedCurrencyError
 from policies.portfolio import dso_trend, held_by_age
-from policies.roles import Role
+from policies.roles import OVERSEERS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-READERS = {
-    Role.FINANCE_MANAGER,
-    Role.CREDIT_CONTROLLER,
-    Role.CFO,
-    Role.GENERAL_MANAGER,
-    Role.ADMIN,
-}
+READERS = set(OVERSEERS)
 TREND_MONTHS = 6
 
 
@@ -230,13 +224,4 @@ DECISION_ERRORS = {
 
 def _report(res: Resources, chosen: Any, today: date) -> dict[str, Any]:
     with read_tx(res.engine) as conn:
-        fx = res.fx_rates.on(current_rates(conn, res.fx_rates, res.config.policy.fx), today)
-        return committee.committee_report(
-            conn,
-            res.config.policy,
-            fx,
-            chosen,
-            today,
-            res.config.timezone,
-            res.config.raw.reports.vat_factor,
-        )
+        return committee.report_for(conn, res.config, res.fx_rates, chosen, today)

@@ -19,7 +19,7 @@ from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
 from gateway.resources import Resources, resources
 from policies.credit_application import APPLICATION_APPROVERS, ApplicationStatus
-from policies.roles import Role
+from policies.roles import OVERSEERS, Role
 
 router = APIRouter(tags=["credit applications"], route_class=ExactJSONRoute)
 
@@ -28,7 +28,7 @@ ApplicationId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9
 filer = require(Role.SALES, Role.CREDIT_CONTROLLER, Role.FINANCE_MANAGER)
 approver = require(*APPLICATION_APPROVERS)
 reader = require(Role.SALES, Role.ADMIN, *APPLICATION_APPROVERS)
-overseer = require(*views.OVERSEERS)
+overseer = require(*OVERSEERS)
 
 
 def context(res: Resources) -> service.ApplicationContext:

@@ -11,11 +11,7 @@ from gateway.auth import Principal
 from gateway.credit_applications import repository as repo
 from gateway.errors import Forbidden
 from policies.money import quantize
-from policies.roles import Role
-
-FINANCE_ROLES = (Role.FINANCE_MANAGER, Role.CREDIT_CONTROLLER, Role.CFO)
-# Who reads every application (besides its requester and the roles that decide it).
-OVERSEERS = (*FINANCE_ROLES, Role.GENERAL_MANAGER, Role.ADMIN)
+from policies.roles import OVERSEERS
 
 
 def roles_of(field: str) -> list[str]:

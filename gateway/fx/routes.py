@@ -14,20 +14,13 @@ from gateway.fx.schemas import FxRatesIn
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
-from policies.roles import Role
+from policies.roles import OVERSEERS, Role
 
 router = APIRouter(prefix="/v1/fx-rates", tags=["fx rates"], route_class=ExactJSONRoute)
 Res = Annotated[Resources, Depends(resources)]
 Day = Annotated[DateOnly, Path(description="the day the rates apply from, YYYY-MM-DD")]
 writer = require(Role.FINANCE_MANAGER, Role.ADMIN, Role.ERP)
-reader = require(
-    Role.FINANCE_MANAGER,
-    Role.CREDIT_CONTROLLER,
-    Role.CFO,
-    Role.GENERAL_MANAGER,
-    Role.ADMIN,
-    Role.ERP,
-)
+reader = require(*OVERSEERS, Role.ERP)
 
 
 @router.put("/{rate_date}")

@@ -14,20 +14,13 @@ from gateway.groups.schemas import CreditGroupIn
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
-from policies.roles import Role
+from policies.roles import OVERSEERS, Role
 
 router = APIRouter(prefix="/v1/credit-groups", tags=["credit groups"], route_class=ExactJSONRoute)
 GroupId = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)]
 Res = Annotated[Resources, Depends(resources)]
 writer = require(Role.ERP, Role.ADMIN)
-reader = require(
-    Role.ERP,
-    Role.FINANCE_MANAGER,
-    Role.CREDIT_CONTROLLER,
-    Role.CFO,
-    Role.GENERAL_MANAGER,
-    Role.ADMIN,
-)
+reader = require(Role.ERP, *OVERSEERS)
 
 
 @router.put("/{group_id}")

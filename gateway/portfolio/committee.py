@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from gateway.balances.committee import decision_json, decisions_of
+from gateway.config import LoadedConfig
 from gateway.customers.service import money_str
+from gateway.fx.cache import FxCache, current_rates
 from gateway.portfolio import repository as repo
 from gateway.portfolio.service import figures_of
 from policies import Policy
@@ -36,6 +38,17 @@ def _months(month: Month) -> tuple[str, ...]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return tuple(out)
+
+
+def report_for(
+    conn: Connection, config: LoadedConfig, rates: FxCache, month: Month, today: date
+) -> dict[str, Any]:
+    """The month's report as the running config reads it, amounts at today's rates (the
+    API's and the console's one way in)."""
+    fx = rates.on(current_rates(conn, rates, config.policy.fx), today)
+    return committee_report(
+        conn, config.policy, fx, month, today, config.timezone, config.raw.reports.vat_factor
+    )
 
 
 def committee_report(

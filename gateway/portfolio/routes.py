@@ -19,18 +19,12 @@ from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN, DateOnly, RequestModel
 from policies.committee import DECISION_KINDS, BadMonth, Month, parse_month
 from policies.money import UnsupportedCurrencyError
-from policies.roles import Role
+from policies.roles import OVERSEERS
 
 MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 router = APIRouter(prefix="/v1", tags=["portfolio"], route_class=ExactJSONRoute)
 Res = Annotated[Resources, Depends(resources)]
-reader = require(
-    Role.FINANCE_MANAGER,
-    Role.CREDIT_CONTROLLER,
-    Role.CFO,
-    Role.GENERAL_MANAGER,
-    Role.ADMIN,
-)
+reader = require(*OVERSEERS)
 
 
 @router.get("/portfolio")
@@ -70,18 +64,8 @@ def get_committee_report(
             str(exc), code="INVALID_MONTH", details=[{"field": "query.month", "message": str(exc)}]
         ) from exc
     with read_tx(res.engine) as conn:
-        dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
-        fx = res.fx_rates.on(dated, today)
         try:
-            report = committee.committee_report(
-                conn,
-                res.config.policy,
-                fx,
-                chosen,
-                today,
-                res.config.timezone,
-                res.config.raw.reports.vat_factor,
-            )
+            report = committee.report_for(conn, res.config, res.fx_rates, chosen, today)
         except UnsupportedCurrencyError as exc:
             raise no_rate(exc) from None
     if "text/csv" in request.headers.get("accept", ""):
