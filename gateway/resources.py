@@ -16,6 +16,7 @@ from gateway.auth import KeyRing
 from gateway.config import LoadedConfig
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
+from gateway.db.uow import SqliteUnitOfWork, UnitOfWork, unit_of_work
 from gateway.fx.cache import FxCache
 from gateway.orders.context import CheckContext, CreditWatch, OverrideRedeemer
 from gateway.recorder.shadow import Shadow
@@ -51,6 +52,17 @@ class Resources:
     check_threads: anyio.CapacityLimiter | None = None
     # [shadow]: checks decided again under a second policy (gateway.recorder.shadow).
     shadow: Shadow | None = None
+    # Where services begin and commit their transactions (gateway.db.uow); built from
+    # the engine (and on SQLite around the group commit) unless given.
+    uow: UnitOfWork = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.group_commit is not None:
+            self.uow = SqliteUnitOfWork(self.engine, self.group_commit)
+        else:
+            self.uow = unit_of_work(self.engine, self.check_threads)
+            if isinstance(self.uow, SqliteUnitOfWork):
+                self.group_commit = self.uow.group_commit
 
     def unfreeze_context(self) -> UnfreezeContext:
         approval = self.config.raw.approval

@@ -1,0 +1,121 @@
+"""The Unit of Work: the one place where a transaction starts and commits.
+
+Services take a `UnitOfWork` and open their transactions on it (`with uow.write() as
+conn:`); routes, the console, the sync runner and the background loops call services
+and never begin a transaction themselves. Repositories take the `Connection` they are
+handed and never commit. The transaction commits when the `with` block ends and rolls
+back on any error, so a service either writes all of its work or none of it.
+
+Two implementations, one per database, chosen by `unit_of_work(engine)`:
+
+- `SqliteUnitOfWork`: SQLite admits one writer, so `write()` takes the process's writer
+  mutex and `BEGIN IMMEDIATE` (`gateway.db.engine.write_tx`), and `submit()` runs a
+  check in the next group commit (`gateway.db.group_commit`): checks that arrive
+  together share one transaction and one fsync, without ever making the event loop wait
+  for the writer.
+- `PostgresUnitOfWork`: a plain transaction per unit; `submit()` runs it on a worker
+  thread, at most `check_threads` at once, with the customer's row lock serializing the
+  checks of one customer.
+
+Service tests use the real SQLite unit of work on a temporary file (no HTTP, no fakes
+of SQL): see `tests/gateway/test_services.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol, TypeVar
+
+import anyio
+from sqlalchemy import Connection, Engine
+
+from gateway.db.engine import is_sqlite, read_tx, write_tx
+from gateway.db.group_commit import GroupCommit
+
+T = TypeVar("T")
+
+
+class UnitOfWork(Protocol):
+    """Where a service's transaction begins and commits."""
+
+    @property
+    def engine(self) -> Engine:
+        """The engine (for what is not a transaction: metrics, disposal)."""
+        ...
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """A read-write transaction: commits when the block ends, rolls back on error."""
+        ...
+
+    def read(self) -> AbstractContextManager[Connection]:
+        """A read-only transaction; on SQLite it never takes the write lock."""
+        ...
+
+    async def submit(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in a write transaction without blocking the event loop; return its
+        value once committed. The check's way in (on SQLite: the group commit)."""
+        ...
+
+
+class SqliteUnitOfWork:
+    def __init__(self, engine: Engine, group_commit: GroupCommit | None = None) -> None:
+        self._engine = engine
+        self._group_commit = group_commit if group_commit is not None else GroupCommit(engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def group_commit(self) -> GroupCommit:
+        return self._group_commit
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with write_tx(self._engine) as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with read_tx(self._engine) as conn:
+            yield conn
+
+    async def submit(self, work: Callable[[Connection], T]) -> T:
+        return await self._group_commit.run(work)
+
+
+class PostgresUnitOfWork:
+    def __init__(self, engine: Engine, limiter: anyio.CapacityLimiter | None = None) -> None:
+        self._engine = engine
+        self._limiter = limiter
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with write_tx(self._engine) as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with read_tx(self._engine) as conn:
+            yield conn
+
+    async def submit(self, work: Callable[[Connection], T]) -> T:
+        def in_transaction() -> T:
+            with self.write() as conn:
+                return work(conn)
+
+        return await anyio.to_thread.run_sync(in_transaction, limiter=self._limiter)
+
+
+def unit_of_work(
+    engine: Engine, limiter: anyio.CapacityLimiter | None = None
+) -> SqliteUnitOfWork | PostgresUnitOfWork:
+    """The unit of work for the engine's database."""
+    if is_sqlite(engine):
+        return SqliteUnitOfWork(engine)
+    return PostgresUnitOfWork(engine, limiter)
