@@ -82,7 +82,10 @@ class OrderRow(SQLModel, table=True):
     customer_id: str = Field(max_length=64)
     revision: int
     status: str = Field(max_length=16)  # released | held | cancelled
-    amount: Decimal = money()  # latest revision, in the credit currency
+    amount: Decimal = money()  # latest revision, in `currency`
+    # The currency amount, invoiced and reserved are in: the customer's credit currency
+    # when checked (the order's own while the customer was unknown).
+    currency: str = Field(max_length=3)
     invoiced: Decimal = money()  # consumed by invoices naming the order, for good
     reserved: Decimal = money()  # what counts in other orders' exposure
     decision_id: str = Field(max_length=36)

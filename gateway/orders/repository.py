@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -67,6 +66,7 @@ _ORDER_COLUMNS = (
     "revision",
     "status",
     "amount",
+    "currency",
     "reserved",
     "decision_id",
     "updated_at",
@@ -269,9 +269,7 @@ def get_decision(conn: Connection, decision_id: str) -> Row[Any] | None:
 def latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
     """The hash of the ERP's request this order's latest decision answered, and the
     currency its figures (the order's stored amount among them) are in."""
-    row = conn.execute(
-        select(decisions.c.payload_hash, decisions.c.response).where(
-            decisions.c.decision_id == order.decision_id
-        )
-    ).one()
-    return str(row.payload_hash), str(json.loads(row.response)["exposure"]["currency"])
+    payload_hash = conn.execute(
+        select(decisions.c.payload_hash).where(decisions.c.decision_id == order.decision_id)
+    ).scalar_one()
+    return str(payload_hash), str(order.currency)

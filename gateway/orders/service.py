@@ -333,6 +333,8 @@ def record_decision(
             "revision": body.revision,
             "status": status,
             "amount": amount,
+            # What the answer's figures are in: re-evaluation converts from it.
+            "currency": decision.exposure.currency,
             "reserved": repo.reservation(status, amount, invoiced, prepaid=terms.prepaid),
             "decision_id": decision_id,
             "updated_at": now,

@@ -25,6 +25,7 @@ def order(order_id: str) -> dict[str, Any]:
         "revision": 2,
         "status": repo.RELEASED,
         "amount": Decimal("1234.5600"),
+        "currency": "EUR",
         "reserved": Decimal("1234.5600"),
         "decision_id": f"d-{order_id}",
         "updated_at": AT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -71,6 +72,47 @@ def test_upgrade_to_reserved_totals_sums_each_customers_ledger(database_url: str
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT customer_id, reserved FROM customers ORDER BY 1")).all()
     assert [tuple(r) for r in rows] == [("A", 15002500), ("B", 0)]
+    engine.dispose()
+
+
+def test_upgrade_to_orders_currency_takes_it_from_the_latest_answer(database_url: str) -> None:
+    """An order figured while its customer was unknown is in its own currency (USD),
+    not the customer's (EUR): the stored answer says which, as the code read it before."""
+    engine = engine_at_revision(database_url, "0011")
+    with write_tx(engine) as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customers (customer_id, name, credit_limit, currency, grade, "
+                "payment_terms_days, blocked, updated_at, reserved) VALUES ('A', 'x', "
+                "100000000, 'EUR', 'B', 30, false, '2026-01-01 00:00:00', 0)"
+            )
+        )
+        for oid, currency in (("1", "USD"), ("2", "EUR")):
+            conn.execute(
+                text(
+                    "INSERT INTO orders (erp, order_id, customer_id, revision, status, amount, "
+                    "invoiced, reserved, decision_id, updated_at) VALUES ('sap', :oid, 'A', 1, "
+                    "'held', 15000000, 0, 0, :did, '2026-01-01 00:00:00')"
+                ),
+                {"oid": oid, "did": f"d{oid}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO decisions (decision_id, erp, order_id, revision, token_key, "
+                    "payload_hash, customer_id, outcome, response, created_at) VALUES "
+                    "(:did, 'sap', :oid, 1, '', 'h', 'A', 'hold', :response, "
+                    "'2026-01-01 00:00:00')"
+                ),
+                {
+                    "did": f"d{oid}",
+                    "oid": oid,
+                    "response": json.dumps({"exposure": {"currency": currency}}),
+                },
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT order_id, currency FROM orders ORDER BY 1")).all()
+    assert [tuple(r) for r in rows] == [("1", "USD"), ("2", "EUR")]
     engine.dispose()
 
 
