@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -156,7 +156,12 @@ def held_orders(conn: Connection, q: HeldQuery) -> tuple[list[HeldOrder], int]:
 
 
 def order_view(
-    conn: Connection, erp: str, order_id: str, today: date, tolerance: Callable[[str], int]
+    conn: Connection,
+    erp: str,
+    order_id: str,
+    now: datetime,
+    today: date,
+    tolerance: Callable[[str], int],
 ) -> dict[str, Any] | None:
     """The order as the rep decides on it: its answer, the customer's name and terms, the
     invoices overdue (which to chase), its unfreeze requests. `tolerance` gives a grade's
@@ -192,9 +197,7 @@ def order_view(
             for i in overdue
         ],
         "requests": [r for r in requests if r.erp == erp and r.order_id == order_id],
-        "open_request": next(
-            (r for r in unfreeze_repo.open_requests_for_order(conn, erp, order_id)), None
-        ),
+        "open_request": unfreeze_repo.blocking_request_for_order(conn, erp, order_id, now),
     }
 
 

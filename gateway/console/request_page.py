@@ -4,7 +4,7 @@ release (its errors are shown on it); and the overdue rules the order figures us
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,14 +21,15 @@ from gateway.unfreeze import expiry, service, views
 from policies.roles import Role
 
 
-def overdue_rules(res: Resources) -> tuple[date, Callable[[str], int]]:
-    """Today in the business time zone, and each grade's overdue tolerance in days."""
+def overdue_rules(res: Resources) -> tuple[datetime, date, Callable[[str], int]]:
+    """Now, today in the business time zone, and each grade's overdue tolerance in days."""
     grades = res.config.policy.grades
 
     def tolerance(grade: str) -> int:
         return next((p.overdue_tolerance_days for g, p in grades.items() if g == grade), 0)
 
-    return res.clock().astimezone(res.config.timezone).date(), tolerance
+    now = res.clock()
+    return now, now.astimezone(res.config.timezone).date(), tolerance
 
 
 def render_request(

@@ -66,6 +66,30 @@ def open_requests_for_order(conn: Connection, erp: str, order_id: str) -> Sequen
     return conn.execute(_locked(conn, stmt)).all()
 
 
+def blocking_request_for_order(
+    conn: Connection, erp: str, order_id: str, now: datetime, *, lock: bool = False
+) -> Row[Any] | None:
+    """The order's request still under way, if any: a pending one not yet lapsed, or an
+    approved one whose token can still be redeemed. One whose token was revoked or
+    expired unused (or a lapsed one) leaves the order free to be asked for again."""
+    usable_token = (
+        select(tokens.c.token_id)
+        .where(
+            tokens.c.request_id == requests.c.request_id,
+            tokens.c.status == "issued",
+            tokens.c.expires_at > now,
+        )
+        .exists()
+    )
+    stmt = select(requests).where(
+        requests.c.erp == erp,
+        requests.c.order_id == order_id,
+        ((requests.c.status == "pending") & (requests.c.expires_at > now))
+        | ((requests.c.status == "approved") & usable_token),
+    )
+    return conn.execute(_locked(conn, stmt) if lock else stmt).first()
+
+
 def insert_request(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(requests).values(**values))
 

@@ -103,7 +103,7 @@ def create_request(
             code="JUSTIFICATION_TOO_SHORT",
             details=[{"field": "body.justification", "message": message}],
         )
-    if repo.open_requests_for_order(conn, order.erp, order.order_id):
+    if repo.blocking_request_for_order(conn, order.erp, order.order_id, ctx.now, lock=True):
         raise Conflict("this order already has an open unfreeze request", code="REQUEST_EXISTS")
     answer = json.loads(decision.response)
     exposure = answer["exposure"]

@@ -176,6 +176,37 @@ def test_one_open_request_per_order(held: tuple[Api, dict[str, Any]]) -> None:
     assert (r.status_code, r.json()["error"]["code"]) == (409, "REQUEST_EXISTS")
 
 
+def test_an_approved_request_whose_token_is_revoked_or_expired_no_longer_blocks(
+    held: tuple[Api, dict[str, Any]], clock: FakeClock
+) -> None:
+    """The token was the request's outcome: once it can no longer be redeemed (revoked,
+    or expired unused), the order is held with nothing under way, and may be asked for
+    again. While the token can still be redeemed, the request stands."""
+    api, decision = held
+    rid, _ = approved_token(api, decision["decision_id"])
+    r = request(api, decision["decision_id"], who="sales2")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "REQUEST_EXISTS")
+    token_id = api.get(f"/v1/unfreeze-requests/{rid}", who="sales").json()["token_id"]
+    api.post(f"/v1/override-tokens/{token_id}/revoke", {}, who="finance_manager")
+    second = request(api, decision["decision_id"], who="sales2")
+    assert second.status_code == 201, second.json()
+    approved_again = second.json()["request_id"]
+    for role in second.json()["required_roles"]:
+        assert approve(api, approved_again, role).status_code == 200
+    clock.advance(hours=25)  # its token expired unused
+    assert request(api, decision["decision_id"]).status_code == 201
+
+
+def test_a_lapsed_pending_request_no_longer_blocks(
+    held: tuple[Api, dict[str, Any]], clock: FakeClock
+) -> None:
+    api, decision = held
+    rid = request(api, decision["decision_id"]).json()["request_id"]
+    clock.advance(hours=73)
+    assert request(api, decision["decision_id"], who="sales2").status_code == 201
+    assert api.get(f"/v1/unfreeze-requests/{rid}", who="admin").json()["status"] == "expired"
+
+
 @pytest.mark.parametrize(
     ("who", "status", "code"),
     [
