@@ -61,6 +61,15 @@ RISK_CLASS_GRADE = {
 }
 
 
+def partner_id(sent: str) -> str:
+    """A business partner's id as the gateway keys customers: SAP's ALPHA conversion
+    (its "external" form). A numeric id loses the leading zeros of its internal, padded
+    form ("0001000003" is "1000003"); any other id is kept as sent. OData, the IDoc and
+    the credit master data all pass through it, so an order meets its customer whichever
+    channel brought either."""
+    return (sent.lstrip("0") or "0") if sent.isascii() and sent.isdigit() else sent
+
+
 def parse_sales_order_json(raw: bytes) -> CheckRequest:
     data = load_json_object(raw)
     # OData v2 wraps an entity in {"d": {...}}; accept both.
@@ -70,7 +79,7 @@ def parse_sales_order_json(raw: bytes) -> CheckRequest:
         erp=ERP,
         order_id=_text(data, "SalesOrder"),
         revision=int_field(data.get("YY1_ChangeCounter_SDH"), "YY1_ChangeCounter_SDH", 1),
-        customer_id=_text(data, "SoldToParty"),
+        customer_id=partner_id(_text(data, "SoldToParty")),
         amount=amount_field(data.get("TotalNetAmount"), "TotalNetAmount"),
         currency=_text(data, "TransactionCurrency", 5),
         override_token=text_field(
@@ -120,7 +129,7 @@ def parse_idoc(raw: bytes) -> CheckRequest:
         revision=int_field(
             _seg(ext, "REVISION") if ext is not None else None, "Z1CRDREV/REVISION", 1
         ),
-        customer_id=_required(sold_to, "PARTN").lstrip("0") or "0",
+        customer_id=partner_id(_required(sold_to, "PARTN")),
         amount=amount,
         currency=_required(header, "CURCY"),
         override_token=token or None,
@@ -179,7 +188,7 @@ def answer(check: dict[str, Any]) -> dict[str, Any]:
 
 def customer_body(segment: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A credit segment record -> (customer_id, PUT /v1/customers body)."""
-    bp = str(segment["BusinessPartner"]).lstrip("0") or "0"
+    bp = partner_id(str(segment["BusinessPartner"]))
     risk = str(segment.get("CreditRiskClass") or "").upper()
     return bp, {
         "name": segment.get("BusinessPartnerName") or f"BP {bp}",

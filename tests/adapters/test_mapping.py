@@ -41,6 +41,30 @@ def test_sap_idoc_without_total_sums_the_items() -> None:
     assert sap.parse_idoc(xml).amount == Decimal("1000.25")
 
 
+@pytest.mark.parametrize(
+    ("sent", "customer_id"),
+    [
+        ("0001000003", "1000003"),  # SAP's internal, zero-padded form of a numeric id
+        ("1000003", "1000003"),
+        ("0000000000", "0"),
+        ("00AB12", "00AB12"),  # not numeric: SAP's ALPHA conversion leaves it as it is
+        ("BP003", "BP003"),
+    ],
+)
+def test_sap_partner_ids_arrive_in_one_form_whichever_channel(sent: str, customer_id: str) -> None:
+    """An order must meet the customer the credit master data created: OData, IDoc and
+    the business partner all pass through SAP's ALPHA conversion (numeric ids without
+    their leading zeros, others unchanged)."""
+    odata = json.loads(raw("sap_sales_order.json"))
+    target = odata.get("d", odata)
+    target["SoldToParty"] = sent
+    assert sap.parse_sales_order_json(json.dumps(odata).encode()).customer_id == customer_id
+    xml = raw("sap_orders05.xml").replace(b"0001000003", sent.encode())
+    assert sap.parse_idoc(xml).customer_id == customer_id
+    segment = loaded("sap_credit_segments.json")["d"]["results"][0]
+    assert sap.customer_body({**segment, "BusinessPartner": sent})[0] == customer_id
+
+
 def test_sap_answer_statuses() -> None:
     hold = loaded("check_hold.json")
     answer = sap.answer(hold)
