@@ -19,7 +19,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.balances.service import replace_open_items, upsert_customer
+from gateway.balances.open_items import replace_open_items
+from gateway.balances.service import upsert_customer
 from gateway.config import load_config
 from gateway.customers.items_cache import OpenItemsCache
 from gateway.customers.schemas import CustomerIn, OpenItemsIn

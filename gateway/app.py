@@ -107,7 +107,7 @@ async def sweep_temporary_limits(res: Resources, section: CreditApprovalSection)
         now = res.clock()
         today = now.astimezone(res.config.timezone).date()
         try:
-            await anyio.to_thread.run_sync(temporary_limits.revert_lapsed, res.engine, now, today)
+            await anyio.to_thread.run_sync(temporary_limits.revert_lapsed, res.uow, now, today)
         except Exception as exc:  # the next round tries again
             structlog.get_logger().warning("temporary_limit_sweep_failed", error=repr(exc)[:300])
         await asyncio.sleep(section.temporary_limit_sweep_seconds)
@@ -161,7 +161,7 @@ def create_app(
             section = config.raw.adapters.get(erp)
             interval = section.sync_interval_seconds if section else 60.0
             runner = SyncRunner(
-                source, engine, res.check_context, interval, config.raw.master_data.owner
+                source, res.uow, res.check_context, interval, config.raw.master_data.owner
             )
             res.syncs[erp] = runner
             if run_sync_loops:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, insert, select
 
 from gateway.auth import Principal
 from gateway.db.tables import AuditEventRow
+from gateway.db.uow import UnitOfWork
 
 audit_events = AuditEventRow.__table__  # type: ignore[attr-defined]
 
@@ -76,6 +77,12 @@ def query(
         stmt = stmt.where(audit_events.c.at < until)
     stmt = stmt.order_by(audit_events.c.at, audit_events.c.event_id).limit(limit)
     return conn.execute(stmt).all()
+
+
+def events(uow: UnitOfWork, **filters: Any) -> list[dict[str, Any]]:
+    """The trail's events (filtered as `query` is), oldest first, as the API shows them."""
+    with uow.read() as conn:
+        return [event_json(r) for r in query(conn, **filters)]
 
 
 def day_window(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:

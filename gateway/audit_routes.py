@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query
 from gateway import audit
 from gateway.auth import Principal, require
 from gateway.balances import temporary_limits
-from gateway.db.engine import read_tx
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
@@ -35,17 +34,16 @@ def audit_trail(
 ) -> dict[str, Any]:
     now = res.clock()
     # Temporary limits that ended are written down first, so the trail shows them.
-    temporary_limits.revert_lapsed(res.engine, now, now.astimezone(res.config.timezone).date())
+    temporary_limits.revert_lapsed(res.uow, now, now.astimezone(res.config.timezone).date())
     since, until = audit.day_window(first, last)
-    with read_tx(res.engine) as conn:
-        rows = audit.query(
-            conn,
-            erp=erp,
-            order_id=order_id,
-            customer_id=customer_id,
-            since=since,
-            until=until,
-            kind=kind,
-            limit=limit,
-        )
-    return {"events": [audit.event_json(r) for r in rows]}
+    shown = audit.events(
+        res.uow,
+        erp=erp,
+        order_id=order_id,
+        customer_id=customer_id,
+        since=since,
+        until=until,
+        kind=kind,
+        limit=limit,
+    )
+    return {"events": shown}

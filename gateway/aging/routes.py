@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Path
 from gateway.aging import service
 from gateway.aging.schemas import SalesIn
 from gateway.auth import Principal, require
-from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
@@ -27,8 +26,7 @@ def get_aging(
     customer_id: CustomerId, res: Res, _: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
     today = res.clock().astimezone(res.config.timezone).date()
-    with read_tx(res.engine) as conn:
-        return service.customer_aging(conn, customer_id, today, res.config.raw.reports.vat_factor)
+    return service.customer_aging(res.uow, customer_id, today, res.config.raw.reports.vat_factor)
 
 
 @router.put("/{customer_id}/sales")
@@ -38,5 +36,4 @@ def put_sales(
     res: Res,
     _: Annotated[Principal, Depends(writer)],
 ) -> dict[str, Any]:
-    with write_tx(res.engine) as conn:
-        return service.put_sales(conn, customer_id, body, res.clock())
+    return service.store_sales(res.uow, customer_id, body, res.clock())

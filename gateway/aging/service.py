@@ -1,4 +1,5 @@
-"""A customer's aging and DSO, and its monthly sales: in the transaction given."""
+"""A customer's aging and DSO, and its monthly sales: each use case in a transaction of
+its own on the unit of work (`put_sales` also inside a snapshot's, given)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from gateway.aging import repository as repo
 from gateway.aging.schemas import SalesIn
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import money_str, open_items_of
+from gateway.db.uow import UnitOfWork
 from gateway.errors import InvalidInput, NotFound
 from policies.aging import AgingReport, aging_report
 from policies.dso import complete_months, dso_days
@@ -28,12 +30,13 @@ def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> Row[
 
 
 def customer_aging(
-    conn: Connection, customer_id: str, today: date, vat_factor: Decimal
+    uow: UnitOfWork, customer_id: str, today: date, vat_factor: Decimal
 ) -> dict[str, Any]:
     """Receivables and notes by days past due as of `today`, summed, and DSO."""
-    customer = _customer(conn, customer_id)
-    report = aging_report(open_items_of(conn, customer), today)
-    sales = repo.sales_of(conn, customer_id, complete_months(today))
+    with uow.read() as conn:
+        customer = _customer(conn, customer_id)
+        report = aging_report(open_items_of(conn, customer), today)
+        sales = repo.sales_of(conn, customer_id, complete_months(today))
     dso = dso_days(report.balance, sales, today, vat_factor)
     return aging_json(report, customer.currency, today, dso)
 
@@ -52,6 +55,12 @@ def aging_json(
         "total": buckets(report.total),
         "dso_days": float(dso) if dso is not None else None,
     }
+
+
+def store_sales(uow: UnitOfWork, customer_id: str, body: SalesIn, now: datetime) -> dict[str, Any]:
+    """The customer's monthly sales, as `put_sales`, in a transaction of their own."""
+    with uow.write() as conn:
+        return put_sales(conn, customer_id, body, now)
 
 
 def put_sales(conn: Connection, customer_id: str, body: SalesIn, now: datetime) -> dict[str, Any]:

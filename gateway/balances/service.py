@@ -1,49 +1,98 @@
-"""The writes that touch several ledgers: master data (whose currency may not change
-under open orders or approvals), open-item snapshots (which consume the invoiced part of
-orders' reservations), and a pulled snapshot applied whole. Each runs in the
-transaction it is given, or (apply_snapshot) opens its own."""
+"""The writes that touch several ledgers, each a use case in one transaction on the unit
+of work: master data (whose currency may not change under open orders or approvals), an
+open-item snapshot (`gateway.balances.open_items`: it consumes the invoiced part of
+orders' reservations), and a pulled snapshot applied whole. Each gives held orders a
+second look and answers the ones it released: the caller tells their ERPs after commit."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, Row
+from sqlalchemy import Connection, Row
 
-from gateway import audit
 from gateway.aging.schemas import SalesIn
 from gateway.aging.service import put_sales
 from gateway.auth import Principal
 from gateway.balances import committee, master_data
+from gateway.balances.open_items import rates_at, replace_open_items
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
-from gateway.customers.schemas import CustomerIn, OpenItemIn, OpenItemsIn
+from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.customers.service import customer_view
-from gateway.db.engine import write_tx
-from gateway.errors import Conflict, InvalidInput, NotFound
-from gateway.fx.cache import current_rates
+from gateway.db.uow import UnitOfWork
+from gateway.errors import Conflict, InvalidInput
 from gateway.groups import repository as groups_repo
 from gateway.orders import repository as orders_repo
 from gateway.orders.context import CheckContext
 from gateway.orders.notify import Released
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.validation import require_currency, require_precision
-from policies import FxRates, Grade, Policy
+from policies import FxRates, Grade
 from policies.roles import Role
-from policies.terms import TermsBasis, due_date, note_days_past_term
+from policies.terms import TermsBasis
 
 Owner = Literal["erp", "gateway"]
 GATEWAY_OWNED = ("credit_limit", "payment_terms_days", "grade", "review_date")
+Stored = tuple[dict[str, Any], list[Released]]  # the answer, and the orders released
 
 
 class SnapshotRejected(Exception):
     """The ERP sent data the gateway will not store (a permanent error, not retried)."""
 
 
+def store_customer(
+    uow: UnitOfWork,
+    customer_id: str,
+    body: CustomerIn,
+    ctx: CheckContext,
+    *,
+    who: Principal | None = None,
+    owner: Owner = "erp",
+) -> Stored:
+    """An ERP's (or an admin's) master data; a raised limit or an unblock releases what it
+    makes room for at once, as a payment does (SAP's credit decisions stay blocked after
+    a limit raise: here they do not)."""
+    with uow.write() as conn:
+        # Locks in the checks' order: a member's credit group before the customer.
+        groups_repo.lock_group_of(conn, customer_id)
+        stored = upsert_customer(
+            conn, customer_id, body, ctx.policy.fx, ctx.now, who=who, owner=owner
+        )
+        return stored, reevaluate_held(conn, customer_id, ctx)
+
+
+def store_open_items(
+    uow: UnitOfWork,
+    customer_id: str,
+    body: OpenItemsIn,
+    ctx: CheckContext,
+    *,
+    forced_by: Principal | None = None,
+) -> Stored:
+    """A pushed snapshot of the customer's open items (`forced_by`: an admin's, replacing
+    even a newer one); a payment may have made room for held orders."""
+    with uow.write() as conn:
+        # Locks in the checks' order: a member's credit group before the customer.
+        groups_repo.lock_group_of(conn, customer_id)
+        stored = replace_open_items(
+            conn,
+            customer_id,
+            body,
+            ctx.policy,
+            ctx.now,
+            forced_by=forced_by,
+            fx=rates_at(conn, ctx, body.as_of),
+        )
+        # The committee's stop-shipment lifts once the overdue is paid (audited).
+        committee.lift_if_paid(conn, customer_id, ctx)
+        return stored, reevaluate_held(conn, customer_id, ctx)
+
+
 def apply_snapshot(
-    engine: Engine,
+    uow: UnitOfWork,
     ctx: CheckContext,
     customer_id: str,
     master: dict[str, Any],
@@ -52,59 +101,65 @@ def apply_snapshot(
     *,
     owner: Owner = "erp",
 ) -> list[Released]:
+    """A pulled snapshot (master data, open items, sales) applied whole, or not at all."""
     try:
         items_in = OpenItemsIn.model_validate(items)
         sales_in = SalesIn.model_validate(sales) if sales is not None else None
     except ValidationError as exc:
         raise SnapshotRejected(f"customer {customer_id}: {exc.errors()[0]['msg']}") from None
-    with write_tx(engine) as conn:
-        # Locks in the checks' order: a member's credit group before the customer.
-        groups_repo.lock_group_of(conn, customer_id)
-        if owner == "gateway":
-            # The gateway keeps the credit fields: what the ERP says of them is left out
-            # (repeating is allowed, changing is not; a pull is not the place to refuse),
-            # but for a new customer's grade, which it is created with (DESIGN §3b).
-            known = repo.get_customer(conn, customer_id) is not None
-            master = {
-                k: v
-                for k, v in master.items()
-                if k not in GATEWAY_OWNED or (k == "grade" and not known)
-            }
+    with uow.write() as conn:
+        return _apply(conn, ctx, customer_id, master, items_in, sales_in, owner)
+
+
+def _apply(
+    conn: Connection,
+    ctx: CheckContext,
+    customer_id: str,
+    master: dict[str, Any],
+    items_in: OpenItemsIn,
+    sales_in: SalesIn | None,
+    owner: Owner,
+) -> list[Released]:
+    # Locks in the checks' order: a member's credit group before the customer.
+    groups_repo.lock_group_of(conn, customer_id)
+    if owner == "gateway":
+        # The gateway keeps the credit fields: what the ERP says of them is left out
+        # (repeating is allowed, changing is not; a pull is not the place to refuse),
+        # but for a new customer's grade, which it is created with (DESIGN §3b).
+        known = repo.get_customer(conn, customer_id) is not None
+        master = {
+            k: v
+            for k, v in master.items()
+            if k not in GATEWAY_OWNED or (k == "grade" and not known)
+        }
+    try:
+        customer_in = CustomerIn.model_validate(master)
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"]
+        raise SnapshotRejected(f"customer {customer_id}: {message}") from None
+    upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now, owner=owner)
+    if sales_in is not None:
         try:
-            customer_in = CustomerIn.model_validate(master)
-        except ValidationError as exc:
-            message = exc.errors()[0]["msg"]
-            raise SnapshotRejected(f"customer {customer_id}: {message}") from None
-        upsert_customer(conn, customer_id, customer_in, ctx.policy.fx, ctx.now, owner=owner)
-        if sales_in is not None:
-            try:
-                put_sales(conn, customer_id, sales_in, ctx.now)
-            except InvalidInput as exc:
-                raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
-        try:
-            replace_open_items(
-                conn,
-                customer_id,
-                items_in,
-                ctx.policy,
-                ctx.now,
-                fx=rates_at(conn, ctx, items_in.as_of),
-            )
+            put_sales(conn, customer_id, sales_in, ctx.now)
         except InvalidInput as exc:
             raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
-        except Conflict as exc:
-            if exc.code != "STALE_SNAPSHOT":
-                raise
-            return []  # an older pull raced a newer push: the newer one stands
-        committee.lift_if_paid(conn, customer_id, ctx)  # before the held orders' look
-        return reevaluate_held(conn, customer_id, ctx)
-
-
-def rates_at(conn: Connection, ctx: CheckContext, as_of: datetime) -> FxRates:
-    """The rates of a snapshot's day (in the business time zone), dated ones first."""
-    dated = current_rates(conn, ctx.fx_rates, ctx.policy.fx)
-    day = as_of.astimezone(ctx.timezone).date()
-    return ctx.fx_rates.on(dated, day) if ctx.fx_rates is not None else dated.on(day)
+    try:
+        replace_open_items(
+            conn,
+            customer_id,
+            items_in,
+            ctx.policy,
+            ctx.now,
+            fx=rates_at(conn, ctx, items_in.as_of),
+        )
+    except InvalidInput as exc:
+        raise SnapshotRejected(f"customer {customer_id}: {exc.message}") from None
+    except Conflict as exc:
+        if exc.code != "STALE_SNAPSHOT":
+            raise
+        return []  # an older pull raced a newer push: the newer one stands
+    committee.lift_if_paid(conn, customer_id, ctx)  # before the held orders' look
+    return reevaluate_held(conn, customer_id, ctx)
 
 
 def upsert_customer(
@@ -253,141 +308,3 @@ def terms_fields(body: CustomerIn, values: dict[str, Any]) -> None:
         values["payment_terms_basis"] = TermsBasis(values["payment_terms_basis"]).value
     if "closing_day" not in body.model_fields_set:
         values.pop("closing_day", None)
-
-
-def replace_open_items(
-    conn: Connection,
-    customer_id: str,
-    body: OpenItemsIn,
-    policy: Policy,
-    now: datetime,
-    *,
-    forced_by: Principal | None = None,
-    fx: FxRates | None = None,
-) -> dict[str, Any]:
-    """Replace the customer's open items with the snapshot in `body`.
-
-    A snapshot older than the stored one is refused (STALE_SNAPSHOT) unless an admin
-    forces it (`forced_by`, audited): the way to repair a snapshot that was wrongly
-    accepted, e.g. one dated in the future before AS_OF_IN_FUTURE existed. Items in
-    another currency convert at `fx` (the rates of the snapshot's day), else the config's.
-    """
-    if body.as_of > now + policy.max_clock_skew:
-        raise InvalidInput(
-            f"snapshot as of {body.as_of.isoformat()} is dated in the future (the gateway's "
-            f"clock reads {now.isoformat()}; at most {policy.max_clock_skew} ahead is taken)",
-            code="AS_OF_IN_FUTURE",
-            details=[{"field": "body.as_of", "message": "in the future"}],
-        )
-    customer = repo.get_customer(conn, customer_id, lock=True)
-    if customer is None:
-        raise NotFound(
-            f"customer {customer_id} is unknown: send its master data first",
-            code="CUSTOMER_NOT_FOUND",
-        )
-    stored = customer.snapshot_as_of
-    if forced_by is None and stored is not None and body.as_of < stored:
-        raise Conflict(
-            f"snapshot as of {body.as_of.isoformat()} is older than the stored one "
-            f"({stored.isoformat()}); ignored",
-            code="STALE_SNAPSHOT",
-        )
-    stored_items = {r.item_id: r for r in repo.items_of(conn, customer_id)}
-    rows = _item_rows(customer, body, fx or policy.fx, stored_items)
-    repo.replace_items(conn, customer_id, rows, as_of=body.as_of)
-    orders_repo.consume_invoices(conn, customer_id, rows)
-    repo.update_customer(conn, customer_id, {"snapshot_as_of": body.as_of})
-    if forced_by is not None:
-        audit.append(
-            conn,
-            at=now,
-            kind="snapshot_forced",
-            principal=forced_by.name,
-            role=forced_by.role.value,
-            customer_id=customer_id,
-            data={
-                "previous_as_of": stored.isoformat() if stored else None,
-                "as_of": body.as_of.isoformat(),
-                "items": len(rows),
-            },
-        )
-    return {"customer_id": customer_id, "as_of": body.as_of.isoformat(), "items": len(rows)}
-
-
-def _item_rows(
-    customer: Row[Any], body: OpenItemsIn, fx: FxRates, stored: dict[str, Any]
-) -> list[dict[str, Any]]:
-    seen: set[str] = set()
-    rows = []
-    for n, item in enumerate(body.items):
-        field = f"body.items.{n}"
-        if item.item_id in seen:
-            raise_duplicate(field, item.item_id)
-        seen.add(item.item_id)
-        require_currency(item.currency, f"{field}.currency", fx, customer.currency)
-        require_precision(item.amount, item.currency, f"{field}.amount")
-        due, days_past_term = item_dates(customer, item, field, stored.get(item.item_id))
-        rows.append(
-            {
-                "customer_id": customer.customer_id,
-                "item_id": item.item_id,
-                "kind": item.kind,
-                "amount": item.amount,
-                "currency": item.currency,
-                "amount_credit": fx.convert(item.amount, item.currency, customer.currency),
-                "due_date": due,
-                "erp": item.erp,
-                "order_id": item.order_id,
-                "document_date": item.document_date,
-                "invoice_date": item.invoice_date,
-                "days_past_term": days_past_term,
-            }
-        )
-    return rows
-
-
-def item_dates(
-    customer: Row[Any],
-    item: OpenItemIn,
-    field: str,
-    previous: Any,  # stored row or None
-) -> tuple[date, int | None]:
-    """The item's due date (as sent, else from its document date by the customer's terms)
-    and, for a note with its invoice's date, its days past that term. Both are fixed when
-    the item is first pushed: the same item pushed again with the same dates keeps them,
-    whatever the customer's terms have become since."""
-    basis = TermsBasis(customer.payment_terms_basis)
-    terms, closing = customer.payment_terms_days, customer.closing_day
-    same = previous is not None and previous.kind == item.kind
-    try:
-        due = item.due_date
-        if due is None and same and previous.document_date == item.document_date:
-            due = previous.due_date
-        if due is None:
-            assert item.document_date is not None  # OpenItemIn requires one of them
-            due = due_date(item.document_date, terms, basis, closing)
-        days = None
-        if item.invoice_date is not None:
-            if (
-                same
-                and previous.invoice_date == item.invoice_date
-                and previous.due_date == due
-                and previous.days_past_term is not None
-            ):
-                days = previous.days_past_term
-            else:
-                days = note_days_past_term(item.invoice_date, due, terms, basis, closing)
-    except (OverflowError, ValueError):
-        raise InvalidInput(
-            f"{field}: its due date under the customer's terms is past the calendar's end",
-            details=[{"field": f"{field}.document_date", "message": "due date out of range"}],
-        ) from None
-    return due, days
-
-
-def raise_duplicate(field: str, item_id: str) -> None:
-    raise InvalidInput(
-        f"{field}.item_id: item {item_id} appears twice in the snapshot",
-        code="DUPLICATE_ITEM",
-        details=[{"field": f"{field}.item_id", "message": "duplicate item_id"}],
-    )

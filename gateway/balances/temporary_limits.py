@@ -11,24 +11,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from gateway.balances import master_data
 from gateway.customers import repository as repo
-from gateway.db.engine import read_tx, write_tx
+from gateway.db.uow import UnitOfWork
 
 
-def revert_lapsed(engine: Engine, now: datetime, today: date) -> int:
+def revert_lapsed(uow: UnitOfWork, now: datetime, today: date) -> int:
     """Restore the previous limit of every customer whose temporary one has ended."""
     c = repo.customers
-    with read_tx(engine) as conn:
+    with uow.read() as conn:
         due = (
             conn.execute(select(c.c.customer_id).where(c.c.temporary_until < today)).scalars().all()
         )
     reverted = 0
     if not due:
         return reverted
-    with write_tx(engine) as conn:
+    with uow.write() as conn:
         for customer_id in due:
             row = repo.get_customer(conn, customer_id, lock=True)
             if row is None or row.temporary_until is None or row.temporary_until >= today:

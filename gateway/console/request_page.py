@@ -43,7 +43,7 @@ def render_request(
 ) -> HTMLResponse:
     ctx = res.unfreeze_context()
     try:
-        expiry.expire_if_lapsed(res.engine, request_id[:36], ctx, session.principal)
+        expiry.expire_if_lapsed(res.uow, request_id[:36], ctx, session.principal)
         with read_tx(res.engine) as conn:
             row = service.find(conn, request_id[:36])
             view = views.view(conn, row, session.principal, ctx)

@@ -204,7 +204,7 @@ def requests_page(
     ctx = res.unfreeze_context()
     wanted = status if status in STATUSES else None
     since, until = archive_window(day_from, day_to)
-    expiry.expire_lapsed_pending(res.engine, ctx, mine)
+    expiry.expire_lapsed_pending(res.uow, ctx, mine)
     with read_tx(res.engine) as conn:
         rows = unfreeze_repo.list_requests(
             conn, status=wanted, requester=mine, customer_id=None, since=since, until=until

@@ -58,7 +58,7 @@ def expire_lapsed(engine: Engine, ctx: service.ApplicationContext, ids: list[str
 
 
 def sweep(res: Resources, ctx: service.ApplicationContext) -> None:
-    temporary_limits.revert_lapsed(res.engine, ctx.now, ctx.today)
+    temporary_limits.revert_lapsed(res.uow, ctx.now, ctx.today)
 
 
 @router.post("/v1/credit-applications", status_code=201)

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 
 from gateway.auth import Principal, require
-from gateway.db.engine import read_tx, write_tx
 from gateway.fx import service
 from gateway.fx.schemas import FxRatesIn
 from gateway.http import ExactJSONRoute
@@ -29,12 +28,10 @@ def put_rates(
 ) -> dict[str, Any]:
     """Replace the day's rates (1 base = rate units of the currency); audited."""
     day: date = rate_date
-    with write_tx(res.engine) as conn:
-        return service.put_rates(conn, day, body, res.config.policy.fx, who, res.clock())
+    return service.put_rates(res.uow, day, body, res.config.policy.fx, who, res.clock())
 
 
 @router.get("/{rate_date}")
 def get_rates(rate_date: Day, res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
     """The rate each configured currency converts at on that day, and its date."""
-    with read_tx(res.engine) as conn:
-        return service.get_rates(conn, rate_date, res.config.policy.fx)
+    return service.get_rates(res.uow, rate_date, res.config.policy.fx)

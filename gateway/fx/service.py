@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from gateway import audit
 from gateway.auth import Principal
+from gateway.db.uow import UnitOfWork
 from gateway.errors import InvalidInput
 from gateway.fx import repository as repo
 from gateway.fx.schemas import FxRatesIn
@@ -16,7 +15,7 @@ from policies import FxRates
 
 
 def put_rates(
-    conn: Connection, day: date, body: FxRatesIn, config: FxRates, who: Principal, now: datetime
+    uow: UnitOfWork, day: date, body: FxRatesIn, config: FxRates, who: Principal, now: datetime
 ) -> dict[str, Any]:
     """Replace the day's rates (only currencies the configuration has a rate for)."""
     if body.base != config.base:
@@ -40,23 +39,24 @@ def put_rates(
                 details=[{"field": field, "message": message}],
             )
         rates[currency] = format(rate, "f")
-    repo.lock_state(conn)
-    before = repo.rates_of_day(conn, day)
-    if before != rates:
-        repo.replace_day(conn, day, rates)
-        audit.append(
-            conn,
-            at=now,
-            kind="fx_rates_changed",
-            principal=who.name,
-            role=who.role.value,
-            data={
-                "rate_date": day.isoformat(),
-                "base": config.base,
-                "before": before,
-                "after": rates,
-            },
-        )
+    with uow.write() as conn:
+        repo.lock_state(conn)
+        before = repo.rates_of_day(conn, day)
+        if before != rates:
+            repo.replace_day(conn, day, rates)
+            audit.append(
+                conn,
+                at=now,
+                kind="fx_rates_changed",
+                principal=who.name,
+                role=who.role.value,
+                data={
+                    "rate_date": day.isoformat(),
+                    "base": config.base,
+                    "before": before,
+                    "after": rates,
+                },
+            )
     return rates_view(day, config.base, rates)
 
 
@@ -64,9 +64,10 @@ def rates_view(day: date, base: str, rates: dict[str, str]) -> dict[str, Any]:
     return {"date": day.isoformat(), "base": base, "rates": dict(sorted(rates.items()))}
 
 
-def get_rates(conn: Connection, day: date, config: FxRates) -> dict[str, Any]:
+def get_rates(uow: UnitOfWork, day: date, config: FxRates) -> dict[str, Any]:
     """The rates a check dated `day` converts at: per currency, rate and rate_date."""
-    dated = repo.load(conn, config)
+    with uow.read() as conn:
+        dated = repo.load(conn, config)
     quotes = {c: dated.quote(c, day) for c in sorted(config.rates)}
     return {
         "date": day.isoformat(),

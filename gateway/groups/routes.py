@@ -7,8 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 
 from gateway.auth import Principal, require
-from gateway.db.engine import read_tx, write_tx
-from gateway.fx.cache import current_rates
 from gateway.groups import service
 from gateway.groups.schemas import CreditGroupIn
 from gateway.http import ExactJSONRoute
@@ -30,20 +28,14 @@ def put_group(
     """Create or replace the group; a customer is in at most one group (409
     CUSTOMER_IN_OTHER_GROUP). Answers the group with its figures."""
     now = res.clock()
-    with write_tx(res.engine) as conn:
-        service.put_group(conn, group_id, body, res.config.policy.fx, who, now)
-        return _view(res, conn, group_id)
+    today = now.astimezone(res.config.timezone).date()
+    fx = res.config.policy.fx
+    return service.store_group(res.uow, group_id, body, res.fx_rates, fx, who, now, today)
 
 
 @router.get("/{group_id}")
 def get_group(
     group_id: GroupId, res: Res, _: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
-    with read_tx(res.engine) as conn:
-        return _view(res, conn, group_id)
-
-
-def _view(res: Resources, conn: Any, group_id: str) -> dict[str, Any]:
     today = res.clock().astimezone(res.config.timezone).date()
-    dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
-    return service.group_view(conn, group_id, res.fx_rates.on(dated, today), today)
+    return service.show_group(res.uow, group_id, res.fx_rates, res.config.policy.fx, today)

@@ -1,4 +1,5 @@
-"""Credit groups: the group's PUT (members in at most one group) and its figures."""
+"""Credit groups: the group's PUT (members in at most one group) and its figures, each in
+a transaction of its own on the unit of work."""
 
 from __future__ import annotations
 
@@ -10,13 +11,45 @@ from sqlalchemy import Connection
 from gateway import audit
 from gateway.auth import Principal
 from gateway.customers import repository as customers_repo
+from gateway.db.uow import UnitOfWork
 from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.fx.cache import FxCache, current_rates
 from gateway.groups import repository as repo
 from gateway.groups.figures import members_of
 from gateway.groups.schemas import CreditGroupIn
 from gateway.validation import require_currency, require_precision
 from policies import FxRates
 from policies.money import ZERO, quantize
+
+
+def store_group(
+    uow: UnitOfWork,
+    group_id: str,
+    body: CreditGroupIn,
+    rates: FxCache,
+    fx: FxRates,
+    who: Principal,
+    now: datetime,
+    today: date,
+) -> dict[str, Any]:
+    """Create or replace the group; answered with its view as committed."""
+    with uow.write() as conn:
+        put_group(conn, group_id, body, fx, who, now)
+        return _view_on(conn, group_id, rates, fx, today)
+
+
+def show_group(
+    uow: UnitOfWork, group_id: str, rates: FxCache, fx: FxRates, today: date
+) -> dict[str, Any]:
+    with uow.read() as conn:
+        return _view_on(conn, group_id, rates, fx, today)
+
+
+def _view_on(
+    conn: Connection, group_id: str, rates: FxCache, fx: FxRates, today: date
+) -> dict[str, Any]:
+    dated = current_rates(conn, rates, fx)
+    return group_view(conn, group_id, rates.on(dated, today), today)
 
 
 def put_group(

@@ -10,7 +10,6 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.db.engine import read_tx
 from gateway.ops.exposition import DatabaseGauges, balance_freshness, render
 from gateway.resources import Resources, resources
 from gateway.sync.runner import sync_status
@@ -27,7 +26,8 @@ def healthz() -> dict[str, str]:
 def readyz(res: Annotated[Resources, Depends(resources)]) -> Response:
     checks: dict[str, str] = {"config": "ok"}
     try:
-        with read_tx(res.engine) as conn:
+        # A probe, not a use case: can the unit of work open a transaction at all?
+        with res.uow.read() as conn:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except SQLAlchemyError as exc:
@@ -36,7 +36,7 @@ def readyz(res: Annotated[Resources, Depends(resources)]) -> Response:
     body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
     if ready:
         # For information: stale balances hold orders, they do not make us unready.
-        body["syncs"] = sync_status(res.engine)
+        body["syncs"] = sync_status(res.uow)
         body["balances"] = balance_freshness(
             res.engine, res.clock(), res.config.policy.stale_after.total_seconds()
         )

@@ -14,10 +14,11 @@ from gateway import metrics
 from gateway.auth import Principal, require, require_erp_scope
 from gateway.db.engine import write_tx
 from gateway.http import ExactJSONRoute
+from gateway.orders import cancellation
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.group_fx import MembershipChanged
 from gateway.orders.schemas import CheckIn
-from gateway.orders.service import cancel_order, check_order
+from gateway.orders.service import check_order
 from gateway.resources import Resources, resources
 from gateway.schemas import ERP_NAME_PATTERN, IDENTIFIER_PATTERN
 from policies.roles import Role
@@ -123,7 +124,6 @@ def cancel(
     who: Annotated[Principal, Depends(erp_only)],
 ) -> dict[str, Any]:
     require_erp_scope(who, erp)
-    with write_tx(res.engine) as conn:
-        result = cancel_order(conn, erp, order_id, res.clock())
+    result = cancellation.cancel(res.uow, erp, order_id, res.clock())
     log.info("order_cancelled", erp=erp, order_id=order_id)
     return result

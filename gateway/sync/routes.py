@@ -33,4 +33,4 @@ async def sync_now(
 
 @router.get("")
 def status(res: Res, _: Annotated[Principal, Depends(watcher)]) -> dict[str, Any]:
-    return {"erps": sync_status(res.engine), "configured": sorted(res.syncs)}
+    return {"erps": sync_status(res.uow), "configured": sorted(res.syncs)}

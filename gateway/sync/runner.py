@@ -19,14 +19,14 @@ from typing import Any
 
 import anyio
 import structlog
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import insert, select, update
 
 from adapters.errors import ErpError
 from adapters.sources import ErpSource
 from gateway import metrics
 from gateway.balances.service import Owner, SnapshotRejected, apply_snapshot
-from gateway.db.engine import write_tx
 from gateway.db.tables import SyncState
+from gateway.db.uow import UnitOfWork
 from gateway.errors import GatewayError
 from gateway.orders.context import CheckContext
 from gateway.orders.notify import Released, notify_releases
@@ -72,14 +72,14 @@ class SyncRunner:
     def __init__(
         self,
         source: ErpSource,
-        engine: Engine,
+        uow: UnitOfWork,
         context: Any,
         interval: float,
         owner: Owner = "erp",
     ) -> None:
         self.source = source
         self.owner = owner  # who keeps the credit fields ([master_data] owner)
-        self.engine = engine
+        self.uow = uow
         self.context = context  # () -> CheckContext, so each run sees "now"
         self.interval = interval
         self._lock = asyncio.Lock()
@@ -104,7 +104,7 @@ class SyncRunner:
         async with self._lock:
             lease = timedelta(seconds=max(30.0, self.interval * 2))
             claimed = await anyio.to_thread.run_sync(
-                claim_lease, self.engine, self.source.erp, ctx.now, lease, force
+                claim_lease, self.uow, self.source.erp, ctx.now, lease, force
             )
             if not claimed:
                 report.skipped = True
@@ -114,7 +114,7 @@ class SyncRunner:
                 await self._pull(ctx, report)
             finally:
                 report.duration_seconds = time.perf_counter() - started
-                await anyio.to_thread.run_sync(finish_run, self.engine, report, ctx.now)
+                await anyio.to_thread.run_sync(finish_run, self.uow, report, ctx.now)
                 self._observe(report)
         return report
 
@@ -136,7 +136,7 @@ class SyncRunner:
                 sales = await self.source.fetch_sales(customer_id)
                 released += await anyio.to_thread.run_sync(
                     partial(apply_snapshot, owner=self.owner),
-                    self.engine,
+                    self.uow,
                     now_ctx,
                     customer_id,
                     body,
@@ -167,9 +167,9 @@ class SyncRunner:
         )
 
 
-def claim_lease(engine: Engine, erp: str, now: datetime, lease: timedelta, force: bool) -> bool:
+def claim_lease(uow: UnitOfWork, erp: str, now: datetime, lease: timedelta, force: bool) -> bool:
     """Take the ERP's sync lease if it is free, expired, or already ours."""
-    with write_tx(engine) as conn:
+    with uow.write() as conn:
         stmt = select(sync_state).where(sync_state.c.erp == erp)
         if conn.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serializes
             stmt = stmt.with_for_update()
@@ -196,7 +196,7 @@ def claim_lease(engine: Engine, erp: str, now: datetime, lease: timedelta, force
         return True
 
 
-def finish_run(engine: Engine, report: SyncReport, now: datetime) -> None:
+def finish_run(uow: UnitOfWork, report: SyncReport, now: datetime) -> None:
     values: dict[str, Any] = {
         "lease_holder": None,
         "lease_expires_at": None,
@@ -206,12 +206,12 @@ def finish_run(engine: Engine, report: SyncReport, now: datetime) -> None:
     }
     if report.result in ("success", "partial"):
         values["last_success_at"] = now
-    with write_tx(engine) as conn:
+    with uow.write() as conn:
         conn.execute(update(sync_state).where(sync_state.c.erp == report.erp).values(**values))
 
 
-def sync_status(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
+def sync_status(uow: UnitOfWork) -> list[dict[str, Any]]:
+    with uow.read() as conn:
         rows = conn.execute(select(sync_state).order_by(sync_state.c.erp)).all()
     return [
         {

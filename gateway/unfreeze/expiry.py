@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, Row
+from sqlalchemy import Row
 
 from gateway.auth import Principal
-from gateway.db.engine import read_tx, write_tx
+from gateway.db.uow import UnitOfWork
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze import service, views
 from gateway.unfreeze.context import UnfreezeContext
@@ -22,27 +22,27 @@ from policies.unfreeze import RequestStatus, lapsed
 
 
 def expire_if_lapsed(
-    engine: Engine, request_id: str, ctx: UnfreezeContext, viewer: Principal
+    uow: UnitOfWork, request_id: str, ctx: UnfreezeContext, viewer: Principal
 ) -> None:
     """Before showing one request: 404 or 403 as it is, then expire it if it lapsed."""
-    with read_tx(engine) as conn:
+    with uow.read() as conn:
         row = service.find(conn, request_id)
     views.check_visible(row, viewer)  # before anything is written on the viewer's behalf
-    _expire(engine, [row], ctx)
+    _expire(uow, [row], ctx)
 
 
-def expire_lapsed_pending(engine: Engine, ctx: UnfreezeContext, requester: str | None) -> None:
+def expire_lapsed_pending(uow: UnitOfWork, ctx: UnfreezeContext, requester: str | None) -> None:
     """Before listing requests (of `requester`, or everyone's): expire the lapsed ones,
     so that "pending" means still decidable."""
-    with read_tx(engine) as conn:
+    with uow.read() as conn:
         pending = repo.list_requests(conn, status="pending", requester=requester, customer_id=None)
-    _expire(engine, pending, ctx)
+    _expire(uow, pending, ctx)
 
 
-def _expire(engine: Engine, rows: Iterable[Row[Any]], ctx: UnfreezeContext) -> None:
+def _expire(uow: UnitOfWork, rows: Iterable[Row[Any]], ctx: UnfreezeContext) -> None:
     due = [r.request_id for r in rows if lapsed(RequestStatus(r.status), r.expires_at, ctx.now)]
     if due:
-        with write_tx(engine) as conn:
+        with uow.write() as conn:
             for request_id in due:
                 # Locked and read again, as an approval reads it: one that committed
                 # meanwhile stands, and two readers never expire it twice.

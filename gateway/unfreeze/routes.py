@@ -9,15 +9,13 @@ from fastapi.responses import JSONResponse, Response
 
 from gateway import audit
 from gateway.auth import Principal, require
-from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
-from gateway.unfreeze import archive, expiry, issuance, service, views
-from gateway.unfreeze import repository as repo
+from gateway.unfreeze import archive, service, use_cases
 from gateway.unfreeze.conditions import Conditions
-from gateway.unfreeze.release import ReleaseContext, release_request
+from gateway.unfreeze.release import ReleaseContext
 from gateway.unfreeze.schemas import DecisionCommentIn, RejectIn, ReleaseIn, UnfreezeIn
 from policies.roles import Role
 
@@ -35,8 +33,7 @@ finance = require(Role.FINANCE_MANAGER, Role.ADMIN)
 
 @router.post("/v1/unfreeze-requests", status_code=201)
 def create(body: UnfreezeIn, res: Res, who: Annotated[Principal, Depends(sales)]) -> JSONResponse:
-    with write_tx(res.engine) as conn:
-        created = service.create_request(conn, body, who, res.unfreeze_context())
+    created = use_cases.file_request(res.uow, body, who, res.unfreeze_context())
     return JSONResponse(created, status_code=201)
 
 
@@ -47,10 +44,7 @@ def approve(
     res: Res,
     who: Annotated[Principal, Depends(approver)],
 ) -> dict[str, Any]:
-    with write_tx(res.engine) as conn:
-        return service.decide(
-            conn, request_id, who, "approve", body.comment, res.unfreeze_context()
-        )
+    return use_cases.approve(res.uow, request_id, who, body.comment, res.unfreeze_context())
 
 
 @router.post("/v1/unfreeze-requests/{request_id}/reject")
@@ -60,9 +54,7 @@ def reject(
     res: Res,
     who: Annotated[Principal, Depends(approver)],
 ) -> dict[str, Any]:
-    service.require_comment(body.comment)  # before the request is looked up
-    with write_tx(res.engine) as conn:
-        return service.decide(conn, request_id, who, "reject", body.comment, res.unfreeze_context())
+    return use_cases.reject(res.uow, request_id, who, body.comment, res.unfreeze_context())
 
 
 @router.post("/v1/unfreeze-requests/{request_id}/release")
@@ -79,8 +71,7 @@ def release(
         res.unfreeze_context(), res.check_context(), Conditions.from_config(res.config)
     )
     reference = body.bank_reference if body is not None else None
-    with write_tx(res.engine) as conn:
-        answer, released = release_request(conn, request_id, who, reference, ctx)
+    answer, released = use_cases.release(res.uow, request_id, who, reference, ctx)
     background.add_task(notify_releases, [released], res.erps)
     return answer
 
@@ -89,10 +80,7 @@ def release(
 def get_one(
     request_id: RequestId, res: Res, who: Annotated[Principal, Depends(anyone_human)]
 ) -> dict[str, Any]:
-    ctx = res.unfreeze_context()
-    expiry.expire_if_lapsed(res.engine, request_id, ctx, who)
-    with read_tx(res.engine) as conn:
-        return views.view(conn, service.find(conn, request_id), who, ctx)
+    return use_cases.show(res.uow, request_id, who, res.unfreeze_context())
 
 
 @router.get("/v1/unfreeze-requests", responses=archive.CSV_RESPONSE)
@@ -108,20 +96,16 @@ def list_requests(
 ) -> Any:
     """Requests by status; `from`/`to` (days, inclusive) filter released ones by their
     release, the others by their filing. `Accept: text/csv` answers the archive as CSV."""
-    ctx = res.unfreeze_context()
-    mine = who.name if who.role is Role.SALES else None
-    expiry.expire_lapsed_pending(res.engine, ctx, mine)
     since, until = audit.day_window(first, last)
-    with read_tx(res.engine) as conn:
-        rows = repo.list_requests(
-            conn,
-            status=status,
-            requester=mine,
-            customer_id=customer_id,
-            since=since,
-            until=until,
-        )
-        shown = [views.view(conn, r, who, ctx) for r in rows]
+    shown = use_cases.listing(
+        res.uow,
+        who,
+        res.unfreeze_context(),
+        status=status,
+        customer_id=customer_id,
+        since=since,
+        until=until,
+    )
     if archive.wants_csv(request.headers.get("accept", "")):
         return Response(archive.to_csv(shown), media_type="text/csv; charset=utf-8")
     return {"requests": shown}
@@ -131,5 +115,4 @@ def list_requests(
 def revoke(
     token_id: RequestId, res: Res, who: Annotated[Principal, Depends(finance)]
 ) -> dict[str, Any]:
-    with write_tx(res.engine) as conn:
-        return issuance.revoke_token(conn, token_id, who, res.unfreeze_context())
+    return use_cases.revoke_token(res.uow, token_id, who, res.unfreeze_context())

@@ -1,7 +1,8 @@
 """The unfreeze flow in the shell: load, apply the pure state machine, store, audit.
 
-Every function runs inside the caller's transaction; the audit event of a step is
-written in the same transaction as the step, so the trail never misses or invents one.
+Every function runs inside the caller's transaction (`gateway.unfreeze.use_cases` opens
+it on the unit of work); the audit event of a step is written in the same transaction as
+the step, so the trail never misses or invents one.
 """
 
 from __future__ import annotations

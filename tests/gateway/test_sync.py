@@ -158,18 +158,20 @@ def test_lease_keeps_a_second_process_out(
 ) -> None:
     from gateway.db.engine import build_engine
     from gateway.db.migrate import migrate
+    from gateway.db.uow import unit_of_work
     from gateway.sync import runner
 
     engine = build_engine(settings.database_url)
     migrate(engine)
+    uow = unit_of_work(engine)
     lease = runner.timedelta(minutes=1)
-    assert runner.claim_lease(engine, "sap", clock(), lease, force=False)
+    assert runner.claim_lease(uow, "sap", clock(), lease, force=False)
     original = runner.HOLDER
     try:
         runner.HOLDER = "other-host:1"
-        assert not runner.claim_lease(engine, "sap", clock(), lease, force=False)
+        assert not runner.claim_lease(uow, "sap", clock(), lease, force=False)
         clock.advance(minutes=2)
-        assert runner.claim_lease(engine, "sap", clock(), lease, force=False)
+        assert runner.claim_lease(uow, "sap", clock(), lease, force=False)
     finally:
         runner.HOLDER = original
         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.unfreeze import expiry, repository
-from gateway.unfreeze import routes as unfreeze_routes
+from gateway.unfreeze import repository
 from tests.gateway.conftest import TWO_TIERS, Api, FakeClock, shipped_config
 
 
@@ -262,6 +262,20 @@ def test_undecided_requests_expire(held: tuple[Api, dict[str, Any]], clock: Fake
     assert (r.status_code, r.json()["error"]["code"]) == (409, "REQUEST_NOT_PENDING")
 
 
+def count_writes(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The modules that open a write transaction on the app's unit of work, in order."""
+    uow = api.client.app.state.resources.uow  # type: ignore[attr-defined]
+    real = uow.write
+    opened: list[str] = []
+
+    def counted() -> Any:
+        opened.append(sys._getframe(1).f_globals["__name__"])
+        return real()
+
+    monkeypatch.setattr(uow, "write", counted)
+    return opened
+
+
 def test_showing_requests_writes_only_to_expire_lapsed_ones(
     held: tuple[Api, dict[str, Any]], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,15 +284,7 @@ def test_showing_requests_writes_only_to_expire_lapsed_ones(
     writes, in a transaction of its own."""
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
-    opened: list[str] = []
-    for module in (unfreeze_routes, expiry):
-        real = module.write_tx
-
-        def counted(engine: Any, real: Any = real, name: str = module.__name__) -> Any:
-            opened.append(name)
-            return real(engine)
-
-        monkeypatch.setattr(module, "write_tx", counted)
+    opened = count_writes(api, monkeypatch)
     assert api.get(f"/v1/unfreeze-requests/{rid}", who="admin").json()["status"] == "pending"
     assert api.get("/v1/unfreeze-requests", who="admin").status_code == 200
     assert opened == []
@@ -333,14 +339,12 @@ def test_another_reps_request_is_refused_before_anything_is_written(
     api, decision = held
     rid = request(api, decision["decision_id"]).json()["request_id"]
     clock.advance(hours=73)  # lapsed: the next allowed look expires it
-    opened: list[str] = []
-    real = expiry.write_tx
-    monkeypatch.setattr(expiry, "write_tx", lambda engine: (opened.append("w"), real(engine))[1])
+    opened = count_writes(api, monkeypatch)
     r = api.get(f"/v1/unfreeze-requests/{rid}", who="sales2")
     assert (r.status_code, r.json()["error"]["code"]) == (403, "FORBIDDEN_REQUEST")
     assert opened == []
     assert api.get(f"/v1/unfreeze-requests/{rid}", who="sales").json()["status"] == "expired"
-    assert opened == ["w"]
+    assert opened == ["gateway.unfreeze.expiry"]
 
 
 def test_larger_revision_voids_pending_requests(held: tuple[Api, dict[str, Any]]) -> None:
