@@ -29,6 +29,7 @@ from sqlalchemy import Engine, insert
 from gateway.config import LoadedConfig, load_config
 from gateway.db.engine import build_engine, write_tx
 from gateway.db.migrate import migrate
+from gateway.db.uow import unit_of_work
 from gateway.ids import time_ordered_uuid
 from gateway.orders.figures import reasons_json
 from gateway.orders.repository import decisions
@@ -136,7 +137,7 @@ def measure(engine: Engine, decisions: int) -> Measured:
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        report = simulate(engine, candidate, config, today=NOW.date())
+        report = simulate(unit_of_work(engine), candidate, config, today=NOW.date())
         seconds = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:

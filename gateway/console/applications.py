@@ -11,17 +11,14 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from gateway.console import i18n, queries
+from gateway.console import i18n
+from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
 from gateway.console.web import Res, S, forbidden, form_errors, form_fields, one, page, typed_amount
-from gateway.credit_applications import decide as deciding
-from gateway.credit_applications import repository as repo
-from gateway.credit_applications import reviews, service, views
-from gateway.credit_applications.drift import drifted
-from gateway.credit_applications.routes import context, expire_lapsed, sweep
+from gateway.credit_applications import service
+from gateway.credit_applications.routes import context
 from gateway.credit_applications.schemas import ApplicationIn
-from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
 from gateway.orders.notify import notify_releases
 from gateway.resources import Resources
@@ -58,13 +55,7 @@ def applications(request: Request, res: Res, session: S, status: str = "") -> HT
     if me.role not in READERS:
         return forbidden(request, res, session)
     wanted = status if status in STATUSES else None
-    ctx = context(res)
-    with read_tx(res.engine) as conn:
-        lapsed = repo.list_applications(conn, status="pending", lapsed_before=ctx.now)
-    expire_lapsed(res.engine, ctx, [r.application_id for r in lapsed])
-    with read_tx(res.engine) as conn:
-        rows = [r for r in repo.list_applications(conn, status=wanted) if views.may_read(r, me)]
-        shown = [views.view(conn, r) for r in rows]
+    shown = service.applications(res.uow, me, context(res), wanted)
     if wanted == "pending" and me.role in APPLICATION_APPROVERS:
         shown = [a for a in shown if _can_decide(a, session)]  # my queue
     return page(
@@ -169,10 +160,7 @@ async def file_application(request: Request, res: Res, session: S) -> Response:
         body = ApplicationIn.model_validate(_body(form, factors))
 
         def create() -> dict[str, Any]:
-            ctx = context(res)
-            sweep(res, ctx)
-            with write_tx(res.engine) as conn:
-                return service.create(conn, body, session.principal, ctx)
+            return service.file_application(res.uow, body, session.principal, context(res))
 
         created = await to_thread.run_sync(create)
     except ValidationError as exc:
@@ -201,17 +189,11 @@ def _render(
 ) -> HTMLResponse:
     ctx = context(res)
     try:
-        with read_tx(res.engine) as conn:
-            row = service.find(conn, application_id)
-        views.check_visible(row, session.principal)
-        if row.status == "pending" and ctx.now >= row.expires_at:
-            expire_lapsed(res.engine, ctx, [application_id])
-        with read_tx(res.engine) as conn:
-            a = views.view(conn, service.find(conn, application_id))
-            grade = res.config.policy.grades.get(a["proposed"]["grade"], GradePolicy())
-            now = queries.customer_view(
-                conn, row.customer_id, ctx.today, grade.overdue_tolerance_days
-            )
+        a = service.application(res.uow, application_id, session.principal, ctx)
+        grade = res.config.policy.grades.get(a["proposed"]["grade"], GradePolicy())
+        now = console.customer_view(
+            res.uow, a["customer_id"], ctx.today, grade.overdue_tolerance_days
+        )
     except GatewayError as exc:
         return page(
             request,
@@ -252,12 +234,8 @@ async def decide(
         return await to_thread.run_sync(_render, request, res, session, aid, STALE, 403)
 
     def record() -> None:
-        ctx = context(res)
-        sweep(res, ctx)
-        with write_tx(res.engine) as conn:
-            _, released = deciding.decide(
-                conn, aid, session.principal, action, one(form, "comment")[:2000], ctx
-            )
+        comment = one(form, "comment")[:2000]
+        _, released = service.decide(res.uow, aid, session.principal, action, comment, context(res))
         if released:
             notify_later.append(released)
 
@@ -278,10 +256,7 @@ def reviews_due(request: Request, res: Res, session: S, within_days: str = "30")
     if session.principal.role not in OVERSEERS:
         return forbidden(request, res, session)
     days = int(within_days) if within_days.isdigit() and int(within_days) <= 3650 else 30
-    ctx = context(res)
-    sweep(res, ctx)
-    with read_tx(res.engine) as conn:
-        due = reviews.reviews_due(conn, res.config.policy, ctx.today, days)
+    due = service.reviews_due(res.uow, res.config.policy, context(res), days)
     return page(request, res, "reviews.html", session, customers=due, within_days=days)
 
 
@@ -291,9 +266,6 @@ def drift(request: Request, res: Res, session: S) -> HTMLResponse:
     granted (the ERP changed them), or that have credit no application granted."""
     if session.principal.role not in OVERSEERS:
         return forbidden(request, res, session)
-    ctx = context(res)
-    sweep(res, ctx)
-    with read_tx(res.engine) as conn:
-        found = drifted(conn, ctx.today)
+    found = service.drift(res.uow, context(res))
     owner = res.config.raw.master_data.owner
     return page(request, res, "drift.html", session, drifted=found, owner=owner)

@@ -7,13 +7,9 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from gateway import audit
-from gateway.console import queries
+from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.web import AUDITORS, CREDIT_CONTROL, Res, S, forbidden, not_found, page
-from gateway.customers import repository as customers_repo
-from gateway.db.engine import read_tx
-from policies import GradePolicy
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -22,8 +18,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 def customers(request: Request, res: Res, session: S) -> HTMLResponse:
     if session.principal.role not in CREDIT_CONTROL:
         return forbidden(request, res, session)
-    with read_tx(res.engine) as conn:
-        rows = queries.customers_list(conn)
+    rows = console.customers(res.uow)
     return page(request, res, "customers.html", session, customers=rows)
 
 
@@ -32,10 +27,7 @@ def customer(request: Request, res: Res, session: S, customer_id: str) -> HTMLRe
     if session.principal.role not in CREDIT_CONTROL:
         return forbidden(request, res, session)
     today = res.clock().astimezone(res.config.timezone).date()
-    with read_tx(res.engine) as conn:
-        row = customers_repo.get_customer(conn, customer_id[:64])
-        grade = res.config.policy.grades.get(row.grade, GradePolicy()) if row else GradePolicy()
-        view = queries.customer_view(conn, customer_id[:64], today, grade.overdue_tolerance_days)
+    view = console.customer_page(res.uow, customer_id[:64], today, res.config.policy.grades)
     if view is None:
         return not_found(
             request,
@@ -56,15 +48,12 @@ def audit_page(
     today = res.clock().date()
     start = _date(day_from) or today - timedelta(days=30)
     end = _date(day_to) or today
-    with read_tx(res.engine) as conn:
-        since, until = audit.day_window(start, end)
-        rows = audit.query(conn, since=since, until=until)
     return page(
         request,
         res,
         "audit.html",
         session,
-        events=[audit.event_json(r) for r in rows],
+        events=console.audit_events(res.uow, start, end),
         day_from=start.isoformat(),
         day_to=end.isoformat(),
     )

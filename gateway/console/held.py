@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from gateway.console import queries
+from gateway.console import service as console
 from gateway.console.labels import EXPLAIN
 from gateway.console.web import Res, S, page
-from gateway.db.engine import read_tx
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -39,8 +39,7 @@ def held(
         page=page_no,
         requester=me.name if me.role is Role.SALES else None,
     )
-    with read_tx(res.engine) as conn:
-        orders, total = queries.held_orders(conn, wanted)
+    orders, total = console.held_orders(res.uow, wanted)
     pages = max(1, -(-total // wanted.per_page))
     return page(
         request,

@@ -51,7 +51,7 @@ async def run_lab(request: Request, res: Res, session: S) -> Response:
     today = res.clock().astimezone(res.config.timezone).date()
 
     def run() -> dict[str, Any]:
-        return simulate(res.engine, policy, res.config, since=start, until=end, today=today)
+        return simulate(res.uow, policy, res.config, since=start, until=end, today=today)
 
     report = await to_thread.run_sync(run)
     if one(form, "format") == "csv":

@@ -11,14 +11,11 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gateway.balances import committee as decisions
 from gateway.console import charts
 from gateway.console.i18n import N_
 from gateway.console.session import csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one, page
-from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
-from gateway.fx.cache import current_rates
 from gateway.portfolio import committee
 from gateway.portfolio import service as portfolio_service
 from gateway.resources import Resources
@@ -64,17 +61,16 @@ def portfolio_page(request: Request, res: Res, session: S) -> HTMLResponse:
 def _portfolio_page(request: Request, res: Resources, session: Any) -> HTMLResponse:
     now, today = _now(res)
     vat = res.config.raw.reports.vat_factor
-    with read_tx(res.engine) as conn:
-        fx = res.fx_rates.on(current_rates(conn, res.fx_rates, res.config.policy.fx), today)
-        view = portfolio_service.portfolio_view(conn, res.config.policy, fx, today, now, vat)
-        # Sales of the trend's months and the 2 before the oldest.
-        months = complete_months(today, TREND_MONTHS + 2)
-        figures = portfolio_service.customer_figures(conn, res.config.policy, fx, today, months)
-        holds = portfolio_service.held(conn, fx)
+    # Sales of the trend's months and the 2 before the oldest.
+    months = complete_months(today, TREND_MONTHS + 2)
+    read = portfolio_service.portfolio_history(
+        res.uow, res.config, res.fx_rates, today, now, months
+    )
+    view = read.view
     aging = view["aging"]
-    trend = dso_trend(figures, today, TREND_MONTHS, vat)
+    trend = dso_trend(read.figures, today, TREND_MONTHS, vat)
     top = view["top_exposures"]
-    ages = held_by_age(holds, now)
+    ages = held_by_age(read.held, now)
     return page(
         request,
         res,
@@ -183,17 +179,16 @@ async def record_decision(request: Request, res: Res, session: S) -> Response:
             until = date.fromisoformat(form["until"]) if form["until"].strip() else None
 
             def store() -> None:
-                with write_tx(res.engine) as conn:
-                    decisions.record_decision(
-                        conn,
-                        customer_id=form["customer_id"][:64],
-                        month=chosen.label,
-                        kind=form["kind"],
-                        note=form["note"],
-                        until=until,
-                        who=session.principal,
-                        now=now,
-                    )
+                committee.decide(
+                    res.uow,
+                    customer_id=form["customer_id"][:64],
+                    month=chosen,
+                    kind=form["kind"],
+                    note=form["note"],
+                    until=until,
+                    who=session.principal,
+                    now=now,
+                )
 
             await to_thread.run_sync(store)
             return RedirectResponse(
@@ -223,5 +218,4 @@ DECISION_ERRORS = {
 
 
 def _report(res: Resources, chosen: Any, today: date) -> dict[str, Any]:
-    with read_tx(res.engine) as conn:
-        return committee.report_for(conn, res.config, res.fx_rates, chosen, today)
+    return committee.report_for(res.uow, res.config, res.fx_rates, chosen, today)

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
+from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.request_page import render_request
 from gateway.console.session import csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one
-from gateway.db.engine import write_tx
 from gateway.errors import GatewayError
 from gateway.orders.notify import Released, notify_releases
 from gateway.unfreeze.conditions import Conditions
-from gateway.unfreeze.release import ReleaseContext, release_request
+from gateway.unfreeze.release import ReleaseContext
 from policies.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -40,8 +40,7 @@ async def release(request: Request, res: Res, session: S, request_id: str) -> Re
     )
 
     def record() -> Released:
-        with write_tx(res.engine) as conn:
-            return release_request(conn, request_id[:36], session.principal, reference, ctx)[1]
+        return console.release(res.uow, request_id[:36], session.principal, reference, ctx)
 
     try:
         released = await to_thread.run_sync(record)

@@ -9,15 +9,12 @@ from datetime import date, datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from gateway import audit
-from gateway.console import queries
+from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.session import Session
 from gateway.console.web import page
-from gateway.db.engine import read_tx
 from gateway.errors import GatewayError
 from gateway.resources import Resources
-from gateway.unfreeze import expiry, service, views
 from policies.roles import Role
 
 
@@ -43,14 +40,9 @@ def render_request(
 ) -> HTMLResponse:
     ctx = res.unfreeze_context()
     try:
-        expiry.expire_if_lapsed(res.uow, request_id[:36], ctx, session.principal)
-        with read_tx(res.engine) as conn:
-            row = service.find(conn, request_id[:36])
-            view = views.view(conn, row, session.principal, ctx)
-            history = [
-                audit.event_json(e) for e in audit.query(conn, erp=row.erp, order_id=row.order_id)
-            ]
-            now_view = queries.order_view(conn, row.erp, row.order_id, *overdue_rules(res))
+        shown = console.unfreeze_request(
+            res.uow, request_id[:36], session.principal, ctx, *overdue_rules(res)
+        )
     except GatewayError as exc:
         return page(
             request,
@@ -61,6 +53,7 @@ def render_request(
             title=N_("Not available"),
             message=exc.message,
         )
+    view, history, now_view = shown.view, shown.history, shown.order
     can_decide = (
         session.principal.role.value in view["required_roles"]
         and view["status"] == "pending"

@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from gateway import audit
-from gateway.console import i18n, queries
+from gateway.console import i18n
+from gateway.console import service as console
 from gateway.console.applications import router as applications_router
 from gateway.console.control import router as control_router
 from gateway.console.held import router as held_router
@@ -39,11 +40,9 @@ from gateway.console.web import (
     page,
     typed_amount,
 )
-from gateway.db.engine import read_tx, write_tx
 from gateway.errors import GatewayError
 from gateway.resources import Resources
-from gateway.unfreeze import archive, expiry, service, views
-from gateway.unfreeze import repository as unfreeze_repo
+from gateway.unfreeze import archive
 from gateway.unfreeze.schemas import UnfreezeIn
 from policies.roles import Role
 
@@ -129,8 +128,7 @@ def _order_page(
     form: dict[str, list[str]] | None = None,
     error: str | None = None,
 ) -> HTMLResponse:
-    with read_tx(res.engine) as conn:
-        view = queries.order_view(conn, erp, order_id, *overdue_rules(res))
+    view = console.order_view(res.uow, erp, order_id, *overdue_rules(res))
     if view is None:
         return not_found(
             request,
@@ -157,10 +155,9 @@ async def request_unfreeze(
             body = UnfreezeIn.model_validate(_unfreeze_body(form))
 
             def create() -> dict[str, Any]:
-                with write_tx(res.engine) as conn:
-                    return service.create_request(
-                        conn, body, session.principal, res.unfreeze_context()
-                    )
+                return console.request_unfreeze(
+                    res.uow, body, session.principal, res.unfreeze_context()
+                )
 
             created = await to_thread.run_sync(create)
             return RedirectResponse(f"/console/requests/{created['request_id']}", status_code=303)
@@ -204,12 +201,9 @@ def requests_page(
     ctx = res.unfreeze_context()
     wanted = status if status in STATUSES else None
     since, until = archive_window(day_from, day_to)
-    expiry.expire_lapsed_pending(res.uow, ctx, mine)
-    with read_tx(res.engine) as conn:
-        rows = unfreeze_repo.list_requests(
-            conn, status=wanted, requester=mine, customer_id=None, since=since, until=until
-        )
-        shown = [views.view(conn, r, me, ctx) for r in rows]
+    shown = console.unfreeze_requests(
+        res.uow, me, ctx, status=wanted, requester=mine, since=since, until=until
+    )
     if fmt == "csv":
         return Response(archive.to_csv(shown), media_type="text/csv; charset=utf-8")
     if me.role in APPROVERS and wanted == "pending":
@@ -254,15 +248,14 @@ async def decide(request: Request, res: Res, session: S, request_id: str, action
         )
 
     def record() -> None:
-        with write_tx(res.engine) as conn:
-            service.decide(
-                conn,
-                request_id[:36],
-                session.principal,
-                action,
-                one(form, "comment")[:2000],
-                res.unfreeze_context(),
-            )
+        console.decide_request(
+            res.uow,
+            request_id[:36],
+            session.principal,
+            action,
+            one(form, "comment")[:2000],
+            res.unfreeze_context(),
+        )
 
     try:
         await to_thread.run_sync(record)

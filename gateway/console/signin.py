@@ -9,12 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import Principal
-from gateway.console import repository
+from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.session import LIFETIME, LoginForms, Session, SessionCodec, csrf_ok
 from gateway.console.throttle import LoginThrottle
 from gateway.console.web import REQUEST_VIEWERS, Res, S, codec, form_fields, one, page
-from gateway.db.engine import write_tx
 from gateway.resources import Resources
 from policies.roles import Role
 
@@ -91,13 +90,11 @@ async def logout(request: Request, res: Res, session: S) -> Response:
 
 
 def _open_session(res: Resources, principal: Principal) -> str:
-    with write_tx(res.engine) as conn:
-        return repository.open_session(conn, principal, res.clock(), LIFETIME)
+    return console.open_session(res.uow, principal, res.clock(), LIFETIME)
 
 
 def _revoke(res: Resources, session: Session) -> None:
-    with write_tx(res.engine) as conn:
-        repository.revoke(conn, session.session_id, res.clock())
+    console.revoke_session(res.uow, session.session_id, res.clock())
 
 
 @router.get("", response_class=HTMLResponse)

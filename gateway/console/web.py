@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from gateway.console import i18n, repository
+from gateway.console import i18n
+from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.labels import EXPLAIN, label
 from gateway.console.session import Session, SessionCodec
-from gateway.db.engine import read_tx
 from gateway.resources import Resources, resources
 from gateway.unfreeze import service, views
 from policies.roles import Role
@@ -71,8 +71,7 @@ def _session(request: Request, res: Resources) -> Session | None:
     ticket = codec(res).read(request)
     if ticket is None:
         return None
-    with read_tx(res.engine) as conn:
-        principal = repository.find(conn, ticket.session_id, res.clock())
+    principal = console.session_principal(res.uow, ticket.session_id, res.clock())
     # The key ring of this process decides too: a session whose key was removed, or
     # whose principal now has another role, is no session.
     if principal is None or not res.keyring.has(principal.name, principal.role):

@@ -21,7 +21,7 @@ from gateway.balances.reevaluate import reevaluate_held
 from gateway.balances.service import require_currency_change_allowed
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import views
-from gateway.credit_applications.service import ApplicationContext, find
+from gateway.credit_applications.filing import ApplicationContext, find
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput
 from gateway.groups import repository as groups_repo

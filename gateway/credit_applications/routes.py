@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
 from gateway.auth import Principal, require
-from gateway.balances import temporary_limits
-from gateway.credit_applications import decide, reviews, service, views
-from gateway.credit_applications import repository as repo
+from gateway.credit_applications import service
 from gateway.credit_applications.schemas import ApplicationIn, CommentIn
-from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
 from gateway.resources import Resources, resources
-from policies.credit_application import APPLICATION_APPROVERS, ApplicationStatus
+from policies.credit_application import APPLICATION_APPROVERS
 from policies.roles import OVERSEERS, Role
 
 router = APIRouter(tags=["credit applications"], route_class=ExactJSONRoute)
@@ -32,43 +27,14 @@ overseer = require(*OVERSEERS)
 
 
 def context(res: Resources) -> service.ApplicationContext:
-    section = res.config.raw.credit_approval
-    check = res.check_context()
-    return service.ApplicationContext(
-        matrix=section.matrix(),
-        scorecard=res.config.raw.scorecard.scorecard(),
-        fx=res.config.policy.fx,
-        now=check.now,
-        today=check.now.astimezone(res.config.timezone).date(),
-        expire_after=timedelta(days=section.expire_after_days),
-        max_terms_days=section.max_terms_days,
-        review_months=section.review_months,
-        check=check,
-    )
-
-
-def expire_lapsed(engine: Engine, ctx: service.ApplicationContext, ids: list[str]) -> None:
-    """Pending applications past their expiry are expired in a short write of their own
-    (read first: most reads write nothing)."""
-    if not ids:
-        return
-    with write_tx(engine) as conn:
-        for application_id in ids:
-            decide.expire_if_lapsed(conn, service.find(conn, application_id, lock=True), ctx)
-
-
-def sweep(res: Resources, ctx: service.ApplicationContext) -> None:
-    temporary_limits.revert_lapsed(res.uow, ctx.now, ctx.today)
+    return service.context_of(res.config, res.check_context())
 
 
 @router.post("/v1/credit-applications", status_code=201)
 def create(
     body: ApplicationIn, res: Res, who: Annotated[Principal, Depends(filer)]
 ) -> JSONResponse:
-    ctx = context(res)
-    sweep(res, ctx)
-    with write_tx(res.engine) as conn:
-        created = service.create(conn, body, who, ctx)
+    created = service.file_application(res.uow, body, who, context(res))
     return JSONResponse(created, status_code=201)
 
 
@@ -80,10 +46,9 @@ def _decide(
     action: str,
     background: BackgroundTasks,
 ) -> dict[str, Any]:
-    ctx = context(res)
-    sweep(res, ctx)
-    with write_tx(res.engine) as conn:
-        answer, released = decide.decide(conn, application_id, who, action, body.comment, ctx)
+    answer, released = service.decide(
+        res.uow, application_id, who, action, body.comment, context(res)
+    )
     if released:
         background.add_task(notify_releases, released, res.erps)
     return answer
@@ -115,14 +80,7 @@ def reject(
 def get_one(
     application_id: ApplicationId, res: Res, who: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
-    ctx = context(res)
-    with read_tx(res.engine) as conn:
-        row = service.find(conn, application_id)
-    views.check_visible(row, who)  # before anything is written on the reader's behalf
-    if row.status == ApplicationStatus.PENDING.value and ctx.now >= row.expires_at:
-        expire_lapsed(res.engine, ctx, [application_id])
-    with read_tx(res.engine) as conn:
-        return views.view(conn, service.find(conn, application_id))
+    return service.application(res.uow, application_id, who, context(res))
 
 
 @router.get("/v1/credit-applications")
@@ -132,13 +90,8 @@ def list_applications(
     status: Literal["pending", "applied", "ratified", "rejected", "expired"] | None = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
-    ctx = context(res)
-    with read_tx(res.engine) as conn:
-        lapsed = repo.list_applications(conn, status="pending", lapsed_before=ctx.now)
-    expire_lapsed(res.engine, ctx, [r.application_id for r in lapsed])
-    with read_tx(res.engine) as conn:
-        rows = repo.list_applications(conn, status=status, customer_id=customer_id)
-        return {"applications": [views.view(conn, r) for r in rows if views.may_read(r, who)]}
+    shown = service.applications(res.uow, who, context(res), status, customer_id)
+    return {"applications": shown}
 
 
 @router.get("/v1/reviews/due")
@@ -148,7 +101,5 @@ def reviews_due(
     within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
 ) -> dict[str, Any]:
     ctx = context(res)
-    sweep(res, ctx)
-    with read_tx(res.engine) as conn:
-        due = reviews.reviews_due(conn, res.config.policy, ctx.today, within_days)
+    due = service.reviews_due(res.uow, res.config.policy, ctx, within_days)
     return {"as_of": ctx.today.isoformat(), "within_days": within_days, "customers": due}

@@ -1,203 +1,123 @@
-"""Filing a credit application: the proposal against the customer as it stands, the
-roles that must approve it, the suggested limit, the score and the warnings."""
+"""Credit applications' use cases: each opens its own transactions on the unit of work it
+is given (`gateway.db.uow`), so the API's routes and the console's pages only parse, call
+and shape the answer. Temporary limits that have ended are written down first
+(`gateway.balances.temporary_limits`), so what is filed, decided or listed reads the
+limits as they stand."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
-
-from gateway import audit
 from gateway.auth import Principal
+from gateway.balances import temporary_limits
+from gateway.credit_applications import decide as deciding
 from gateway.credit_applications import repository as repo
-from gateway.credit_applications import views
+from gateway.credit_applications import reviews, views
+from gateway.credit_applications.drift import Drift, drifted
+from gateway.credit_applications.filing import ApplicationContext, context_of, create, find
 from gateway.credit_applications.schemas import ApplicationIn
-from gateway.customers import repository as customers_repo
-from gateway.customers.service import money_str
-from gateway.errors import Conflict, InvalidInput, NotFound
-from gateway.orders.context import CheckContext
-from gateway.validation import require_currency, require_precision
-from policies import FxRates, Grade, UnsupportedCurrencyError
-from policies.credit_application import (
-    ApplicationMatrix,
-    ApplicationStatus,
-    Kind,
-    Scorecard,
-    ScoreError,
-    Terms,
-    TermsBasis,
-    default_review_date,
-    suggested_limit,
-    warnings_for,
-)
+from gateway.db.uow import UnitOfWork
+from gateway.orders.notify import Released
+from policies import Policy
+from policies.credit_application import ApplicationStatus
+
+__all__ = [
+    "ApplicationContext",
+    "application",
+    "applications",
+    "context_of",
+    "decide",
+    "drift",
+    "expire_lapsed",
+    "file_application",
+    "reviews_due",
+    "sweep",
+]
 
 
-@dataclass(frozen=True)
-class ApplicationContext:
-    matrix: ApplicationMatrix
-    scorecard: Scorecard
-    fx: FxRates
-    now: datetime
-    today: date
-    expire_after: timedelta
-    max_terms_days: int
-    review_months: Mapping[Grade, int]
-    check: CheckContext  # re-evaluating held orders once a change applies
+def sweep(uow: UnitOfWork, ctx: ApplicationContext) -> None:
+    """Temporary limits past their last day go back to the limit before them."""
+    temporary_limits.revert_lapsed(uow, ctx.now, ctx.today)
 
 
-def terms_of(row: Row[Any]) -> Terms:
-    return Terms(row.credit_limit, row.currency, row.payment_terms_days, Grade(row.grade))
-
-
-def current_of(row: Row[Any]) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "credit_limit": money_str(row.credit_limit, row.currency),
-        "currency": row.currency,
-        "payment_terms_days": row.payment_terms_days,
-        "grade": row.grade,
-        "review_date": row.review_date.isoformat() if row.review_date else None,
-        "blocked": bool(row.blocked),
-        "temporary_until": row.temporary_until.isoformat() if row.temporary_until else None,
-    }
-
-
-def _invalid(field: str, message: str, code: str = "VALIDATION_ERROR") -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {message}", code=code, details=[{"field": field, "message": message}]
-    )
-
-
-def create(
-    conn: Connection, body: ApplicationIn, who: Principal, ctx: ApplicationContext
+def file_application(
+    uow: UnitOfWork, body: ApplicationIn, who: Principal, ctx: ApplicationContext
 ) -> dict[str, Any]:
-    require_currency(body.currency, "body.currency", ctx.fx, ctx.fx.base)
-    require_precision(body.credit_limit, body.currency, "body.credit_limit")
-    if body.forecast_monthly_sales is not None:
-        require_precision(body.forecast_monthly_sales, body.currency, "body.forecast_monthly_sales")
-    kind = Kind(body.kind)
-    customer = customers_repo.get_customer(conn, body.customer_id)
-    proposed = Terms(body.credit_limit, body.currency, body.payment_terms_days, body.grade)
-    if kind is Kind.NEW:
-        if customer is not None and customer.credit_limit > 0:
-            raise Conflict(
-                f"customer {body.customer_id} exists with a limit: file an update",
-                code="CUSTOMER_EXISTS",
-            )
-        if body.valid_until is not None:
-            raise _invalid("body.valid_until", "a temporary limit is an update's")
-        name = body.name or (customer.name if customer is not None else body.customer_id)
-        review = body.review_date
-    else:
-        if customer is None:
-            raise NotFound(f"customer {body.customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
-        name = body.name or customer.name
-        review = body.review_date if "review_date" in body.model_fields_set else None
-        review = review or customer.review_date
-        if body.valid_until is not None:
-            if body.valid_until < ctx.today:
-                raise _invalid("body.valid_until", "must be today or later")
-            if body.currency != customer.currency or body.credit_limit <= customer.credit_limit:
-                raise _invalid(
-                    "body.valid_until",
-                    "a temporary limit raises the current limit, in its currency",
-                )
-    if review is None:
-        review = default_review_date(ctx.today, body.grade, ctx.review_months)
-    current = terms_of(customer) if customer is not None else None
-    try:
-        converted: Decimal | None = ctx.fx.convert(
-            body.credit_limit, body.currency, ctx.matrix.escalation_currency
-        )
-    except UnsupportedCurrencyError:
-        converted = None  # no rate: the larger approval is taken
-    required, ratify = ctx.matrix.roles_for(kind, current, proposed, converted)
-    basis = TermsBasis(body.payment_terms_basis)
-    suggested = (
-        suggested_limit(body.forecast_monthly_sales, body.payment_terms_days, basis, body.currency)
-        if body.forecast_monthly_sales is not None
-        else None
-    )
-    score_total, score_grade = _score(body, ctx.scorecard)
-    findings = warnings_for(kind, proposed, basis, suggested, score_grade, ctx.max_terms_days)
-    application_id = str(uuid.uuid4())
-    proposal = {
-        "name": name,
-        "credit_limit": money_str(body.credit_limit, body.currency),
-        "currency": body.currency,
-        "payment_terms_days": body.payment_terms_days,
-        "payment_terms_basis": basis.value,
-        "grade": body.grade.value,
-        "review_date": review.isoformat(),
-        "valid_until": body.valid_until.isoformat() if body.valid_until else None,
-    }
-    repo.insert_application(
-        conn,
-        {
-            "application_id": application_id,
-            "kind": kind.value,
-            "customer_id": body.customer_id,
-            "status": ApplicationStatus.PENDING.value,
-            "requester": who.name,
-            "requester_role": who.role.value,
-            "required_roles": ",".join(required),
-            "ratify_roles": ",".join(ratify),
-            "proposed": json.dumps(proposal),
-            "current": json.dumps(current_of(customer)) if customer is not None else None,
-            "payment_terms_basis": basis.value,
-            "valid_until": body.valid_until,
-            "forecast_monthly_sales": body.forecast_monthly_sales,
-            "suggested_limit": suggested,
-            "score": json.dumps(body.score, sort_keys=True) if body.score is not None else None,
-            "score_total": score_total,
-            "score_grade": score_grade.value if score_grade is not None else None,
-            "warnings": json.dumps(
-                [{"code": f.code.value, "message": f.message} for f in findings]
-            ),
-            "justification": body.justification,
-            "created_at": ctx.now,
-            "expires_at": ctx.now + ctx.expire_after,
-        },
-    )
-    audit.append(
-        conn,
-        at=ctx.now,
-        kind="credit_application_filed",
-        principal=who.name,
-        role=who.role.value,
-        customer_id=body.customer_id,
-        comment=body.justification,
-        data={
-            "application_id": application_id,
-            "kind": kind.value,
-            "proposed": proposal,
-            "required_roles": list(required),
-            "ratify_roles": list(ratify),
-        },
-    )
-    return views.view(conn, find(conn, application_id))
+    """File an application; answers its view (pending, the roles that must approve it)."""
+    sweep(uow, ctx)
+    with uow.write() as conn:
+        return create(conn, body, who, ctx)
 
 
-def _score(body: ApplicationIn, scorecard: Scorecard) -> tuple[int | None, Grade | None]:
-    if body.score is None:
-        return None, None
-    try:
-        total = scorecard.total(body.score)
-    except ScoreError as exc:
-        raise _invalid(f"body.score.{exc.factor}", exc.message, code="INVALID_SCORE") from None
-    return total, scorecard.grade(total)
+def decide(
+    uow: UnitOfWork,
+    application_id: str,
+    who: Principal,
+    action: str,
+    comment: str,
+    ctx: ApplicationContext,
+) -> tuple[dict[str, Any], list[Released]]:
+    """Approve (or ratify) or reject; the last required approval applies the change in
+    the same transaction. Answers the application's view and the orders it released,
+    for the ERPs to be told once committed."""
+    sweep(uow, ctx)
+    with uow.write() as conn:
+        return deciding.decide(conn, application_id, who, action, comment, ctx)
 
 
-def find(conn: Connection, application_id: str, *, lock: bool = False) -> Row[Any]:
-    row = repo.get(conn, application_id, lock=lock)
-    if row is None:
-        raise NotFound(
-            f"credit application {application_id} is unknown", code="APPLICATION_NOT_FOUND"
-        )
-    return row
+def expire_lapsed(uow: UnitOfWork, ctx: ApplicationContext, ids: list[str]) -> None:
+    """Pending applications past their expiry are expired in a short write of their own
+    (read first: most reads write nothing)."""
+    if not ids:
+        return
+    with uow.write() as conn:
+        for application_id in ids:
+            deciding.expire_if_lapsed(conn, find(conn, application_id, lock=True), ctx)
+
+
+def application(
+    uow: UnitOfWork, application_id: str, who: Principal, ctx: ApplicationContext
+) -> dict[str, Any]:
+    """One application as `who` may read it (404, else 403 before anything is written on
+    the reader's behalf); expired on the way if it lapsed."""
+    with uow.read() as conn:
+        row = find(conn, application_id)
+    views.check_visible(row, who)
+    if row.status == ApplicationStatus.PENDING.value and ctx.now >= row.expires_at:
+        expire_lapsed(uow, ctx, [application_id])
+    with uow.read() as conn:
+        return views.view(conn, find(conn, application_id))
+
+
+def applications(
+    uow: UnitOfWork,
+    who: Principal,
+    ctx: ApplicationContext,
+    status: str | None = None,
+    customer_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The applications `who` may read, oldest first; the lapsed ones expired first, so
+    that "pending" means still decidable."""
+    with uow.read() as conn:
+        lapsed = repo.list_applications(conn, status="pending", lapsed_before=ctx.now)
+    expire_lapsed(uow, ctx, [r.application_id for r in lapsed])
+    with uow.read() as conn:
+        rows = repo.list_applications(conn, status=status, customer_id=customer_id)
+        return [views.view(conn, r) for r in rows if views.may_read(r, who)]
+
+
+def reviews_due(
+    uow: UnitOfWork, policy: Policy, ctx: ApplicationContext, within_days: int
+) -> list[dict[str, Any]]:
+    """The customers whose review is past, within `within_days`, or missing."""
+    sweep(uow, ctx)
+    with uow.read() as conn:
+        return reviews.reviews_due(conn, policy, ctx.today, within_days)
+
+
+def drift(uow: UnitOfWork, ctx: ApplicationContext) -> list[Drift]:
+    """The customers whose credit fields differ from what their last applied application
+    granted, and those with credit no application granted."""
+    sweep(uow, ctx)
+    with uow.read() as conn:
+        return drifted(conn, ctx.today)

@@ -1,4 +1,5 @@
-"""The credit committee's monthly report: one entry per customer. Reads only."""
+"""The credit committee's monthly report (one entry per customer, read in a transaction of
+the unit of work given) and its decisions (stored by `gateway.balances.committee`)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from gateway.balances.committee import decision_json, decisions_of
+from gateway.auth import Principal
+from gateway.balances.committee import decision_json, decisions_of, record_decision
 from gateway.config import LoadedConfig
 from gateway.customers.service import money_str
+from gateway.db.uow import UnitOfWork
 from gateway.fx.cache import FxCache, current_rates
 from gateway.portfolio import repository as repo
 from gateway.portfolio.service import figures_of
@@ -41,14 +44,48 @@ def _months(month: Month) -> tuple[str, ...]:
 
 
 def report_for(
-    conn: Connection, config: LoadedConfig, rates: FxCache, month: Month, today: date
+    uow: UnitOfWork, config: LoadedConfig, rates: FxCache, month: Month, today: date
 ) -> dict[str, Any]:
     """The month's report as the running config reads it, amounts at today's rates (the
-    API's and the console's one way in)."""
-    fx = rates.on(current_rates(conn, rates, config.policy.fx), today)
-    return committee_report(
-        conn, config.policy, fx, month, today, config.timezone, config.raw.reports.vat_factor
-    )
+    API's and the console's one way in). Raises UnsupportedCurrencyError when a
+    customer's currency has no rate."""
+    with uow.read() as conn:
+        fx = rates.on(current_rates(conn, rates, config.policy.fx), today)
+        return committee_report(
+            conn, config.policy, fx, month, today, config.timezone, config.raw.reports.vat_factor
+        )
+
+
+def decide(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    month: Month,
+    kind: str,
+    note: str,
+    until: date | None,
+    who: Principal,
+    now: datetime,
+) -> dict[str, Any]:
+    """Record what the committee decided for a customer in `month` (a stop-shipment
+    blocks the customer), audited; answers the decision."""
+    with uow.write() as conn:
+        return record_decision(
+            conn,
+            customer_id=customer_id,
+            month=month.label,
+            kind=kind,
+            note=note,
+            until=until,
+            who=who,
+            now=now,
+        )
+
+
+def decisions(uow: UnitOfWork, month: Month) -> list[dict[str, Any]]:
+    """The committee's decisions of `month`, oldest first."""
+    with uow.read() as conn:
+        return [decision_json(r) for r in decisions_of(conn, (month.label,))]
 
 
 def committee_report(

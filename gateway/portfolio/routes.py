@@ -9,10 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from gateway.auth import Principal, require
-from gateway.balances import committee as decisions
-from gateway.db.engine import read_tx, write_tx
 from gateway.errors import Conflict, InvalidInput
-from gateway.fx.cache import current_rates
 from gateway.http import ExactJSONRoute
 from gateway.portfolio import committee, service
 from gateway.resources import Resources, resources
@@ -34,15 +31,10 @@ def get_portfolio(res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[st
     committee looks at."""
     now = res.clock()
     today = now.astimezone(res.config.timezone).date()
-    with read_tx(res.engine) as conn:
-        dated = current_rates(conn, res.fx_rates, res.config.policy.fx)
-        fx = res.fx_rates.on(dated, today)
-        try:
-            return service.portfolio_view(
-                conn, res.config.policy, fx, today, now, res.config.raw.reports.vat_factor
-            )
-        except UnsupportedCurrencyError as exc:
-            raise no_rate(exc) from None
+    try:
+        return service.current_portfolio(res.uow, res.config, res.fx_rates, today, now)
+    except UnsupportedCurrencyError as exc:
+        raise no_rate(exc) from None
 
 
 @router.get("/reports/credit-committee", response_model=None)
@@ -63,11 +55,10 @@ def get_committee_report(
         raise InvalidInput(
             str(exc), code="INVALID_MONTH", details=[{"field": "query.month", "message": str(exc)}]
         ) from exc
-    with read_tx(res.engine) as conn:
-        try:
-            report = committee.report_for(conn, res.config, res.fx_rates, chosen, today)
-        except UnsupportedCurrencyError as exc:
-            raise no_rate(exc) from None
+    try:
+        report = committee.report_for(res.uow, res.config, res.fx_rates, chosen, today)
+    except UnsupportedCurrencyError as exc:
+        raise no_rate(exc) from None
     if "text/csv" in request.headers.get("accept", ""):
         return Response(
             committee.report_csv(report),
@@ -106,17 +97,16 @@ def post_committee_decision(
     noted (an extension with an optional `until`)."""
     now = res.clock()
     month = _month(body.month, now.astimezone(res.config.timezone).date(), "body.month")
-    with write_tx(res.engine) as conn:
-        return decisions.record_decision(
-            conn,
-            customer_id=body.customer_id,
-            month=month.label,
-            kind=body.kind,
-            note=body.note,
-            until=body.until,
-            who=who,
-            now=now,
-        )
+    return committee.decide(
+        res.uow,
+        customer_id=body.customer_id,
+        month=month,
+        kind=body.kind,
+        note=body.note,
+        until=body.until,
+        who=who,
+        now=now,
+    )
 
 
 @router.get("/reports/credit-committee/decisions")
@@ -127,9 +117,7 @@ def get_committee_decisions(
 ) -> dict[str, Any]:
     """The committee's decisions of a month, oldest first."""
     chosen = _month(month, res.clock().astimezone(res.config.timezone).date(), "query.month")
-    with read_tx(res.engine) as conn:
-        rows = decisions.decisions_of(conn, (chosen.label,))
-    return {"month": chosen.label, "decisions": [decisions.decision_json(r) for r in rows]}
+    return {"month": chosen.label, "decisions": committee.decisions(res.uow, chosen)}
 
 
 def _month(text: str, today: date, field: str) -> Month:

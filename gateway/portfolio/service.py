@@ -1,16 +1,21 @@
 """The portfolio: every customer's figures in the FX base currency, summed and ranked by
-policies.portfolio. Reads only, in the transaction given."""
+policies.portfolio. Reads only: `portfolio` and `portfolio_history` in a read
+transaction of the unit of work given, the rest in the transaction given."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
 
+from gateway.config import LoadedConfig
 from gateway.credit_applications.reviews import reviews_due
 from gateway.customers.service import account_of, balance_of, money_str, open_items_of
+from gateway.db.uow import UnitOfWork
+from gateway.fx.cache import FxCache, current_rates
 from gateway.portfolio import repository as repo
 from policies import GradePolicy, Policy, compute_exposure
 from policies.aging import aging_report
@@ -19,6 +24,43 @@ from policies.money import FxRates
 from policies.portfolio import CustomerFigures, HeldOrder, Portfolio, Ranked, portfolio
 
 REVIEW_WINDOW_DAYS = 30  # as GET /v1/reviews/due by default
+
+
+@dataclass(frozen=True)
+class PortfolioHistory:
+    """The portfolio with what its charts need besides: every customer's figures with
+    the sales of `months`, and the held orders."""
+
+    view: dict[str, Any]
+    figures: list[CustomerFigures]
+    held: list[HeldOrder]
+
+
+def current_portfolio(
+    uow: UnitOfWork, config: LoadedConfig, rates: FxCache, today: date, now: datetime
+) -> dict[str, Any]:
+    """The portfolio (GET /v1/portfolio's answer) at today's rates. Raises
+    UnsupportedCurrencyError when a customer's currency has no rate."""
+    with uow.read() as conn:
+        fx = rates.on(current_rates(conn, rates, config.policy.fx), today)
+        return portfolio_view(conn, config.policy, fx, today, now, config.raw.reports.vat_factor)
+
+
+def portfolio_history(
+    uow: UnitOfWork,
+    config: LoadedConfig,
+    rates: FxCache,
+    today: date,
+    now: datetime,
+    months: tuple[str, ...],
+) -> PortfolioHistory:
+    """The portfolio, the figures with the sales of `months`, and the held orders, read
+    in one transaction at today's rates."""
+    with uow.read() as conn:
+        fx = rates.on(current_rates(conn, rates, config.policy.fx), today)
+        view = portfolio_view(conn, config.policy, fx, today, now, config.raw.reports.vat_factor)
+        figures = customer_figures(conn, config.policy, fx, today, months)
+        return PortfolioHistory(view, figures, held(conn, fx))
 
 
 def customer_figures(

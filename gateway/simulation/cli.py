@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from gateway.config import ConfigError, load_config
 from gateway.db.engine import build_engine
+from gateway.db.uow import unit_of_work
 from gateway.settings import Settings
 from gateway.simulation.service import candidate_policy, differs, simulate
 
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     engine = build_engine(Settings.database_url_from_env())
     try:
         result = simulate(
-            engine,
+            unit_of_work(engine),
             policy,
             running,
             since=args.since,

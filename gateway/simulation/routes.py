@@ -46,4 +46,4 @@ def run_simulation(
             details=[{"field": "body.config_toml", "message": str(exc)}],
         ) from None
     today = res.clock().astimezone(res.config.timezone).date()
-    return simulate(res.engine, policy, res.config, since=body.since, until=body.until, today=today)
+    return simulate(res.uow, policy, res.config, since=body.since, until=body.until, today=today)

@@ -1,8 +1,9 @@
 """Policy simulation: every recorded check in a window decided again under a candidate.
 
-The history is read in pages by decision id (keyset paging, one short read
-transaction a page), so memory is bounded by the page and the report's counters,
-never by the history's length. What the flipped orders became is looked up per page.
+The history is read in pages by decision id (keyset paging, one short read transaction a
+page, opened on the unit of work given), so memory is bounded by the page and the
+report's counters, never by the history's length. What the flipped orders became is
+looked up per page.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import NoResultFound
 
 from gateway.config import ConfigError, LoadedConfig, parse_config
-from gateway.db.engine import read_tx
+from gateway.db.uow import UnitOfWork
 from gateway.simulation import repository as repo
 from policies import Policy
 from policies.frozen_json import FrozenJsonError
@@ -51,7 +51,7 @@ def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None,
 
 
 def simulate(
-    engine: Engine,
+    uow: UnitOfWork,
     policy: Policy,
     running: LoadedConfig,
     *,
@@ -61,7 +61,7 @@ def simulate(
     progress: Progress | None = None,
     page_size: int = PAGE,
 ) -> dict[str, Any]:
-    report = run(engine, policy, running, since, until, today, progress, page_size)
+    report = run(uow, policy, running, since, until, today, progress, page_size)
     result = report.as_json()
     result["window"] = {
         "since": since.isoformat() if since else None,
@@ -72,7 +72,7 @@ def simulate(
 
 
 def run(
-    engine: Engine,
+    uow: UnitOfWork,
     policy: Policy,
     running: LoadedConfig,
     since: date | None,
@@ -84,11 +84,11 @@ def run(
     start, end = day_bounds(since, until)
     report = Report(fx=running.policy.fx)
     snapshots = repo.Snapshots()
-    with read_tx(engine) as conn:
+    with uow.read() as conn:
         total = repo.count(conn, start, end) if progress else 0
     after, done = "", 0
     while True:
-        with read_tx(engine) as conn:
+        with uow.read() as conn:
             rows = repo.page(conn, after, page_size, start, end)
             if not rows:
                 break
