@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, Row
+from sqlalchemy import Connection, Engine
 
 from gateway import audit
 from gateway.aging.schemas import SalesIn
@@ -19,6 +19,7 @@ from gateway.auth import Principal
 from gateway.balances import committee, master_data
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
+from gateway.customers.records import CustomerRecord, OpenItemRecord
 from gateway.customers.schemas import CustomerIn, OpenItemIn, OpenItemsIn
 from gateway.customers.service import customer_view
 from gateway.db.engine import write_tx
@@ -166,7 +167,7 @@ _MISSING_IN_ERP_MODE = ("credit_limit", "grade", "payment_terms_days")
 TERMS_FIELDS = ("payment_terms_basis", "closing_day", "intercompany")
 
 
-def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]:
+def _owned_by_erp(body: CustomerIn, existing: CustomerRecord | None) -> dict[str, Any]:
     missing = [f for f in _MISSING_IN_ERP_MODE if getattr(body, f) is None]
     if missing:
         raise InvalidInput(
@@ -188,7 +189,7 @@ def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]
 
 
 def _owned_by_gateway(
-    customer_id: str, body: CustomerIn, existing: Row[Any] | None
+    customer_id: str, body: CustomerIn, existing: CustomerRecord | None
 ) -> dict[str, Any]:
     base = {"name": body.name, "currency": body.currency, "blocked": body.blocked}
     if existing is None:
@@ -225,7 +226,7 @@ def _owned_by_gateway(
 
 
 def require_currency_change_allowed(
-    conn: Connection, existing: Row[Any], currency: str, now: datetime
+    conn: Connection, existing: CustomerRecord, currency: str, now: datetime
 ) -> None:
     if existing.currency != currency and (
         orders_repo.has_exposure(conn, existing.customer_id)
@@ -315,7 +316,7 @@ def replace_open_items(
 
 
 def _item_rows(
-    customer: Row[Any], body: OpenItemsIn, fx: FxRates, stored: dict[str, Any]
+    customer: CustomerRecord, body: OpenItemsIn, fx: FxRates, stored: dict[str, OpenItemRecord]
 ) -> list[dict[str, Any]]:
     seen: set[str] = set()
     rows = []
@@ -347,7 +348,7 @@ def _item_rows(
 
 
 def item_dates(
-    customer: Row[Any],
+    customer: CustomerRecord,
     item: OpenItemIn,
     field: str,
     previous: Any,  # stored row or None

@@ -13,7 +13,7 @@ from gateway.console.i18n import N_
 from gateway.console.web import AUDITORS, CREDIT_CONTROL, Res, S, forbidden, not_found, page
 from gateway.customers import repository as customers_repo
 from gateway.db.engine import read_tx
-from policies import GradePolicy
+from policies import Grade, GradePolicy
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -34,7 +34,7 @@ def customer(request: Request, res: Res, session: S, customer_id: str) -> HTMLRe
     today = res.clock().astimezone(res.config.timezone).date()
     with read_tx(res.engine) as conn:
         row = customers_repo.get_customer(conn, customer_id[:64])
-        grade = res.config.policy.grades.get(row.grade, GradePolicy()) if row else GradePolicy()
+        grade = res.config.policy.grades.get(Grade(row.grade), GradePolicy()) if row else GradePolicy()
         view = queries.customer_view(conn, customer_id[:64], today, grade.overdue_tolerance_days)
     if view is None:
         return not_found(

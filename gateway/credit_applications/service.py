@@ -19,6 +19,7 @@ from gateway.credit_applications import repository as repo
 from gateway.credit_applications import views
 from gateway.credit_applications.schemas import ApplicationIn
 from gateway.customers import repository as customers_repo
+from gateway.customers.records import CustomerRecord
 from gateway.customers.service import money_str
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders.context import CheckContext
@@ -51,11 +52,11 @@ class ApplicationContext:
     check: CheckContext  # re-evaluating held orders once a change applies
 
 
-def terms_of(row: Row[Any]) -> Terms:
+def terms_of(row: CustomerRecord) -> Terms:
     return Terms(row.credit_limit, row.currency, row.payment_terms_days, Grade(row.grade))
 
 
-def current_of(row: Row[Any]) -> dict[str, Any]:
+def current_of(row: CustomerRecord) -> dict[str, Any]:
     return {
         "name": row.name,
         "credit_limit": money_str(row.credit_limit, row.currency),
