@@ -36,7 +36,11 @@ def revert_lapsed(engine: Engine, now: datetime, today: date) -> int:
                 continue  # reverted, or replaced, meanwhile
             before = master_data.credit_fields(row)
             previous = row.limit_before_temporary
-            values: dict[str, Any] = {"temporary_until": None, "limit_before_temporary": None, "updated_at": now}
+            values: dict[str, Any] = {
+                "temporary_until": None,
+                "limit_before_temporary": None,
+                "updated_at": now,
+            }
             if previous is not None:
                 values["credit_limit"] = previous
             repo.update_customer(conn, customer_id, values)

@@ -34,7 +34,9 @@ def customer(request: Request, res: Res, session: S, customer_id: str) -> HTMLRe
     today = res.clock().astimezone(res.config.timezone).date()
     with read_tx(res.engine) as conn:
         row = customers_repo.get_customer(conn, customer_id[:64])
-        grade = res.config.policy.grades.get(Grade(row.grade), GradePolicy()) if row else GradePolicy()
+        grade = (
+            res.config.policy.grades.get(Grade(row.grade), GradePolicy()) if row else GradePolicy()
+        )
         view = queries.customer_view(conn, customer_id[:64], today, grade.overdue_tolerance_days)
     if view is None:
         return not_found(
