@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from gateway.customers import repository as repo
-from gateway.customers.records import CustomerRecord
 from gateway.customers.items_cache import OpenItemsCache
+from gateway.customers.records import CustomerRecord
 from policies import Account, Balance, Grade, OpenItem
 from policies.credit_application import effective_limit
 from policies.money import ZERO, quantize
