@@ -9,15 +9,15 @@ so it must never stay open for reading and rendering.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Engine, Row
+from sqlalchemy import Engine
 
 from gateway.auth import Principal
 from gateway.db.engine import read_tx, write_tx
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze import service, views
 from gateway.unfreeze.context import UnfreezeContext
+from gateway.unfreeze.records import UnfreezeRequestRecord
 from policies.unfreeze import RequestStatus, lapsed
 
 
@@ -39,7 +39,7 @@ def expire_lapsed_pending(engine: Engine, ctx: UnfreezeContext, requester: str |
     _expire(engine, pending, ctx)
 
 
-def _expire(engine: Engine, rows: Iterable[Row[Any]], ctx: UnfreezeContext) -> None:
+def _expire(engine: Engine, rows: Iterable[UnfreezeRequestRecord], ctx: UnfreezeContext) -> None:
     due = [r.request_id for r in rows if lapsed(RequestStatus(r.status), r.expires_at, ctx.now)]
     if due:
         with write_tx(engine) as conn:
