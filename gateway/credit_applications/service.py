@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway import audit
 from gateway.auth import Principal
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import views
+from gateway.credit_applications.records import ApplicationRecord
 from gateway.credit_applications.schemas import ApplicationIn
 from gateway.customers import repository as customers_repo
 from gateway.customers.records import CustomerRecord
@@ -195,7 +196,7 @@ def _score(body: ApplicationIn, scorecard: Scorecard) -> tuple[int | None, Grade
     return total, scorecard.grade(total)
 
 
-def find(conn: Connection, application_id: str, *, lock: bool = False) -> Row[Any]:
+def find(conn: Connection, application_id: str, *, lock: bool = False) -> ApplicationRecord:
     row = repo.get(conn, application_id, lock=lock)
     if row is None:
         raise NotFound(
