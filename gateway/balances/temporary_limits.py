@@ -45,6 +45,7 @@ def revert_lapsed(engine: Engine, now: datetime, today: date) -> int:
                 values["credit_limit"] = previous
             repo.update_customer(conn, customer_id, values)
             after = repo.get_customer(conn, customer_id)
+            assert after is not None  # read under the lock taken above
             master_data.record_change(
                 conn,
                 customer_id,

@@ -164,6 +164,7 @@ def apply_change(
         require_currency_change_allowed(conn, existing, proposed["currency"], ctx.now)
         customers_repo.update_customer(conn, row.customer_id, values)
     after = customers_repo.get_customer(conn, row.customer_id)
+    assert after is not None  # written just above
     master_data.record_change(
         conn,
         row.customer_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from gateway.db.records import as_record_or_none, as_records
 from gateway.unfreeze.records import (
@@ -29,7 +29,7 @@ approvals = ApprovalRow.__table__  # type: ignore[attr-defined]
 tokens = OverrideTokenRow.__table__  # type: ignore[attr-defined]
 
 
-def _locked(conn: Connection, stmt: Any) -> Any:
+def _locked(conn: Connection, stmt: Select[Any]) -> Select[Any]:
     return stmt.with_for_update() if conn.dialect.name != "sqlite" else stmt
 
 
