@@ -5,7 +5,7 @@ A record's fields are named after the columns its statement selects, so callers 
 helper for every repository: SQLAlchemy's `Row` and a FastStatement's namedtuple both
 carry their column names in `_fields`. When those are the record's fields in order (a
 record declared in its table's column order, read by `select(table)`), the record is
-built positionally: about two microseconds for a customer's eighteen columns, on the
+built positionally: about two microseconds for a customer's seventeen columns, on the
 check's hot path. Otherwise each field is taken from the column of its name, and a
 column without a field (or a field without a column) is a TypeError, never a silent
 gap.
