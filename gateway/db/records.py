@@ -32,4 +32,14 @@ def as_record_or_none(cls: type[R], row: Any | None) -> R | None:
 
 
 def as_records(cls: type[R], rows: Iterable[Any]) -> list[R]:
-    return [as_record(cls, row) for row in rows]
+    """The rows of one result (they share their columns) as `cls` records. The names
+    are compared once: a SQLAlchemy Row builds its `_fields` afresh at each call."""
+    found: list[R] = []
+    names: tuple[str, ...] | None = None
+    positional = False
+    for row in rows:
+        if names is None:
+            names = tuple(row._fields)
+            positional = names == cls.__match_args__  # type: ignore[attr-defined]
+        found.append(cls(*row) if positional else cls(**dict(zip(names, row, strict=True))))
+    return found

@@ -18,7 +18,7 @@ from gateway.customers import repository as customers_repo
 from gateway.customers.records import CustomerRecord, OpenItemRecord
 from gateway.db.engine import build_engine, read_tx, write_tx
 from gateway.db.migrate import migrate
-from gateway.db.records import as_record
+from gateway.db.records import as_record, as_records
 from gateway.groups import repository as groups_repo
 from gateway.groups.records import GroupRecord
 from gateway.unfreeze import repository as unfreeze_repo
@@ -97,6 +97,8 @@ def test_a_record_takes_columns_by_name_whatever_their_order() -> None:
     Row = namedtuple("Row", ["currency", "updated_at", "name", "credit_limit", "group_id"])
     record = as_record(GroupRecord, Row("EUR", AT, "G", Decimal(5), "G1"))
     assert record == GroupRecord("G1", "G", Decimal(5), "EUR", AT)
+    rows = [Row("EUR", AT, "G", Decimal(5), "G1"), Row("USD", AT, "H", Decimal(6), "G2")]
+    assert as_records(GroupRecord, rows) == [record, GroupRecord("G2", "H", Decimal(6), "USD", AT)]
 
 
 def test_a_column_without_a_field_is_an_error_not_a_gap() -> None:
