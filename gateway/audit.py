@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Row, insert, select
 
@@ -118,9 +118,22 @@ def event_json(row: Row[Any]) -> dict[str, Any]:
     return body
 
 
+class StepOf(Protocol):
+    """What a step's event names: the request (an unfreeze request's record)."""
+
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def erp(self) -> str: ...
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def customer_id(self) -> str: ...
+
+
 def step(
     conn: Connection,
-    row: Row[Any],
+    row: StepOf,
     kind: str,
     who: Principal | None,
     at: datetime,

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from gateway.aging.records import MonthlySalesRecord
+from gateway.db.records import as_records
 from gateway.db.tables import MonthlySales
 
 sales = MonthlySales.__table__  # type: ignore[attr-defined]
@@ -27,14 +29,13 @@ def sales_of(conn: Connection, customer_id: str, months: tuple[str, ...]) -> dic
             sales.c.customer_id == customer_id, sales.c.month.in_(months)
         )
     ).all()
-    return {r.month: r.amount for r in rows}
+    return {r.month: r.amount for r in as_records(MonthlySalesRecord, rows)}
 
 
-def all_sales_of(conn: Connection, customer_id: str) -> list[Any]:
-    return list(
-        conn.execute(
-            select(sales.c.month, sales.c.amount)
-            .where(sales.c.customer_id == customer_id)
-            .order_by(sales.c.month)
-        ).all()
+def all_sales_of(conn: Connection, customer_id: str) -> list[MonthlySalesRecord]:
+    rows = conn.execute(
+        select(sales.c.month, sales.c.amount)
+        .where(sales.c.customer_id == customer_id)
+        .order_by(sales.c.month)
     )
+    return as_records(MonthlySalesRecord, rows)

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway.aging import repository as repo
 from gateway.aging.schemas import SalesIn
 from gateway.customers import repository as customers_repo
+from gateway.customers.records import CustomerRecord
 from gateway.customers.service import money_str, open_items_of
 from gateway.db.uow import UnitOfWork
 from gateway.errors import InvalidInput, NotFound
@@ -22,11 +23,11 @@ from policies.money import MINOR_UNITS, fraction_digits, quantize
 MAX_SALES_DECIMALS = max(MINOR_UNITS.values())  # what the OpenAPI schema allows
 
 
-def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> Row[Any]:
+def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> CustomerRecord:
     row = customers_repo.get_customer(conn, customer_id, lock=lock)
     if row is None:
         raise NotFound(f"customer {customer_id} is unknown", code="CUSTOMER_NOT_FOUND")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def customer_aging(

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from gateway import audit
+from gateway.customers.records import CustomerRecord
 from gateway.customers.service import money_str
 
 Source = Literal["erp", "admin", "application", "committee"]
@@ -20,7 +21,7 @@ CREDIT_FIELDS = ("credit_limit", "payment_terms_days", "grade", "review_date", "
 MASTER_DATA_CHANGED = "master_data_changed"
 
 
-def credit_fields(row: Any) -> dict[str, Any]:
+def credit_fields(row: CustomerRecord) -> dict[str, Any]:
     """The audited fields of a stored customer row, as JSON values."""
     return {
         "credit_limit": money_str(row.credit_limit, row.currency),

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway import audit
 from gateway.auth import Principal
 from gateway.customers import repository as repo
+from gateway.customers.records import CustomerRecord, OpenItemRecord
 from gateway.customers.schemas import OpenItemIn, OpenItemsIn
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.fx.cache import current_rates
@@ -89,7 +90,7 @@ def replace_open_items(
 
 
 def _item_rows(
-    customer: Row[Any], body: OpenItemsIn, fx: FxRates, stored: dict[str, Any]
+    customer: CustomerRecord, body: OpenItemsIn, fx: FxRates, stored: dict[str, OpenItemRecord]
 ) -> list[dict[str, Any]]:
     seen: set[str] = set()
     rows = []
@@ -121,7 +122,7 @@ def _item_rows(
 
 
 def item_dates(
-    customer: Row[Any],
+    customer: CustomerRecord,
     item: OpenItemIn,
     field: str,
     previous: Any,  # stored row or None

@@ -20,6 +20,7 @@ from gateway.customers.service import account_of, balance_of
 from gateway.fx.cache import current_rates
 from gateway.groups import repository as groups_repo
 from gateway.groups.figures import group_figures
+from gateway.groups.records import GroupRecord
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
 from gateway.orders.notify import Released
@@ -45,7 +46,7 @@ def reevaluate_held(conn: Connection, customer_id: str, ctx: CheckContext) -> li
 
 
 def _reevaluate_customer(
-    conn: Connection, customer_id: str, ctx: CheckContext, group: Any, fx: FxRates
+    conn: Connection, customer_id: str, ctx: CheckContext, group: GroupRecord | None, fx: FxRates
 ) -> list[Released]:
     customer = customers_repo.get_customer(conn, customer_id, lock=True)
     if customer is None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway.aging.schemas import SalesIn
 from gateway.aging.service import put_sales
@@ -20,6 +20,7 @@ from gateway.balances import committee, master_data
 from gateway.balances.open_items import rates_at, replace_open_items
 from gateway.balances.reevaluate import reevaluate_held
 from gateway.customers import repository as repo
+from gateway.customers.records import CustomerRecord
 from gateway.customers.schemas import CustomerIn, OpenItemsIn
 from gateway.customers.service import customer_view
 from gateway.db.uow import UnitOfWork
@@ -221,7 +222,7 @@ _MISSING_IN_ERP_MODE = ("credit_limit", "grade", "payment_terms_days")
 TERMS_FIELDS = ("payment_terms_basis", "closing_day", "intercompany")
 
 
-def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]:
+def _owned_by_erp(body: CustomerIn, existing: CustomerRecord | None) -> dict[str, Any]:
     missing = [f for f in _MISSING_IN_ERP_MODE if getattr(body, f) is None]
     if missing:
         raise InvalidInput(
@@ -243,7 +244,7 @@ def _owned_by_erp(body: CustomerIn, existing: Row[Any] | None) -> dict[str, Any]
 
 
 def _owned_by_gateway(
-    customer_id: str, body: CustomerIn, existing: Row[Any] | None
+    customer_id: str, body: CustomerIn, existing: CustomerRecord | None
 ) -> dict[str, Any]:
     base = {"name": body.name, "currency": body.currency, "blocked": body.blocked}
     if existing is None:
@@ -280,7 +281,7 @@ def _owned_by_gateway(
 
 
 def require_currency_change_allowed(
-    conn: Connection, existing: Row[Any], currency: str, now: datetime
+    conn: Connection, existing: CustomerRecord, currency: str, now: datetime
 ) -> None:
     if existing.currency != currency and (
         orders_repo.has_exposure(conn, existing.customer_id)

@@ -10,6 +10,7 @@ limit has lapsed, in a write transaction as short as its writes.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -35,11 +36,16 @@ def revert_lapsed(uow: UnitOfWork, now: datetime, today: date) -> int:
                 continue  # reverted, or replaced, meanwhile
             before = master_data.credit_fields(row)
             previous = row.limit_before_temporary
-            values = {"temporary_until": None, "limit_before_temporary": None, "updated_at": now}
+            values: dict[str, Any] = {
+                "temporary_until": None,
+                "limit_before_temporary": None,
+                "updated_at": now,
+            }
             if previous is not None:
                 values["credit_limit"] = previous
             repo.update_customer(conn, customer_id, values)
             after = repo.get_customer(conn, customer_id)
+            assert after is not None  # read under the lock taken above
             master_data.record_change(
                 conn,
                 customer_id,

@@ -84,7 +84,7 @@ def customer_page(
     """A customer's figures, its overdue judged by its own grade's tolerance."""
     with uow.read() as conn:
         row = customers_repo.get_customer(conn, customer_id)
-        grade = grades.get(row.grade, GradePolicy()) if row else GradePolicy()
+        grade = grades.get(Grade(row.grade), GradePolicy()) if row else GradePolicy()
         return queries.customer_view(conn, customer_id, today, grade.overdue_tolerance_days)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway import audit
 from gateway.auth import Principal
@@ -22,6 +22,7 @@ from gateway.balances.service import require_currency_change_allowed
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import views
 from gateway.credit_applications.filing import ApplicationContext, find
+from gateway.credit_applications.records import ApplicationRecord
 from gateway.customers import repository as customers_repo
 from gateway.errors import Conflict, Forbidden, GatewayError, InvalidInput
 from gateway.groups import repository as groups_repo
@@ -46,7 +47,7 @@ REFUSALS: dict[Refusal, type[GatewayError]] = {
 }
 
 
-def to_domain(conn: Connection, row: Row[Any]) -> Application:
+def to_domain(conn: Connection, row: ApplicationRecord) -> Application:
     return Application(
         requester=row.requester,
         status=ApplicationStatus(row.status),
@@ -57,7 +58,9 @@ def to_domain(conn: Connection, row: Row[Any]) -> Application:
     )
 
 
-def expire_if_lapsed(conn: Connection, row: Row[Any], ctx: ApplicationContext) -> Row[Any]:
+def expire_if_lapsed(
+    conn: Connection, row: ApplicationRecord, ctx: ApplicationContext
+) -> ApplicationRecord:
     """A pending application past its expiry is expired (and audited) on the way."""
     if not lapsed(to_domain(conn, row), ctx.now):
         return row
@@ -117,7 +120,7 @@ def decide(
 
 
 def apply_change(
-    conn: Connection, row: Row[Any], who: Principal, ctx: ApplicationContext
+    conn: Connection, row: ApplicationRecord, who: Principal, ctx: ApplicationContext
 ) -> list[Released]:
     """The customer's master data becomes the proposal (created if new), audited, and
     its held orders are looked at again."""
@@ -161,6 +164,7 @@ def apply_change(
         require_currency_change_allowed(conn, existing, proposed["currency"], ctx.now)
         customers_repo.update_customer(conn, row.customer_id, values)
     after = customers_repo.get_customer(conn, row.customer_id)
+    assert after is not None  # written just above
     master_data.record_change(
         conn,
         row.customer_id,
@@ -177,7 +181,7 @@ def apply_change(
 
 def _event(
     conn: Connection,
-    row: Row[Any],
+    row: ApplicationRecord,
     kind: str,
     who: Principal | None,
     ctx: ApplicationContext,

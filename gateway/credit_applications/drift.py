@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from gateway.credit_applications.repository import applications
+from gateway.credit_applications import repository as repo
 from gateway.customers import repository as customers_repo
-
-APPLIED = ("applied", "ratified")
+from gateway.customers.records import CustomerRecord
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Drift:
     customer_id: str
     name: str
     application_id: str | None  # the last applied one; None: credit without any
-    applied_at: Any
+    applied_at: datetime | None
     differences: tuple[Difference, ...]
 
 
@@ -43,7 +42,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def differences(proposed: dict[str, Any], customer: Any, today: date) -> tuple[Difference, ...]:
+def differences(
+    proposed: dict[str, Any], customer: CustomerRecord, today: date
+) -> tuple[Difference, ...]:
     """What the customer's credit fields say beside what the application granted. A
     temporary limit past its day granted the limit before it: its limit is not compared."""
     granted = {
@@ -69,18 +70,7 @@ def differences(proposed: dict[str, Any], customer: Any, today: date) -> tuple[D
 def drifted(conn: Connection, today: date) -> list[Drift]:
     """Every customer whose credit fields differ from its last applied application, and
     every customer with a limit above 0 that no application granted."""
-    rows = conn.execute(
-        select(
-            applications.c.application_id,
-            applications.c.customer_id,
-            applications.c.proposed,
-            applications.c.valid_until,
-            applications.c.applied_at,
-        )
-        .where(applications.c.status.in_(APPLIED))
-        .order_by(applications.c.customer_id, applications.c.applied_at)
-    ).all()
-    last = {r.customer_id: r for r in rows}  # ordered: the last applied wins
+    last = {r.customer_id: r for r in repo.applied(conn)}  # ordered: the last applied wins
     found: list[Drift] = []
     for customer in customers_repo.list_customers(conn):
         applied = last.get(customer.customer_id)

@@ -12,15 +12,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway import audit
 from gateway.auth import Principal
 from gateway.config import LoadedConfig
 from gateway.credit_applications import repository as repo
 from gateway.credit_applications import views
+from gateway.credit_applications.records import ApplicationRecord
 from gateway.credit_applications.schemas import ApplicationIn
 from gateway.customers import repository as customers_repo
+from gateway.customers.records import CustomerRecord
 from gateway.customers.service import money_str
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.orders.context import CheckContext
@@ -69,11 +71,11 @@ def context_of(config: LoadedConfig, check: CheckContext) -> ApplicationContext:
     )
 
 
-def terms_of(row: Row[Any]) -> Terms:
+def terms_of(row: CustomerRecord) -> Terms:
     return Terms(row.credit_limit, row.currency, row.payment_terms_days, Grade(row.grade))
 
 
-def current_of(row: Row[Any]) -> dict[str, Any]:
+def current_of(row: CustomerRecord) -> dict[str, Any]:
     return {
         "name": row.name,
         "credit_limit": money_str(row.credit_limit, row.currency),
@@ -212,7 +214,7 @@ def _score(body: ApplicationIn, scorecard: Scorecard) -> tuple[int | None, Grade
     return total, scorecard.grade(total)
 
 
-def find(conn: Connection, application_id: str, *, lock: bool = False) -> Row[Any]:
+def find(conn: Connection, application_id: str, *, lock: bool = False) -> ApplicationRecord:
     row = repo.get(conn, application_id, lock=lock)
     if row is None:
         raise NotFound(

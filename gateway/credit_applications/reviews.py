@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of, money_str
@@ -19,14 +19,7 @@ def reviews_due(
 ) -> list[dict[str, Any]]:
     """Customers whose review date is past, within the window, or missing; the most
     overdue first, missing ones last."""
-    c = customers_repo.customers
-    horizon = today + timedelta(days=within_days)
-    rows = conn.execute(
-        select(c)
-        .where(or_(c.c.review_date.is_(None), c.c.review_date <= horizon))
-        .order_by(c.c.review_date.is_(None), c.c.review_date, c.c.customer_id)
-        .limit(5000)
-    ).all()
+    rows = customers_repo.customers_to_review(conn, today + timedelta(days=within_days))
     due = []
     for row in rows:
         account = account_of(row, today)

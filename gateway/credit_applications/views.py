@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway.auth import Principal
 from gateway.credit_applications import repository as repo
+from gateway.credit_applications.records import ApplicationRecord
 from gateway.errors import Forbidden
 from policies.money import quantize
 from policies.roles import OVERSEERS
@@ -18,15 +19,15 @@ def roles_of(field: str) -> list[str]:
     return [r for r in field.split(",") if r]
 
 
-def deciders(row: Row[Any]) -> list[str]:
+def deciders(row: ApplicationRecord) -> list[str]:
     return roles_of(row.required_roles) + roles_of(row.ratify_roles)
 
 
-def may_read(row: Row[Any], who: Principal) -> bool:
+def may_read(row: ApplicationRecord, who: Principal) -> bool:
     return who.role in OVERSEERS or who.name == row.requester or who.role.value in deciders(row)
 
 
-def check_visible(row: Row[Any], who: Principal) -> None:
+def check_visible(row: ApplicationRecord, who: Principal) -> None:
     if not may_read(row, who):
         raise Forbidden(
             "an application is read by its requester, the roles that decide it, finance "
@@ -39,7 +40,7 @@ def _money(amount: Any, currency: str) -> str | None:
     return str(quantize(amount, currency)) if amount is not None else None
 
 
-def view(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+def view(conn: Connection, row: ApplicationRecord) -> dict[str, Any]:
     proposed = json.loads(row.proposed)
     currency = proposed["currency"]
     approvals = repo.approvals_of(conn, row.application_id)

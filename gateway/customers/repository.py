@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
+from gateway.customers.records import CustomerRecord, OpenItemRecord
 from gateway.db.fast import FastStatement
+from gateway.db.records import as_record, as_records
 from gateway.db.tables import Customer, OpenItemRow
 from gateway.recorder.record import record_snapshot
 from policies import ItemKind, OpenItem
@@ -27,14 +29,17 @@ _items = FastStatement(
 )
 
 
-def get_customer(conn: Connection, customer_id: str, *, lock: bool = False) -> Any | None:
+def get_customer(
+    conn: Connection, customer_id: str, *, lock: bool = False
+) -> CustomerRecord | None:
     """Read a customer; with `lock`, hold its row until the transaction ends.
 
     The row lock is what serializes the checks of one customer on PostgreSQL
     (SQLite's BEGIN IMMEDIATE already serializes every writer).
     """
     stmt = _by_id_locked if lock and conn.dialect.name != "sqlite" else _by_id
-    return stmt.first(conn, {"cid": customer_id})
+    row = stmt.first(conn, {"cid": customer_id})
+    return as_record(CustomerRecord, row) if row is not None else None
 
 
 def insert_customer(conn: Connection, values: dict[str, Any]) -> None:
@@ -45,11 +50,18 @@ def update_customer(conn: Connection, customer_id: str, values: dict[str, Any]) 
     conn.execute(update(customers).where(customers.c.customer_id == customer_id).values(**values))
 
 
-def items_of(conn: Connection, customer_id: str) -> list[Any]:
-    return _items.rows(conn, {"cid": customer_id})
+def items_of(conn: Connection, customer_id: str) -> list[OpenItemRecord]:
+    return as_records(OpenItemRecord, _items.rows(conn, {"cid": customer_id}))
 
 
-def open_items_from(rows: Iterable[Any]) -> tuple[OpenItem, ...]:
+def decision_items(conn: Connection, customer_id: str) -> tuple[OpenItem, ...]:
+    """The decision core's open items of the customer: built straight from the driver's
+    rows (no OpenItemRecord in between: a customer may have hundreds, read per check on
+    a change of its items)."""
+    return open_items_from(_items.rows(conn, {"cid": customer_id}))
+
+
+def open_items_from(rows: Iterable[OpenItemRecord]) -> tuple[OpenItem, ...]:
     """The decision core's open items from stored rows (as `items_of` reads them)."""
     return tuple(
         OpenItem(r.item_id, ItemKind(r.kind), r.amount_credit, r.due_date, r.days_past_term)
@@ -72,7 +84,7 @@ def replace_items(
     conn.execute(delete(open_items).where(open_items.c.customer_id == customer_id))
     if rows:
         conn.execute(insert(open_items), rows)
-    stored = open_items_from(items_of(conn, customer_id))
+    stored = decision_items(conn, customer_id)
     etag = record_snapshot(conn, customer_id, current, stored, rows, as_of)
     if etag != current:
         conn.execute(
@@ -80,6 +92,20 @@ def replace_items(
         )
 
 
-def list_customers(conn: Connection) -> list[Row[Any]]:
+def customers_to_review(conn: Connection, horizon: date) -> list[CustomerRecord]:
+    """Customers whose review date is missing or on or before `horizon`: those with a
+    date first, by it, then those without; by id within (at most 5000)."""
+    c = customers
+    rows = conn.execute(
+        select(c)
+        .where(or_(c.c.review_date.is_(None), c.c.review_date <= horizon))
+        .order_by(c.c.review_date.is_(None), c.c.review_date, c.c.customer_id)
+        .limit(5000)
+    )
+    return as_records(CustomerRecord, rows)
+
+
+def list_customers(conn: Connection) -> list[CustomerRecord]:
     """Every customer, by id (read models that look at them all)."""
-    return list(conn.execute(select(customers).order_by(customers.c.customer_id)).all())
+    rows = conn.execute(select(customers).order_by(customers.c.customer_id))
+    return as_records(CustomerRecord, rows)

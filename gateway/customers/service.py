@@ -7,16 +7,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway.customers import repository as repo
 from gateway.customers.items_cache import OpenItemsCache
+from gateway.customers.records import CustomerRecord
 from policies import Account, Balance, Grade, OpenItem
 from policies.credit_application import effective_limit
 from policies.money import ZERO, quantize
 
 
-def customer_view(row: Row[Any]) -> dict[str, Any]:
+def customer_view(row: CustomerRecord) -> dict[str, Any]:
     return {
         "customer_id": row.customer_id,
         "name": row.name,
@@ -38,13 +39,13 @@ def money_str(amount: Decimal, currency: str) -> str:
     return str(quantize(amount, currency))
 
 
-def balance_as_of(row: Row[Any]) -> datetime:
+def balance_as_of(row: CustomerRecord) -> datetime:
     """Until a first snapshot arrives, the balance dates from the master-data upsert."""
     as_of: datetime = row.snapshot_as_of or row.updated_at
     return as_of
 
 
-def account_of(row: Row[Any], today: date | None = None) -> Account:
+def account_of(row: CustomerRecord, today: date | None = None) -> Account:
     """The account a check decides on: given `today`, a temporary limit past its last
     day is read as the limit before it, whether or not its revert was written yet."""
     limit = row.credit_limit
@@ -62,12 +63,12 @@ def account_of(row: Row[Any], today: date | None = None) -> Account:
 
 
 def open_items_of(
-    conn: Connection, row: Row[Any], cache: OpenItemsCache | None = None
+    conn: Connection, row: CustomerRecord, cache: OpenItemsCache | None = None
 ) -> tuple[OpenItem, ...]:
     """The customer's open items, from `cache` while the row's etag matches."""
     items = cache.get(row.customer_id, row.items_etag) if cache is not None else None
     if items is None:
-        items = repo.open_items_from(repo.items_of(conn, row.customer_id))
+        items = repo.decision_items(conn, row.customer_id)
         if cache is not None:
             cache.put(row.customer_id, row.items_etag, items)
     return items
@@ -75,7 +76,7 @@ def open_items_of(
 
 def balance_of(
     conn: Connection,
-    row: Row[Any],
+    row: CustomerRecord,
     own_reservation: Decimal = ZERO,
     cache: OpenItemsCache | None = None,
 ) -> Balance:

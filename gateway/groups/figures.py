@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection
 
 from gateway.groups import repository as repo
+from gateway.groups.records import GroupRecord
 from policies import FxRates, GroupFigures
 from policies.money import ZERO
 
@@ -25,7 +25,7 @@ class MemberFigures:
 
 def members_of(
     conn: Connection,
-    group: Any,
+    group: GroupRecord,
     fx: FxRates,
     leave_out: tuple[str, Decimal] | None = None,
 ) -> list[MemberFigures]:
@@ -50,7 +50,7 @@ def members_of(
 
 def group_figures(
     conn: Connection,
-    group: Any,
+    group: GroupRecord,
     customer_id: str,
     own_reservation: Decimal,
     order_amount: Decimal,

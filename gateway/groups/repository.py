@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, type_coerce, update
 
 from gateway.db.fast import FastStatement
+from gateway.db.records import as_record, as_records
 from gateway.db.tables import Customer, OpenItemRow
 from gateway.db.types import Money
+from gateway.groups.records import GroupRecord, MemberLedgerRecord
 from gateway.groups.tables import CreditGroupMemberRow, CreditGroupRow
 
 groups = CreditGroupRow.__table__  # type: ignore[attr-defined]
@@ -48,10 +50,11 @@ _member_figures = FastStatement(
 )
 
 
-def get_group(conn: Connection, group_id: str, *, lock: bool = False) -> Any | None:
+def get_group(conn: Connection, group_id: str, *, lock: bool = False) -> GroupRecord | None:
     """A group's row; with `lock` (PostgreSQL), held until the transaction ends."""
     stmt = _group_locked if lock and conn.dialect.name != "sqlite" else _group
-    return stmt.first(conn, {"gid": group_id})
+    row = stmt.first(conn, {"gid": group_id})
+    return as_record(GroupRecord, row) if row is not None else None
 
 
 def group_id_of(conn: Connection, customer_id: str) -> str | None:
@@ -59,7 +62,7 @@ def group_id_of(conn: Connection, customer_id: str) -> str | None:
     return str(row.group_id) if row is not None else None
 
 
-def lock_group_of(conn: Connection, customer_id: str) -> Any | None:
+def lock_group_of(conn: Connection, customer_id: str) -> GroupRecord | None:
     """Lock the customer's group (if any) before the customer's row is locked: what
     every writer that may go on to re-evaluate a member's held orders calls first."""
     group_id = group_id_of(conn, customer_id)
@@ -75,9 +78,9 @@ def member_ids(conn: Connection, group_id: str) -> list[str]:
     return [str(r.customer_id) for r in rows]
 
 
-def member_figures(conn: Connection, group_id: str) -> list[Any]:
-    """(customer_id, currency, reserved, open_items) of each member that exists."""
-    return _member_figures.rows(conn, {"gid": group_id})
+def member_figures(conn: Connection, group_id: str) -> list[MemberLedgerRecord]:
+    """Each existing member's figures, by customer id."""
+    return as_records(MemberLedgerRecord, _member_figures.rows(conn, {"gid": group_id}))
 
 
 def memberships(conn: Connection, customer_ids: Sequence[str]) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -18,6 +17,7 @@ from gateway.errors import Unavailable
 from gateway.fx import repository as fx_repo
 from gateway.fx.cache import FxCache
 from gateway.groups import repository as groups_repo
+from gateway.groups.records import GroupRecord
 from policies import DatedRates, FxRates
 
 _probe = FastStatement(
@@ -44,7 +44,7 @@ class MembershipChanged(Unavailable):
 @dataclass(frozen=True)
 class CheckScope:
     fx_version: str | None
-    group: Any | None  # the group's row, locked on PostgreSQL
+    group: GroupRecord | None  # the group's row, locked on PostgreSQL
 
 
 def scope_of(conn: Connection, customer_id: str) -> CheckScope:

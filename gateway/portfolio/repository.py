@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy import Connection, or_, select
 
+from gateway.customers.records import CustomerRecord
+from gateway.db.records import as_records
 from gateway.db.tables import Customer, DecisionRow, MonthlySales, OrderRow
+from gateway.portfolio.records import HeldOrderRecord, HoldRecord, UnfreezeDatesRecord
 from gateway.unfreeze.tables import UnfreezeRequestRow
 
 customers = Customer.__table__  # type: ignore[attr-defined]
@@ -18,13 +21,14 @@ requests = UnfreezeRequestRow.__table__  # type: ignore[attr-defined]
 HELD = "held"
 
 
-def all_customers(conn: Connection) -> list[Any]:
-    return list(conn.execute(select(customers).order_by(customers.c.customer_id)).all())
+def all_customers(conn: Connection) -> list[CustomerRecord]:
+    rows = conn.execute(select(customers).order_by(customers.c.customer_id))
+    return as_records(CustomerRecord, rows)
 
 
-def sales_by_customer(conn: Connection, months: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def sales_by_customer(conn: Connection, months: tuple[str, ...]) -> dict[str, dict[str, Decimal]]:
     """customer -> month -> net sales (in the customer's credit currency)."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, Decimal]] = {}
     if not months:
         return found
     rows = conn.execute(
@@ -37,20 +41,18 @@ def sales_by_customer(conn: Connection, months: tuple[str, ...]) -> dict[str, di
     return found
 
 
-def held_orders(conn: Connection) -> list[Any]:
-    """(customer_id, currency, amount, updated_at) of every held order."""
-    return list(
-        conn.execute(
-            select(orders.c.customer_id, customers.c.currency, orders.c.amount, orders.c.updated_at)
-            .select_from(orders.join(customers, customers.c.customer_id == orders.c.customer_id))
-            .where(orders.c.status == HELD)
-        ).all()
+def held_orders(conn: Connection) -> list[HeldOrderRecord]:
+    """Every held order."""
+    rows = conn.execute(
+        select(orders.c.customer_id, customers.c.currency, orders.c.amount, orders.c.updated_at)
+        .select_from(orders.join(customers, customers.c.customer_id == orders.c.customer_id))
+        .where(orders.c.status == HELD)
     )
+    return as_records(HeldOrderRecord, rows)
 
 
-def holds_between(conn: Connection, start: datetime, end: datetime) -> list[Any]:
-    """(customer_id, erp, order_id, amount) of each order held by a decision in
-    [start, end), once (its latest amount, in the credit currency)."""
+def holds_between(conn: Connection, start: datetime, end: datetime) -> list[HoldRecord]:
+    """Each order held by a decision in [start, end), once (its latest amount)."""
     held = (
         select(decisions.c.customer_id, decisions.c.erp, decisions.c.order_id)
         .where(
@@ -61,26 +63,24 @@ def holds_between(conn: Connection, start: datetime, end: datetime) -> list[Any]
         .distinct()
         .subquery()
     )
-    return list(
-        conn.execute(
-            select(held.c.customer_id, held.c.erp, held.c.order_id, orders.c.amount).select_from(
-                held.join(
-                    orders, (orders.c.erp == held.c.erp) & (orders.c.order_id == held.c.order_id)
-                )
-            )
-        ).all()
+    rows = conn.execute(
+        select(held.c.customer_id, held.c.erp, held.c.order_id, orders.c.amount).select_from(
+            held.join(orders, (orders.c.erp == held.c.erp) & (orders.c.order_id == held.c.order_id))
+        )
     )
+    return as_records(HoldRecord, rows)
 
 
-def unfreezes_between(conn: Connection, start: datetime, end: datetime) -> list[Any]:
+def unfreezes_between(
+    conn: Connection, start: datetime, end: datetime
+) -> list[UnfreezeDatesRecord]:
     """Unfreeze requests filed or released in [start, end)."""
     u = requests
     filed = (u.c.created_at >= start) & (u.c.created_at < end)
     released = (u.c.released_at >= start) & (u.c.released_at < end)
-    return list(
-        conn.execute(
-            select(u.c.customer_id, u.c.amount, u.c.created_at, u.c.released_at).where(
-                or_(filed, released)
-            )
-        ).all()
+    rows = conn.execute(
+        select(u.c.customer_id, u.c.amount, u.c.created_at, u.c.released_at).where(
+            or_(filed, released)
+        )
     )
+    return as_records(UnfreezeDatesRecord, rows)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from gateway.config import LoadedConfig
 from gateway.credit_applications.reviews import reviews_due
+from gateway.customers.records import CustomerRecord
 from gateway.customers.service import account_of, balance_of, money_str, open_items_of
 from gateway.db.uow import UnitOfWork
 from gateway.fx.cache import FxCache, current_rates
@@ -77,12 +78,12 @@ def customer_figures(
 
 def figures_of(
     conn: Connection,
-    row: Any,
+    row: CustomerRecord,
     policy: Policy,
     fx: FxRates,
     today: date,
     aging_day: date,
-    sales: dict[str, Any],
+    sales: dict[str, Decimal],
 ) -> CustomerFigures:
     """One customer's figures in `fx.base`: limit and exposure as of `today`, its open
     items aged as of `aging_day`."""

@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import ColumnElement, Connection, func, select, tuple_
 
+from gateway.db.records import as_records
 from gateway.db.tables import DecisionRow, OrderRow
 from gateway.recorder.record import item_snapshots, sightings
+from gateway.simulation.records import RecordedDecisionRecord
 from policies import Outcome
 from policies.frozen_json import decode
 from policies.simulation import Recorded, Sighting
@@ -21,7 +23,7 @@ decisions = DecisionRow.__table__  # type: ignore[attr-defined]
 CANCELLED = "cancelled"
 
 
-def _window(since: datetime | None, until: datetime | None) -> list[Any]:
+def _window(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
     """Recorded decisions (with inputs) made in the window."""
     where = [decisions.c.inputs.is_not(None)]
     if since is not None:
@@ -39,7 +41,7 @@ def count(conn: Connection, since: datetime | None, until: datetime | None) -> i
 
 def page(
     conn: Connection, after: str, size: int, since: datetime | None, until: datetime | None
-) -> list[Any]:
+) -> list[RecordedDecisionRecord]:
     """The next `size` records after decision id `after` (keyset: ids are time-ordered)."""
     stmt = (
         select(
@@ -57,7 +59,7 @@ def page(
         .order_by(decisions.c.decision_id)
         .limit(size)
     )
-    return list(conn.execute(stmt).all())
+    return as_records(RecordedDecisionRecord, conn.execute(stmt))
 
 
 class Snapshots:
@@ -82,7 +84,7 @@ class Snapshots:
         return items
 
 
-def recorded(conn: Connection, row: Any, snapshots: Snapshots) -> Recorded:
+def recorded(conn: Connection, row: RecordedDecisionRecord, snapshots: Snapshots) -> Recorded:
     payload = orjson.loads(row.inputs)
 
     def resolve(etag: str) -> Any:

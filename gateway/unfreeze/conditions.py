@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from gateway.config import LoadedConfig
+from gateway.unfreeze.records import UnfreezeRequestRecord
 from policies import FxRates, UnsupportedCurrencyError
 from policies.release import paid_overdue_met, paid_overdue_tolerance
 
@@ -28,7 +28,7 @@ class Conditions:
         approval = config.raw.approval
         return cls(config.policy.fx, approval.paid_overdue_tolerance, approval.payment_confirm_days)
 
-    def tolerance(self, request: Any) -> Decimal:
+    def tolerance(self, request: UnfreezeRequestRecord) -> Decimal:
         """The overdue at or below which the request's customer counts as having paid."""
         currency = request.currency
         configured = None
@@ -41,7 +41,7 @@ class Conditions:
         at_filing = Decimal(json.loads(request.figures)["overdue_amount"])
         return paid_overdue_tolerance(configured, at_filing, cap)
 
-    def met(self, request: Any, current_overdue: Decimal) -> bool:
+    def met(self, request: UnfreezeRequestRecord, current_overdue: Decimal) -> bool:
         """Whether the request's condition holds now (only paid_overdue is a figure)."""
         if request.condition != PAID_OVERDUE:
             return True

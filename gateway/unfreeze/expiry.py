@@ -9,15 +9,13 @@ so it must never stay open for reading and rendering.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import Row
 
 from gateway.auth import Principal
 from gateway.db.uow import UnitOfWork
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze import service, views
 from gateway.unfreeze.context import UnfreezeContext
+from gateway.unfreeze.records import UnfreezeRequestRecord
 from policies.unfreeze import RequestStatus, lapsed
 
 
@@ -39,7 +37,7 @@ def expire_lapsed_pending(uow: UnitOfWork, ctx: UnfreezeContext, requester: str 
     _expire(uow, pending, ctx)
 
 
-def _expire(uow: UnitOfWork, rows: Iterable[Row[Any]], ctx: UnfreezeContext) -> None:
+def _expire(uow: UnitOfWork, rows: Iterable[UnfreezeRequestRecord], ctx: UnfreezeContext) -> None:
     due = [r.request_id for r in rows if lapsed(RequestStatus(r.status), r.expires_at, ctx.now)]
     if due:
         with uow.write() as conn:

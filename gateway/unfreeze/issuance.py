@@ -9,16 +9,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway import audit, metrics
 from gateway.auth import Principal
 from gateway.errors import Conflict, NotFound
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.context import UnfreezeContext
+from gateway.unfreeze.records import UnfreezeRequestRecord
 
 
-def issue_token(conn: Connection, row: Row[Any], ctx: UnfreezeContext) -> None:
+def issue_token(conn: Connection, row: UnfreezeRequestRecord, ctx: UnfreezeContext) -> None:
     token_id = str(uuid.uuid4())
     # Whole seconds: the signed claims carry epoch seconds.
     expires = (ctx.now + ctx.token_ttl).replace(microsecond=0)

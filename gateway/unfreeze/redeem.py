@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import structlog
 from sqlalchemy import Connection
@@ -19,6 +18,7 @@ from gateway import audit, metrics
 from gateway.orders.schemas import CheckIn
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.conditions import Conditions
+from gateway.unfreeze.records import UnfreezeRequestRecord
 from gateway.unfreeze.service import void_pending_for_order
 from gateway.unfreeze.tokens import BadTokenError, TokenSigner, fingerprint
 from gateway.unfreeze.watch import record_override_release, watch_plan
@@ -111,7 +111,7 @@ class TokenRedeemer:
         log.info("override_redeemed", unfreeze_request_id=row.request_id, token=fingerprint(token))
         return Override(row.request_id, approved_by)
 
-    def _condition_met(self, request: Any, overdue: Decimal | None) -> bool:
+    def _condition_met(self, request: UnfreezeRequestRecord, overdue: Decimal | None) -> bool:
         if self.conditions is None or overdue is None:
             return True
         return self.conditions.met(request, overdue)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -33,6 +33,7 @@ from gateway.recorder.record import CheckInputs
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.context import UnfreezeContext
+from gateway.unfreeze.records import TokenRecord
 from gateway.unfreeze.service import find, load, to_domain
 from gateway.unfreeze.watch import record_override_release, watch_payment, watch_plan
 from policies import Outcome, Override, evaluate
@@ -61,7 +62,7 @@ def release_request(
     customer = customers_repo.get_customer(conn, customer_id, lock=True)
     row = load(conn, request_id, ctx.unfreeze, lock=True)
     order = orders_repo.get_order(conn, row.erp, row.order_id)
-    if row.status == RequestStatus.RELEASED or (
+    if row.status == RequestStatus.RELEASED.value or (
         order is not None and order.status == orders_repo.RELEASED
     ):
         raise Conflict(
@@ -189,7 +190,7 @@ def release_request(
     return answer, released
 
 
-def _require_usable(token: Any, now: Any) -> None:
+def _require_usable(token: TokenRecord | None, now: datetime) -> None:
     if token is None:
         raise Conflict("the request has no token", code="TOKEN_NOT_ISSUED")
     if token.status == "redeemed":

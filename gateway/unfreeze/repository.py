@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
+from gateway.db.records import as_record_or_none, as_records
+from gateway.unfreeze.records import (
+    ApprovalRecord,
+    OverrideReleaseRecord,
+    TokenRecord,
+    UnfreezeRequestRecord,
+    WatchRecord,
+)
 from gateway.unfreeze.tables import (
     ApprovalRow,
     CustomerWatchRow,
@@ -22,13 +29,16 @@ approvals = ApprovalRow.__table__  # type: ignore[attr-defined]
 tokens = OverrideTokenRow.__table__  # type: ignore[attr-defined]
 
 
-def _locked(conn: Connection, stmt: Any) -> Any:
+def _locked(conn: Connection, stmt: Select[Any]) -> Select[Any]:
     return stmt.with_for_update() if conn.dialect.name != "sqlite" else stmt
 
 
-def get_request(conn: Connection, request_id: str, *, lock: bool = False) -> Row[Any] | None:
+def get_request(
+    conn: Connection, request_id: str, *, lock: bool = False
+) -> UnfreezeRequestRecord | None:
     stmt = select(requests).where(requests.c.request_id == request_id)
-    return conn.execute(_locked(conn, stmt) if lock else stmt).first()
+    row = conn.execute(_locked(conn, stmt) if lock else stmt).first()
+    return as_record_or_none(UnfreezeRequestRecord, row)
 
 
 def list_requests(
@@ -40,7 +50,7 @@ def list_requests(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 5000,
-) -> Sequence[Row[Any]]:
+) -> list[UnfreezeRequestRecord]:
     stmt = select(requests)
     if status:
         stmt = stmt.where(requests.c.status == status)
@@ -54,21 +64,24 @@ def list_requests(
         stmt = stmt.where(requests.c.requester == requester)
     if customer_id:
         stmt = stmt.where(requests.c.customer_id == customer_id)
-    return conn.execute(stmt.order_by(when, requests.c.request_id).limit(limit)).all()
+    rows = conn.execute(stmt.order_by(when, requests.c.request_id).limit(limit))
+    return as_records(UnfreezeRequestRecord, rows)
 
 
-def open_requests_for_order(conn: Connection, erp: str, order_id: str) -> Sequence[Row[Any]]:
+def open_requests_for_order(
+    conn: Connection, erp: str, order_id: str
+) -> list[UnfreezeRequestRecord]:
     stmt = select(requests).where(
         requests.c.erp == erp,
         requests.c.order_id == order_id,
         requests.c.status.in_(("pending", "approved")),
     )
-    return conn.execute(_locked(conn, stmt)).all()
+    return as_records(UnfreezeRequestRecord, conn.execute(_locked(conn, stmt)))
 
 
 def blocking_request_for_order(
     conn: Connection, erp: str, order_id: str, now: datetime, *, lock: bool = False
-) -> Row[Any] | None:
+) -> UnfreezeRequestRecord | None:
     """The order's request still under way, if any: a pending one not yet lapsed, or an
     approved one whose token can still be redeemed. One whose token was revoked or
     expired unused (or a lapsed one) leaves the order free to be asked for again."""
@@ -87,14 +100,16 @@ def blocking_request_for_order(
         ((requests.c.status == "pending") & (requests.c.expires_at > now))
         | ((requests.c.status == "approved") & usable_token),
     )
-    return conn.execute(_locked(conn, stmt) if lock else stmt).first()
+    return as_record_or_none(
+        UnfreezeRequestRecord, conn.execute(_locked(conn, stmt) if lock else stmt).first()
+    )
 
 
 def insert_request(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(requests).values(**values))
 
 
-def set_request_status(conn: Connection, request_id: str, status: str, at: Any) -> None:
+def set_request_status(conn: Connection, request_id: str, status: str, at: datetime) -> None:
     conn.execute(
         update(requests)
         .where(requests.c.request_id == request_id)
@@ -102,24 +117,28 @@ def set_request_status(conn: Connection, request_id: str, status: str, at: Any) 
     )
 
 
-def approvals_of(conn: Connection, request_id: str) -> Sequence[Row[Any]]:
+def approvals_of(conn: Connection, request_id: str) -> list[ApprovalRecord]:
     """In time order; approvals at the same instant in the matrix's role order."""
     stmt = select(approvals).where(approvals.c.request_id == request_id)
     rank = {role.value: n for n, role in enumerate(APPROVER_ROLES)}
-    return sorted(conn.execute(stmt).all(), key=lambda a: (a.at, rank.get(a.role, 99)))
+    found = as_records(ApprovalRecord, conn.execute(stmt))
+    return sorted(found, key=lambda a: (a.at, rank.get(a.role, 99)))
 
 
 def insert_approval(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(approvals).values(**values))
 
 
-def token_of_request(conn: Connection, request_id: str) -> Row[Any] | None:
-    return conn.execute(select(tokens).where(tokens.c.request_id == request_id)).first()
+def token_of_request(conn: Connection, request_id: str) -> TokenRecord | None:
+    row = conn.execute(select(tokens).where(tokens.c.request_id == request_id)).first()
+    return as_record_or_none(TokenRecord, row)
 
 
-def get_token(conn: Connection, token_id: str, *, lock: bool = False) -> Row[Any] | None:
+def get_token(conn: Connection, token_id: str, *, lock: bool = False) -> TokenRecord | None:
     stmt = select(tokens).where(tokens.c.token_id == token_id)
-    return conn.execute(_locked(conn, stmt) if lock else stmt).first()
+    return as_record_or_none(
+        TokenRecord, conn.execute(_locked(conn, stmt) if lock else stmt).first()
+    )
 
 
 def insert_token(conn: Connection, values: dict[str, Any]) -> None:
@@ -158,9 +177,10 @@ watches = CustomerWatchRow.__table__  # type: ignore[attr-defined]
 override_releases = OverrideReleaseRow.__table__  # type: ignore[attr-defined]
 
 
-def open_watches(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
+def open_watches(conn: Connection, customer_id: str) -> list[WatchRecord]:
     stmt = select(watches).where(watches.c.customer_id == customer_id, watches.c.status == "open")
-    return conn.execute(stmt.order_by(watches.c.created_at, watches.c.watch_id)).all()
+    rows = conn.execute(stmt.order_by(watches.c.created_at, watches.c.watch_id))
+    return as_records(WatchRecord, rows)
 
 
 def insert_watch(conn: Connection, values: dict[str, Any]) -> None:
@@ -175,11 +195,11 @@ def close_watch(conn: Connection, watch_id: str, at: datetime) -> None:
     )
 
 
-def get_override_release(conn: Connection, erp: str, order_id: str) -> Row[Any] | None:
+def get_override_release(conn: Connection, erp: str, order_id: str) -> OverrideReleaseRecord | None:
     stmt = select(override_releases).where(
         override_releases.c.erp == erp, override_releases.c.order_id == order_id
     )
-    return conn.execute(stmt).first()
+    return as_record_or_none(OverrideReleaseRecord, conn.execute(stmt).first())
 
 
 def put_override_release(conn: Connection, values: dict[str, Any]) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway import audit, metrics
 from gateway.auth import Principal
@@ -25,6 +26,7 @@ from gateway.unfreeze import views
 from gateway.unfreeze.context import UnfreezeContext
 from gateway.unfreeze.issuance import issue_token
 from gateway.unfreeze.plan import validated_plan
+from gateway.unfreeze.records import ApprovalRecord, UnfreezeRequestRecord
 from gateway.unfreeze.schemas import UnfreezeIn
 from policies import Grade
 from policies.roles import Role
@@ -60,7 +62,9 @@ def _translate(exc: UnfreezeError) -> GatewayError:
     return REFUSAL_ERRORS[exc.code](exc.message, code=exc.code.value)
 
 
-def to_domain(row: Row[Any], approval_rows: Any) -> UnfreezeRequest:
+def to_domain(
+    row: UnfreezeRequestRecord, approval_rows: Iterable[ApprovalRecord]
+) -> UnfreezeRequest:
     return UnfreezeRequest(
         request_id=row.request_id,
         requester=row.requester,
@@ -162,7 +166,7 @@ def create_request(
     return views.view(conn, row, who, ctx)
 
 
-def find(conn: Connection, request_id: str, *, lock: bool = False) -> Row[Any]:
+def find(conn: Connection, request_id: str, *, lock: bool = False) -> UnfreezeRequestRecord:
     """The request as stored (see `load` for one brought up to date)."""
     row = repo.get_request(conn, request_id, lock=lock)
     if row is None:
@@ -172,7 +176,7 @@ def find(conn: Connection, request_id: str, *, lock: bool = False) -> Row[Any]:
 
 def load(
     conn: Connection, request_id: str, ctx: UnfreezeContext, *, lock: bool = False
-) -> Row[Any]:
+) -> UnfreezeRequestRecord:
     """The request, with an overdue pending one expired (and audited) on the way."""
     row = find(conn, request_id, lock=lock)
     domain = to_domain(row, repo.approvals_of(conn, request_id))

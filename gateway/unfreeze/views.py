@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from gateway.auth import Principal
 from gateway.errors import Forbidden
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.context import UnfreezeContext
+from gateway.unfreeze.records import UnfreezeRequestRecord
 from gateway.unfreeze.tokens import TokenClaims
 from policies.money import quantize
 from policies.roles import Role
@@ -26,7 +27,7 @@ OVERSEERS = (
 
 
 def view(
-    conn: Connection, row: Row[Any], viewer: Principal, ctx: UnfreezeContext
+    conn: Connection, row: UnfreezeRequestRecord, viewer: Principal, ctx: UnfreezeContext
 ) -> dict[str, Any]:
     approvals = repo.approvals_of(conn, row.request_id)
     token = repo.token_of_request(conn, row.request_id)
@@ -91,7 +92,7 @@ def view(
     return body
 
 
-def check_visible(row: Row[Any], viewer: Principal) -> None:
+def check_visible(row: UnfreezeRequestRecord, viewer: Principal) -> None:
     if viewer.role in OVERSEERS or viewer.name == row.requester:
         return
     raise Forbidden("a sales rep sees only their own requests", code="FORBIDDEN_REQUEST")

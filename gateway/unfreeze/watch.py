@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 
 from gateway.config import LoadedConfig
 from gateway.unfreeze import repository as repo
+from gateway.unfreeze.records import UnfreezeRequestRecord
 from policies import Exposure
 from policies.release import (
     Installment,
@@ -87,7 +88,7 @@ def _plan_behind(data: dict[str, Any], exposure: Exposure, today: date) -> bool:
     return plan_behind(plan, Decimal(data["open_items_at_filing"]), exposure.open_items, today)
 
 
-def watch_plan(conn: Connection, row: Any, now: datetime) -> None:
+def watch_plan(conn: Connection, row: UnfreezeRequestRecord, now: datetime) -> None:
     """A released request of condition repayment_plan: its installments are tracked."""
     if row.condition != "repayment_plan" or not row.repayment_plan:
         return
@@ -114,7 +115,7 @@ def watch_plan(conn: Connection, row: Any, now: datetime) -> None:
 
 def watch_payment(
     conn: Connection,
-    row: Any,
+    row: UnfreezeRequestRecord,
     bank_reference: str,
     tolerance: Decimal,
     due_at: datetime,
@@ -137,7 +138,7 @@ def watch_payment(
 
 def record_override_release(
     conn: Connection,
-    request: Any,
+    request: UnfreezeRequestRecord,
     approved_by: tuple[str, ...],
     amount: Decimal,
     now: datetime,
