@@ -13,7 +13,13 @@ from gateway.auth import Principal, require
 from gateway.balances import temporary_limits
 from gateway.credit_applications import decide, reviews, service, views
 from gateway.credit_applications import repository as repo
-from gateway.credit_applications.schemas import ApplicationIn, CommentIn
+from gateway.credit_applications.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationsOut,
+    CommentIn,
+    ReviewsDueOut,
+)
 from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
@@ -61,7 +67,7 @@ def sweep(res: Resources, ctx: service.ApplicationContext) -> None:
     temporary_limits.revert_lapsed(res.engine, ctx.now, ctx.today)
 
 
-@router.post("/v1/credit-applications", status_code=201)
+@router.post("/v1/credit-applications", status_code=201, response_model=ApplicationOut)
 def create(
     body: ApplicationIn, res: Res, who: Annotated[Principal, Depends(filer)]
 ) -> JSONResponse:
@@ -89,7 +95,7 @@ def _decide(
     return answer
 
 
-@router.post("/v1/credit-applications/{application_id}/approve")
+@router.post("/v1/credit-applications/{application_id}/approve", response_model=ApplicationOut)
 def approve(
     application_id: ApplicationId,
     body: CommentIn,
@@ -100,7 +106,7 @@ def approve(
     return _decide(application_id, body, res, who, "approve", background)
 
 
-@router.post("/v1/credit-applications/{application_id}/reject")
+@router.post("/v1/credit-applications/{application_id}/reject", response_model=ApplicationOut)
 def reject(
     application_id: ApplicationId,
     body: CommentIn,
@@ -111,7 +117,7 @@ def reject(
     return _decide(application_id, body, res, who, "reject", background)
 
 
-@router.get("/v1/credit-applications/{application_id}")
+@router.get("/v1/credit-applications/{application_id}", response_model=ApplicationOut)
 def get_one(
     application_id: ApplicationId, res: Res, who: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
@@ -125,7 +131,7 @@ def get_one(
         return views.view(conn, service.find(conn, application_id))
 
 
-@router.get("/v1/credit-applications")
+@router.get("/v1/credit-applications", response_model=ApplicationsOut)
 def list_applications(
     res: Res,
     who: Annotated[Principal, Depends(reader)],
@@ -141,7 +147,11 @@ def list_applications(
         return {"applications": [views.view(conn, r) for r in rows if views.may_read(r, who)]}
 
 
-@router.get("/v1/reviews/due")
+@router.get(
+    "/v1/reviews/due",
+    response_model=ReviewsDueOut,
+    response_model_exclude_unset=True,  # a member's exposure.group may be left out
+)
 def reviews_due(
     res: Res,
     _: Annotated[Principal, Depends(overseer)],

@@ -10,7 +10,7 @@ from gateway.auth import Principal, require
 from gateway.db.engine import read_tx, write_tx
 from gateway.fx.cache import current_rates
 from gateway.groups import service
-from gateway.groups.schemas import CreditGroupIn
+from gateway.groups.schemas import CreditGroupIn, CreditGroupOut
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
@@ -23,7 +23,7 @@ writer = require(Role.ERP, Role.ADMIN)
 reader = require(Role.ERP, *OVERSEERS)
 
 
-@router.put("/{group_id}")
+@router.put("/{group_id}", response_model=CreditGroupOut)
 def put_group(
     group_id: GroupId, body: CreditGroupIn, res: Res, who: Annotated[Principal, Depends(writer)]
 ) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def put_group(
         return _view(res, conn, group_id)
 
 
-@router.get("/{group_id}")
+@router.get("/{group_id}", response_model=CreditGroupOut)
 def get_group(
     group_id: GroupId, res: Res, _: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:

@@ -12,13 +12,22 @@ from gateway.auth import Principal, require
 from gateway.db.engine import read_tx, write_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
+from gateway.orders.schemas import DecisionOut
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
 from gateway.unfreeze import archive, expiry, issuance, service, views
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.release import ReleaseContext, release_request
-from gateway.unfreeze.schemas import DecisionCommentIn, RejectIn, ReleaseIn, UnfreezeIn
+from gateway.unfreeze.schemas import (
+    DecisionCommentIn,
+    RejectIn,
+    ReleaseIn,
+    TokenRevokedOut,
+    UnfreezeIn,
+    UnfreezeRequestOut,
+    UnfreezeRequestsOut,
+)
 from policies.roles import Role
 
 router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
@@ -33,14 +42,23 @@ controller = require(Role.CREDIT_CONTROLLER)
 finance = require(Role.FINANCE_MANAGER, Role.ADMIN)
 
 
-@router.post("/v1/unfreeze-requests", status_code=201)
+@router.post(
+    "/v1/unfreeze-requests",
+    status_code=201,
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def create(body: UnfreezeIn, res: Res, who: Annotated[Principal, Depends(sales)]) -> JSONResponse:
     with write_tx(res.engine) as conn:
         created = service.create_request(conn, body, who, res.unfreeze_context())
     return JSONResponse(created, status_code=201)
 
 
-@router.post("/v1/unfreeze-requests/{request_id}/approve")
+@router.post(
+    "/v1/unfreeze-requests/{request_id}/approve",
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def approve(
     request_id: RequestId,
     body: DecisionCommentIn,
@@ -53,7 +71,11 @@ def approve(
         )
 
 
-@router.post("/v1/unfreeze-requests/{request_id}/reject")
+@router.post(
+    "/v1/unfreeze-requests/{request_id}/reject",
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def reject(
     request_id: RequestId,
     body: RejectIn,
@@ -65,7 +87,11 @@ def reject(
         return service.decide(conn, request_id, who, "reject", body.comment, res.unfreeze_context())
 
 
-@router.post("/v1/unfreeze-requests/{request_id}/release")
+@router.post(
+    "/v1/unfreeze-requests/{request_id}/release",
+    response_model=DecisionOut,
+    response_model_exclude_unset=True,
+)
 def release(
     request_id: RequestId,
     res: Res,
@@ -85,7 +111,11 @@ def release(
     return answer
 
 
-@router.get("/v1/unfreeze-requests/{request_id}")
+@router.get(
+    "/v1/unfreeze-requests/{request_id}",
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def get_one(
     request_id: RequestId, res: Res, who: Annotated[Principal, Depends(anyone_human)]
 ) -> dict[str, Any]:
@@ -95,7 +125,14 @@ def get_one(
         return views.view(conn, service.find(conn, request_id), who, ctx)
 
 
-@router.get("/v1/unfreeze-requests", responses=archive.CSV_RESPONSE)
+# JSON by its model, or the archive as a CSV download (`Accept: text/csv`): its media
+# type is declared in `archive.CSV_RESPONSE`.
+@router.get(
+    "/v1/unfreeze-requests",
+    response_model=UnfreezeRequestsOut,
+    response_model_exclude_unset=True,
+    responses=archive.CSV_RESPONSE,
+)
 def list_requests(
     request: Request,
     res: Res,
@@ -127,7 +164,7 @@ def list_requests(
     return {"requests": shown}
 
 
-@router.post("/v1/override-tokens/{token_id}/revoke")
+@router.post("/v1/override-tokens/{token_id}/revoke", response_model=TokenRevokedOut)
 def revoke(
     token_id: RequestId, res: Res, who: Annotated[Principal, Depends(finance)]
 ) -> dict[str, Any]:
