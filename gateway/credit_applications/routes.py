@@ -18,6 +18,7 @@ from gateway.credit_applications.schemas import (
     ApplicationOut,
     ApplicationsOut,
     CommentIn,
+    RejectCommentIn,
     ReviewsDueOut,
 )
 from gateway.db.engine import read_tx, write_tx
@@ -109,7 +110,7 @@ def approve(
 @router.post("/v1/credit-applications/{application_id}/reject", response_model=ApplicationOut)
 def reject(
     application_id: ApplicationId,
-    body: CommentIn,
+    body: RejectCommentIn,
     res: Res,
     background: BackgroundTasks,
     who: Annotated[Principal, Depends(approver)],

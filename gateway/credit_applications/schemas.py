@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, Strict, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 from gateway.orders.schemas import ExposureOut, ReasonOut
 from gateway.schemas import (
@@ -47,6 +47,16 @@ class ApplicationIn(RequestModel):
 
 class CommentIn(RequestModel):
     comment: str = Field(default="", max_length=2000)
+
+
+class RejectCommentIn(CommentIn):
+    """A rejection says why: the schema says a comment with a non-blank character is
+    required; the route answers COMMENT_REQUIRED (422) for one that is not (as
+    `gateway.unfreeze.schemas.RejectIn`)."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["comment"]})
+
+    comment: str = Field(default="", max_length=2000, json_schema_extra={"pattern": r"\S"})
 
 
 class ProposedTermsOut(ResponseModel):
