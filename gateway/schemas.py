@@ -1,4 +1,5 @@
-"""Field types shared by the API's request models (bounded, exact, explicit)."""
+"""Field types shared by the API's request models (bounded, exact, explicit), and the
+base and field types of the answers' models (`ResponseModel`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from policies.literals import (
@@ -169,6 +171,46 @@ class RequestModel(BaseModel):
     """Base of every request body: unknown fields are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    # An `Absent` key's default (None) is how pydantic knows it may be left out, not a
+    # value the answer carries: the schema does not offer it.
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class ResponseModel(BaseModel):
+    """Base of every answer's model (a route's `response_model`): exactly the keys the
+    route answers, in its order. An unknown key is the route's bug, so it is an error
+    (the tests see it), never dropped silently. Routes whose answer leaves a key out
+    (rather than null) set `response_model_exclude_unset=True` and declare it `Absent`."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
+
+
+# Answers carry what the routes wrote as text, passed through unchanged: a type that
+# parsed them (Decimal, date, datetime) would write them back in its own way
+# ("1E+2", "...Z"), and the answer would change.
+DECIMAL_TEXT_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+DecimalText = Annotated[str, StringConstraints(pattern=DECIMAL_TEXT_PATTERN)]
+"""An amount, a rate or a percentage as a plain decimal string ("12500.00")."""
+DayText = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+"""A calendar day, YYYY-MM-DD."""
+MonthText = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}$")]
+"""A month, YYYY-MM."""
+MomentText = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T"),
+    Field(json_schema_extra={"format": "date-time"}),
+]
+"""A moment with its offset (ISO 8601, as `datetime.isoformat` writes it)."""
+
+
+Absent = SkipJsonSchema[None]
+"""`X | Absent = None`: a key the answer may leave out, never null (the JSON Schema has
+no null branch, and the route sets `response_model_exclude_unset=True`)."""
 
 
 def check_precision(amount: Decimal, currency: str) -> None:

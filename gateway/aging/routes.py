@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 
 from gateway.aging import service
-from gateway.aging.schemas import SalesIn
+from gateway.aging.schemas import AgingOut, SalesIn, SalesOut
 from gateway.auth import Principal, require
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
@@ -21,7 +21,7 @@ reader = require(Role.ERP, *OVERSEERS)
 writer = require(Role.ERP, Role.ADMIN)
 
 
-@router.get("/{customer_id}/aging")
+@router.get("/{customer_id}/aging", response_model=AgingOut)
 def get_aging(
     customer_id: CustomerId, res: Res, _: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def get_aging(
     return service.customer_aging(res.uow, customer_id, today, res.config.raw.reports.vat_factor)
 
 
-@router.put("/{customer_id}/sales")
+@router.put("/{customer_id}/sales", response_model=SalesOut)
 def put_sales(
     customer_id: CustomerId,
     body: SalesIn,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 from gateway.auth import Principal, require, require_erp_scope
 from gateway.balances import service as balances
 from gateway.balances.exposure import customer_exposure
+from gateway.balances.schemas import CustomerExposureOut, OpenItemsOut
 from gateway.customers.schemas import CustomerIn, CustomerOut, OpenItemsIn
 from gateway.errors import Forbidden
 from gateway.http import ExactJSONRoute
@@ -25,7 +26,7 @@ writer = require(Role.ERP, Role.ADMIN)
 reader = require(Role.ERP, Role.ADMIN, Role.FINANCE_MANAGER)
 
 
-@router.put("/{customer_id}", responses={200: {"model": CustomerOut}})
+@router.put("/{customer_id}", response_model=CustomerOut)
 def put_customer(
     customer_id: CustomerId,
     body: CustomerIn,
@@ -42,7 +43,7 @@ def put_customer(
     return {**stored, "released": [f"{r.erp}/{r.order_id}" for r in released]}
 
 
-@router.put("/{customer_id}/open-items")
+@router.put("/{customer_id}/open-items", response_model=OpenItemsOut)
 def put_open_items(
     customer_id: CustomerId,
     body: OpenItemsIn,
@@ -72,7 +73,11 @@ def put_open_items(
     return {**stored, "released": [f"{r.erp}/{r.order_id}" for r in released]}
 
 
-@router.get("/{customer_id}/exposure")
+@router.get(
+    "/{customer_id}/exposure",
+    response_model=CustomerExposureOut,
+    response_model_exclude_unset=True,  # exposure.group and exposure.fx may be left out
+)
 def get_exposure(
     customer_id: CustomerId, res: Res, _: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:

@@ -9,7 +9,14 @@ from fastapi.responses import JSONResponse
 
 from gateway.auth import Principal, require
 from gateway.credit_applications import service
-from gateway.credit_applications.schemas import ApplicationIn, CommentIn
+from gateway.credit_applications.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationsOut,
+    CommentIn,
+    RejectCommentIn,
+    ReviewsDueOut,
+)
 from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
 from gateway.resources import Resources, resources
@@ -30,7 +37,7 @@ def context(res: Resources) -> service.ApplicationContext:
     return service.context_of(res.config, res.check_context())
 
 
-@router.post("/v1/credit-applications", status_code=201)
+@router.post("/v1/credit-applications", status_code=201, response_model=ApplicationOut)
 def create(
     body: ApplicationIn, res: Res, who: Annotated[Principal, Depends(filer)]
 ) -> JSONResponse:
@@ -54,7 +61,7 @@ def _decide(
     return answer
 
 
-@router.post("/v1/credit-applications/{application_id}/approve")
+@router.post("/v1/credit-applications/{application_id}/approve", response_model=ApplicationOut)
 def approve(
     application_id: ApplicationId,
     body: CommentIn,
@@ -65,10 +72,10 @@ def approve(
     return _decide(application_id, body, res, who, "approve", background)
 
 
-@router.post("/v1/credit-applications/{application_id}/reject")
+@router.post("/v1/credit-applications/{application_id}/reject", response_model=ApplicationOut)
 def reject(
     application_id: ApplicationId,
-    body: CommentIn,
+    body: RejectCommentIn,
     res: Res,
     background: BackgroundTasks,
     who: Annotated[Principal, Depends(approver)],
@@ -76,14 +83,14 @@ def reject(
     return _decide(application_id, body, res, who, "reject", background)
 
 
-@router.get("/v1/credit-applications/{application_id}")
+@router.get("/v1/credit-applications/{application_id}", response_model=ApplicationOut)
 def get_one(
     application_id: ApplicationId, res: Res, who: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
     return service.application(res.uow, application_id, who, context(res))
 
 
-@router.get("/v1/credit-applications")
+@router.get("/v1/credit-applications", response_model=ApplicationsOut)
 def list_applications(
     res: Res,
     who: Annotated[Principal, Depends(reader)],
@@ -94,7 +101,11 @@ def list_applications(
     return {"applications": shown}
 
 
-@router.get("/v1/reviews/due")
+@router.get(
+    "/v1/reviews/due",
+    response_model=ReviewsDueOut,
+    response_model_exclude_unset=True,  # a member's exposure.group may be left out
+)
 def reviews_due(
     res: Res,
     _: Annotated[Principal, Depends(overseer)],

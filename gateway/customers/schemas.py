@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from gateway.schemas import (
     CurrencyCode,
     DateOnly,
+    DayText,
+    DecimalText,
     ErpName,
     Identifier,
+    MomentText,
     NonNegativeAmount,
     PositiveAmount,
     RequestModel,
+    ResponseModel,
     StrictFlag,
     UtcDatetime,
     WholeNumber,
@@ -97,19 +100,21 @@ class OpenItemsIn(RequestModel):
     items: list[OpenItemIn] = Field(max_length=MAX_ITEMS)
 
 
-class CustomerOut(BaseModel):
+class CustomerOut(ResponseModel):
+    """A customer's master data as stored (`customers.service.customer_json`)."""
+
     customer_id: str
     name: str
-    credit_limit: str
+    credit_limit: DecimalText
     currency: str
     grade: str
     payment_terms_days: int
     blocked: bool
-    review_date: date | None
+    review_date: DayText | None
     payment_terms_basis: TermsBasis
     closing_day: int | None
     intercompany: bool
-    balance_as_of: datetime
-    updated_at: datetime
+    balance_as_of: MomentText
+    updated_at: MomentText
     # Held orders this change released ("erp/order_id"), as a payment's snapshot does.
-    released: list[str] = []
+    released: list[str]

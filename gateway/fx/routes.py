@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path
 
 from gateway.auth import Principal, require
 from gateway.fx import service
-from gateway.fx.schemas import FxRatesIn
+from gateway.fx.schemas import DayRatesOut, FxRatesIn, RatesOnDayOut
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
@@ -22,7 +22,7 @@ writer = require(Role.FINANCE_MANAGER, Role.ADMIN, Role.ERP)
 reader = require(*OVERSEERS, Role.ERP)
 
 
-@router.put("/{rate_date}")
+@router.put("/{rate_date}", response_model=DayRatesOut)
 def put_rates(
     rate_date: Day, body: FxRatesIn, res: Res, who: Annotated[Principal, Depends(writer)]
 ) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def put_rates(
     return service.put_rates(res.uow, day, body, res.config.policy.fx, who, res.clock())
 
 
-@router.get("/{rate_date}")
+@router.get("/{rate_date}", response_model=RatesOnDayOut)
 def get_rates(rate_date: Day, res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
     """The rate each configured currency converts at on that day, and its date."""
     return service.get_rates(res.uow, rate_date, res.config.policy.fx)

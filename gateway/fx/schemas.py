@@ -1,4 +1,4 @@
-"""The body of a day's exchange rates."""
+"""The body of a day's exchange rates, and the answers about them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from gateway.schemas import (
     AMOUNT_MARK,
     BASE_CURRENCY_MARK,
     RATED_CURRENCY_MARK,
+    DayText,
+    DecimalText,
     RequestModel,
+    ResponseModel,
     _positive_amount,
     amount_schema,
 )
@@ -44,3 +47,26 @@ RatedCode = Annotated[
 class FxRatesIn(RequestModel):
     base: BaseCode
     rates: dict[RatedCode, Rate] = Field(max_length=200)
+
+
+class DayRatesOut(ResponseModel):
+    """The rates put for a day (by currency, sorted), as stored."""
+
+    date: DayText
+    base: str
+    rates: dict[str, DecimalText]
+
+
+class RateOut(ResponseModel):
+    """The rate a currency converts at, and the day it was set (null: the config's)."""
+
+    rate: DecimalText
+    rate_date: DayText | None
+
+
+class RatesOnDayOut(ResponseModel):
+    """The rate each configured currency converts at on the day."""
+
+    date: DayText
+    base: str
+    rates: dict[str, RateOut]

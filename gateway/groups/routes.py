@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path
 
 from gateway.auth import Principal, require
 from gateway.groups import service
-from gateway.groups.schemas import CreditGroupIn
+from gateway.groups.schemas import CreditGroupIn, CreditGroupOut
 from gateway.http import ExactJSONRoute
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN
@@ -21,7 +21,7 @@ writer = require(Role.ERP, Role.ADMIN)
 reader = require(Role.ERP, *OVERSEERS)
 
 
-@router.put("/{group_id}")
+@router.put("/{group_id}", response_model=CreditGroupOut)
 def put_group(
     group_id: GroupId, body: CreditGroupIn, res: Res, who: Annotated[Principal, Depends(writer)]
 ) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def put_group(
     return service.store_group(res.uow, group_id, body, res.fx_rates, fx, who, now, today)
 
 
-@router.get("/{group_id}")
+@router.get("/{group_id}", response_model=CreditGroupOut)
 def get_group(
     group_id: GroupId, res: Res, _: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:

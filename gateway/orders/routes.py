@@ -17,7 +17,7 @@ from gateway.http import ExactJSONRoute
 from gateway.orders import cancellation
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.group_fx import MembershipChanged
-from gateway.orders.schemas import CheckIn
+from gateway.orders.schemas import CancelOut, CheckIn
 from gateway.orders.service import check_order
 from gateway.resources import Resources, resources
 from gateway.schemas import ERP_NAME_PATTERN, IDENTIFIER_PATTERN
@@ -116,7 +116,7 @@ def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> Check
             return check_order(conn, body, ctx)
 
 
-@router.post("/{erp}/{order_id}/cancel")
+@router.post("/{erp}/{order_id}/cancel", response_model=CancelOut)
 def cancel(
     erp: Annotated[str, Path(pattern=ERP_NAME_PATTERN)],
     order_id: Annotated[str, Path(max_length=64, pattern=IDENTIFIER_PATTERN)],

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from gateway.auth import Principal, require
+from gateway.balances.schemas import CommitteeDecisionOut
 from gateway.errors import Conflict, InvalidInput
 from gateway.http import ExactJSONRoute
 from gateway.portfolio import committee, service
+from gateway.portfolio.schemas import CommitteeDecisionsOut, CommitteeReportOut, PortfolioOut
 from gateway.resources import Resources, resources
 from gateway.schemas import IDENTIFIER_PATTERN, DateOnly, RequestModel
 from policies.committee import DECISION_KINDS, BadMonth, Month, parse_month
@@ -24,7 +26,7 @@ Res = Annotated[Resources, Depends(resources)]
 reader = require(*OVERSEERS)
 
 
-@router.get("/portfolio")
+@router.get("/portfolio", response_model=PortfolioOut)
 def get_portfolio(res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[str, Any]:
     """Every customer's limit, exposure and aging summed in the FX base currency, the
     portfolio's DSO (intercompany customers left out), held orders and the lists the
@@ -37,7 +39,12 @@ def get_portfolio(res: Res, _: Annotated[Principal, Depends(reader)]) -> dict[st
         raise no_rate(exc) from None
 
 
-@router.get("/reports/credit-committee", response_model=None)
+# JSON by its model, or a CSV download (`Accept: text/csv`): its media type is declared.
+@router.get(
+    "/reports/credit-committee",
+    response_model=CommitteeReportOut,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def get_committee_report(
     request: Request,
     res: Res,
@@ -88,7 +95,11 @@ class DecisionIn(RequestModel):
     until: DateOnly | None = None
 
 
-@router.post("/reports/credit-committee/decisions", status_code=201)
+@router.post(
+    "/reports/credit-committee/decisions",
+    status_code=201,
+    response_model=CommitteeDecisionOut,
+)
 def post_committee_decision(
     body: DecisionIn, res: Res, who: Annotated[Principal, Depends(reader)]
 ) -> dict[str, Any]:
@@ -109,7 +120,7 @@ def post_committee_decision(
     )
 
 
-@router.get("/reports/credit-committee/decisions")
+@router.get("/reports/credit-committee/decisions", response_model=CommitteeDecisionsOut)
 def get_committee_decisions(
     res: Res,
     _: Annotated[Principal, Depends(reader)],

@@ -10,6 +10,7 @@ from gateway.auth import Principal, require
 from gateway.errors import NotFound
 from gateway.resources import Resources, resources
 from gateway.sync.runner import sync_status
+from gateway.sync.schemas import SyncReportOut, SyncStatusOut
 from policies.roles import Role
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"])
@@ -18,7 +19,7 @@ admin = require(Role.ADMIN)
 watcher = require(Role.ADMIN, Role.FINANCE_MANAGER)
 
 
-@router.post("/{erp}")
+@router.post("/{erp}", response_model=SyncReportOut)
 async def sync_now(
     erp: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_\-]{0,31}$")],
     res: Res,
@@ -31,6 +32,6 @@ async def sync_now(
     return report.as_json()
 
 
-@router.get("")
+@router.get("", response_model=SyncStatusOut)
 def status(res: Res, _: Annotated[Principal, Depends(watcher)]) -> dict[str, Any]:
     return {"erps": sync_status(res.uow), "configured": sorted(res.syncs)}

@@ -11,12 +11,21 @@ from gateway import audit
 from gateway.auth import Principal, require
 from gateway.http import ExactJSONRoute
 from gateway.orders.notify import notify_releases
+from gateway.orders.schemas import DecisionOut
 from gateway.resources import Resources, resources
 from gateway.schemas import DateOnly
 from gateway.unfreeze import archive, service, use_cases
 from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.release import ReleaseContext
-from gateway.unfreeze.schemas import DecisionCommentIn, RejectIn, ReleaseIn, UnfreezeIn
+from gateway.unfreeze.schemas import (
+    DecisionCommentIn,
+    RejectIn,
+    ReleaseIn,
+    TokenRevokedOut,
+    UnfreezeIn,
+    UnfreezeRequestOut,
+    UnfreezeRequestsOut,
+)
 from policies.roles import Role
 
 router = APIRouter(tags=["unfreeze"], route_class=ExactJSONRoute)
@@ -31,13 +40,22 @@ controller = require(Role.CREDIT_CONTROLLER)
 finance = require(Role.FINANCE_MANAGER, Role.ADMIN)
 
 
-@router.post("/v1/unfreeze-requests", status_code=201)
+@router.post(
+    "/v1/unfreeze-requests",
+    status_code=201,
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def create(body: UnfreezeIn, res: Res, who: Annotated[Principal, Depends(sales)]) -> JSONResponse:
     created = use_cases.file_request(res.uow, body, who, res.unfreeze_context())
     return JSONResponse(created, status_code=201)
 
 
-@router.post("/v1/unfreeze-requests/{request_id}/approve")
+@router.post(
+    "/v1/unfreeze-requests/{request_id}/approve",
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def approve(
     request_id: RequestId,
     body: DecisionCommentIn,
@@ -47,7 +65,11 @@ def approve(
     return use_cases.approve(res.uow, request_id, who, body.comment, res.unfreeze_context())
 
 
-@router.post("/v1/unfreeze-requests/{request_id}/reject")
+@router.post(
+    "/v1/unfreeze-requests/{request_id}/reject",
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def reject(
     request_id: RequestId,
     body: RejectIn,
@@ -57,7 +79,11 @@ def reject(
     return use_cases.reject(res.uow, request_id, who, body.comment, res.unfreeze_context())
 
 
-@router.post("/v1/unfreeze-requests/{request_id}/release")
+@router.post(
+    "/v1/unfreeze-requests/{request_id}/release",
+    response_model=DecisionOut,
+    response_model_exclude_unset=True,
+)
 def release(
     request_id: RequestId,
     res: Res,
@@ -76,14 +102,25 @@ def release(
     return answer
 
 
-@router.get("/v1/unfreeze-requests/{request_id}")
+@router.get(
+    "/v1/unfreeze-requests/{request_id}",
+    response_model=UnfreezeRequestOut,
+    response_model_exclude_unset=True,
+)
 def get_one(
     request_id: RequestId, res: Res, who: Annotated[Principal, Depends(anyone_human)]
 ) -> dict[str, Any]:
     return use_cases.show(res.uow, request_id, who, res.unfreeze_context())
 
 
-@router.get("/v1/unfreeze-requests", responses=archive.CSV_RESPONSE)
+# JSON by its model, or the archive as a CSV download (`Accept: text/csv`): its media
+# type is declared in `archive.CSV_RESPONSE`.
+@router.get(
+    "/v1/unfreeze-requests",
+    response_model=UnfreezeRequestsOut,
+    response_model_exclude_unset=True,
+    responses=archive.CSV_RESPONSE,
+)
 def list_requests(
     request: Request,
     res: Res,
@@ -111,7 +148,7 @@ def list_requests(
     return {"requests": shown}
 
 
-@router.post("/v1/override-tokens/{token_id}/revoke")
+@router.post("/v1/override-tokens/{token_id}/revoke", response_model=TokenRevokedOut)
 def revoke(
     token_id: RequestId, res: Res, who: Annotated[Principal, Depends(finance)]
 ) -> dict[str, Any]:
