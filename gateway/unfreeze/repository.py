@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from gateway.db.fast import FastStatement
-
 from gateway.unfreeze.tables import (
     ApprovalRow,
     CustomerWatchRow,
