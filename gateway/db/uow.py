@@ -25,13 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 from sqlalchemy import Connection, Engine
 
 from gateway.db.engine import is_sqlite, read_tx, write_tx
-from gateway.db.group_commit import GroupCommit
+
+if TYPE_CHECKING:
+    # Imported when built, not here: the group commit brings the metrics, which must not
+    # be created before `gateway serve` has set PROMETHEUS_MULTIPROC_DIR (the CLI, which
+    # imports this module through `gateway simulate`, runs before it).
+    from gateway.db.group_commit import GroupCommit
 
 T = TypeVar("T")
 
@@ -60,8 +65,12 @@ class UnitOfWork(Protocol):
 
 class SqliteUnitOfWork:
     def __init__(self, engine: Engine, group_commit: GroupCommit | None = None) -> None:
+        if group_commit is None:
+            from gateway.db.group_commit import GroupCommit
+
+            group_commit = GroupCommit(engine)
         self._engine = engine
-        self._group_commit = group_commit if group_commit is not None else GroupCommit(engine)
+        self._group_commit = group_commit
 
     @property
     def engine(self) -> Engine:

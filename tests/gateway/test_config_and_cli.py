@@ -249,3 +249,11 @@ def test_check_config_command(tmp_path: Path) -> None:
     r = run_cli("check-config", "--config", str(broken), env={})
     assert r.returncode == 2
     assert "not valid TOML" in r.stderr
+
+
+def test_the_cli_creates_no_metric_before_serve_sets_the_multiprocess_directory() -> None:
+    """prometheus_client opens its files in PROMETHEUS_MULTIPROC_DIR when a metric is
+    created: the CLI (every subcommand's module, `simulate` included) must import none
+    before `serve` has made that directory."""
+    probe = "import sys, gateway.cli; sys.exit('gateway.metrics' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0
