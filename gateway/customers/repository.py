@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
 
-from gateway.db.fast import FastStatement
+from gateway.db.fast import FastStatement, Read
 from gateway.db.tables import Customer, OpenItemRow
 from gateway.recorder.record import record_snapshot
 from policies import ItemKind, OpenItem
@@ -25,6 +25,19 @@ _items = FastStatement(
     .where(open_items.c.customer_id == bindparam("cid"))
     .order_by(open_items.c.due_date, open_items.c.item_id)
 )
+# The same items, unless the customer's row carries `etag` (the copy in memory is
+# current then): read after the row's lock, in the same transaction.
+_items_unless_etag = FastStatement(
+    select(open_items)
+    .where(
+        open_items.c.customer_id == bindparam("cid"),
+        ~exists().where(
+            customers.c.customer_id == bindparam("cid"),
+            customers.c.items_etag == bindparam("etag"),
+        ),
+    )
+    .order_by(open_items.c.due_date, open_items.c.item_id)
+)
 
 
 def get_customer(conn: Connection, customer_id: str, *, lock: bool = False) -> Any | None:
@@ -35,6 +48,16 @@ def get_customer(conn: Connection, customer_id: str, *, lock: bool = False) -> A
     """
     stmt = _by_id_locked if lock and conn.dialect.name != "sqlite" else _by_id
     return stmt.first(conn, {"cid": customer_id})
+
+
+def locked_customer_read(customer_id: str) -> Read:
+    """`get_customer(..., lock=True)` on PostgreSQL, to be sent with other reads."""
+    return _by_id_locked, {"cid": customer_id}
+
+
+def items_unless_read(customer_id: str, etag: str | None) -> Read:
+    """The customer's open items (as `items_of`), or none if its row's etag is `etag`."""
+    return _items_unless_etag, {"cid": customer_id, "etag": etag}
 
 
 def insert_customer(conn: Connection, values: dict[str, Any]) -> None:

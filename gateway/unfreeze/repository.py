@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from gateway.db.fast import FastStatement, Read
 from gateway.unfreeze.tables import (
     ApprovalRow,
     CustomerWatchRow,
@@ -137,6 +138,18 @@ override_releases = OverrideReleaseRow.__table__  # type: ignore[attr-defined]
 def open_watches(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
     stmt = select(watches).where(watches.c.customer_id == customer_id, watches.c.status == "open")
     return conn.execute(stmt.order_by(watches.c.created_at, watches.c.watch_id)).all()
+
+
+_open_watches = FastStatement(
+    select(watches)
+    .where(watches.c.customer_id == bindparam("cid"), watches.c.status == "open")
+    .order_by(watches.c.created_at, watches.c.watch_id)
+)
+
+
+def open_watches_read(customer_id: str) -> Read:
+    """`open_watches`, to be sent with the check's other reads (PostgreSQL)."""
+    return _open_watches, {"cid": customer_id}
 
 
 def insert_watch(conn: Connection, values: dict[str, Any]) -> None:
