@@ -1,7 +1,8 @@
 """On PostgreSQL an ordinary check costs two round trips to the database, counted on
 the wire (tests/support/round_trips.py): BEGIN with everything the check reads, then
-its writes with COMMIT (gateway.orders.pipelined). So the number cannot grow back
-unnoticed; the rarer cases may cost more and are counted too."""
+its writes with COMMIT (gateway.db.pipeline, gateway.orders.reads). So the number
+cannot grow back unnoticed; the rarer cases cost more and are counted too. (A
+customer's first check in a process reads in turn: the warm-up below.)"""
 
 from __future__ import annotations
 
