@@ -68,7 +68,7 @@ class CreditWatch(Protocol):
 
     def open_watches_read(self, customer_id: str) -> Read:
         """The statement that reads the customer's open watches, to be sent with the
-        check's other reads (gateway.orders.pipelined)."""
+        check's other reads (gateway.orders.reads.read_ahead)."""
         ...
 
     def override_release(self, conn: Connection, erp: str, order_id: str) -> OverrideRelease | None:
