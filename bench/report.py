@@ -67,17 +67,7 @@ def report(results: dict[str, Any], command: str) -> str:
                 + ", ".join(f"{r.rps:.0f} ({r.p99_ms:.2f})" for r in runs)
             )
     lines += server_account(rounds)
-    if results["scaling"]:
-        base = results["scaling"][0][1].rps
-        lines += [
-            "",
-            "Scaling on PostgreSQL (16 connections):",
-            "",
-            "| workers | req/s | vs 1 worker | p99 ms |",
-            "| ---: | ---: | ---: | ---: |",
-        ]
-        for workers, r in results["scaling"]:
-            lines.append(f"| {workers} | {r.rps:.0f} | {r.rps / base:.2f} | {r.p99_ms:.2f} |")
+    lines += postgres_section(results)
     lines += [
         "",
         f"Pure decision function: {results['evaluate_us']:.2f} us per evaluation "
@@ -97,6 +87,69 @@ def report(results: dict[str, Any], command: str) -> str:
             f"{soak['db_mib']:.0f} MiB and its write-ahead log {soak['wal_mib']:.1f} MiB.",
         ]
     return "\n".join(lines) + "\n\n" + NOTES.read_text()
+
+
+def postgres_section(results: dict[str, Any]) -> list[str]:
+    """The gateway on PostgreSQL against the bare endpoint in the same rounds, what a
+    request cost the gateway and the cluster in CPU, and the scaling by workers."""
+    rounds = results.get("pg_rounds", {})
+    lines: list[str] = []
+    if rounds:
+        lines += [
+            "",
+            "PostgreSQL (durable: fsync and synchronous_commit on), one gateway worker, "
+            "measured in turns with the bare endpoint (the median of the rounds; a ratio: "
+            "the median of the ratios within each round). CPU per request from /proc: the "
+            "gateway's process and the cluster's (postmaster and backends):",
+            "",
+            "| endpoint | connections | req/s | ratio to bare | p50 ms | p99 ms | p99.9 ms "
+            "| non-2xx | gateway CPU us/req | PostgreSQL CPU us/req |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in results["pg_wrk"]:
+            each = _pg_ratios(results, r.label, r.connections)
+            ratio = f"{statistics.median(each):.2f}" if each else "-"
+            runs = rounds[(r.label, r.connections)]
+            lines.append(
+                f"| {r.label} | {r.connections} | {r.rps:.0f} | {ratio} | {r.p50_ms:.2f} | "
+                f"{r.p99_ms:.2f} | {r.p999_ms:.2f} | {r.non2xx} | "
+                f"{_per_request(runs, 'cpu_s')} | {_per_request(runs, 'pg_cpu_s')} |"
+            )
+        lines += ["", "Every PostgreSQL round (req/s, then p99 ms), in the order they ran:", ""]
+        for (label, connections), runs in rounds.items():
+            lines.append(
+                f"- {label}, {connections} connections: "
+                + ", ".join(f"{r.rps:.0f} ({r.p99_ms:.2f})" for r in runs)
+            )
+    if results["scaling"]:
+        base = results["scaling"][0][1].rps
+        lines += [
+            "",
+            "Scaling on PostgreSQL (16 connections; gateway and cluster CPU per request):",
+            "",
+            "| workers | req/s | vs 1 worker | p50 ms | p99 ms | gateway CPU us/req "
+            "| PostgreSQL CPU us/req |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for workers, r in results["scaling"]:
+            lines.append(
+                f"| {workers} | {r.rps:.0f} | {r.rps / base:.2f} | {r.p50_ms:.2f} | "
+                f"{r.p99_ms:.2f} | {_per_request([r], 'cpu_s')} | "
+                f"{_per_request([r], 'pg_cpu_s')} |"
+            )
+    return lines
+
+
+def _pg_ratios(results: dict[str, Any], label: str, connections: int) -> list[float]:
+    rounds = results.get("pg_rounds", {})
+    runs, baseline = rounds.get((label, connections)), rounds.get(("bare", connections))
+    return ratios(runs, baseline) if runs and baseline and label != "bare" else []
+
+
+def _per_request(runs: list[WrkResult], key: str) -> str:
+    if not runs or not all(key in r.server and r.requests for r in runs):
+        return "-"
+    return f"{statistics.median(r.server[key] / r.requests * 1e6 for r in runs):.0f}"
 
 
 def server_account(rounds: dict[tuple[str, int], list[WrkResult]]) -> list[str]:
@@ -182,6 +235,7 @@ def targets(results: dict[str, Any]) -> list[str]:
             f"within 5 ms in {within} of {len(runs)} rounds: "
             f"{_each(results, 'gateway sqlite', 2, 'p99_ms')})"
         )
+    out += postgres_targets(results)
     out.append(
         f"- pure evaluation: {results['evaluate_us']:.2f} us "
         f"({'met' if results['evaluate_us'] <= 20 else 'NOT met'})"
@@ -190,5 +244,31 @@ def targets(results: dict[str, Any]) -> list[str]:
         growth = results["soak"]["growth_pct"]
         out.append(
             f"- RSS growth over the soak: {growth:+.1f}% ({'met' if growth < 10 else 'NOT met'})"
+        )
+    return out
+
+
+def postgres_targets(results: dict[str, Any]) -> list[str]:
+    """Issue 27's PostgreSQL targets: p99 at 2 connections <= 3 ms, ratio >= 0.3."""
+    rows = {(r.label, r.connections): r for r in results.get("pg_wrk", [])}
+    out = []
+    light = rows.get(("gateway postgres", 2))
+    if light:
+        runs = results["pg_rounds"][("gateway postgres", 2)]
+        within = sum(1 for r in runs if r.p99_ms <= 3)
+        each = ", ".join(f"{r.p99_ms:.2f}" for r in runs)
+        out.append(
+            f"- p99 at 2 connections, PostgreSQL: {light.p99_ms:.2f} ms, the median of the "
+            f"rounds' p99 ({'met' if light.p99_ms <= 3 else 'NOT met'} against 3 ms; "
+            f"within it in {within} of {len(runs)} rounds: {each})"
+        )
+    each16 = _pg_ratios(results, "gateway postgres", 16)
+    if each16:
+        ratio = statistics.median(each16)
+        out.append(
+            f"- throughput ratio, PostgreSQL, 16 connections: {ratio:.3f} "
+            f"({'met' if ratio >= 0.3 else 'NOT met'} against 0.3; rounds: "
+            + ", ".join(f"{r:.3f}" for r in each16)
+            + ")"
         )
     return out

@@ -2,6 +2,7 @@
 
     python -m bench.run                 # everything, ~13 minutes (5 of them the soak)
     python -m bench.run --quick         # short runs, no soak: a smoke test of the harness
+    python -m bench.run --only-postgres # PostgreSQL: latency, ratio, 1/2/4 workers
     python -m bench.run --baseline DIR  # also the gateway of another source tree (a
                                         # `git archive` of the base commit), in the same turns
 
@@ -28,7 +29,7 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.load import CUSTOMERS, Probe, interleaved, median_of, wrk
+from bench.load import CUSTOMERS, Probe, interleaved, median_of, probed, wrk
 from bench.micro_evaluate import measure as measure_evaluate
 from bench.report import QUIET, report
 from tests.support.processes import ServerProcess, free_port
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ERP_KEY = "bench-erp-" + secrets.token_hex(12)
 ADMIN_KEY = "bench-admin-" + secrets.token_hex(12)
 BASELINE = "gateway sqlite baseline"
+PG = "gateway postgres"
 
 
 @contextmanager
@@ -201,11 +203,67 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    seconds = 2 if args.quick else 5
-    work = Path(tempfile.mkdtemp(prefix="bench-"))
-    results: dict[str, Any] = {"wrk": [], "scaling": [], "soak": None, "customers": CUSTOMERS}
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children (uvicorn's workers, PostgreSQL's backends)."""
+    total = cpu_seconds(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
+
+def postgres_probe(gateway_pid: int, postmaster_pid: int) -> Probe:
+    """The gateway's CPU time (its workers included) and the PostgreSQL cluster's."""
+    return lambda: {
+        "cpu_s": tree_cpu_seconds(gateway_pid),
+        "pg_cpu_s": tree_cpu_seconds(postmaster_pid),
+    }
+
+
+def postgres(args: argparse.Namespace, work: Path, seconds: int) -> dict[str, Any]:
+    """The gateway on PostgreSQL: 1 worker against the bare endpoint in interleaved
+    rounds at 2 and 16 connections (latency and ratio, the issue's targets), then
+    1, 2 and 4 workers at 16 connections (scaling), with both processes' CPU."""
+    from tests.support.postgres import PostgresCluster
+
+    found: dict[str, Any] = {"scaling": [], "pg_rounds": {}, "pg_wrk": []}
+    # Durable settings (fsync, synchronous_commit on): what production runs.
+    cluster = PostgresCluster.start(work / "pg", durable=True)
+    try:
+        url = cluster.create_database("bench")
+        postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+        bare_port = free_port()
+        bare_log = work / "bare-pg-phase.log"
+        with server(uvicorn_bare(bare_port, 1), {}, bare_port, bare_log) as bare_pid:
+            for workers in (1, 2, 4):
+                port = free_port()
+                log = work / f"gw-pg-{workers}.log"
+                with server(gateway_cmd(port, workers), gateway_env(url), port, log) as pid:
+                    if workers == 1:
+                        asyncio.run(seed(port))
+                        ports = {"bare": bare_port, PG: port}
+                        probes = {
+                            "bare": probe(bare_pid, None),
+                            PG: postgres_probe(pid, postmaster),
+                        }
+                        runs = interleaved(ports, ERP_KEY, (2, 16), args.rounds, seconds, probes)
+                        found["pg_rounds"] = runs
+                        found["pg_wrk"] = [median_of(r) for r in runs.values()]
+                    else:
+                        wrk(PG, port, 16, 3, ERP_KEY)  # warm-up
+                    measure = probed(wrk, postgres_probe(pid, postmaster))
+                    found["scaling"].append((workers, measure(PG, port, 16, 3 * seconds, ERP_KEY)))
+    finally:
+        cluster.stop()
+    return found
+
+
+def sqlite(args: argparse.Namespace, work: Path, seconds: int) -> dict[str, Any]:
+    """The SQLite endpoints and the bare ones, all up at once, measured in turns."""
     # The endpoints compared with the bare one, all up at once, measured in turns.
     # `bare sync def` (the same endpoint on FastAPI's thread pool) is for reference only;
     # QUIET, the gateway with a log line for every decision, prices that line.
@@ -240,36 +298,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if gateway:
                 asyncio.run(seed(port))
         runs = interleaved(ports, ERP_KEY, (2, 16), args.rounds, seconds, probes)
-    results["rounds"] = runs
-    results["wrk"] = [median_of(r) for r in runs.values()]
+    return {"rounds": runs, "wrk": [median_of(r) for r in runs.values()]}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    seconds = 2 if args.quick else 5
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    results: dict[str, Any] = {"wrk": [], "scaling": [], "soak": None, "customers": CUSTOMERS}
+
+    if not args.only_postgres:
+        results.update(sqlite(args, work, seconds))
 
     if not args.skip_postgres:
-        from tests.support.postgres import PostgresCluster
-
-        # Durable settings (fsync, synchronous_commit on): what production runs.
-        cluster = PostgresCluster.start(work / "pg", durable=True)
-        try:
-            url = cluster.create_database("bench")
-            for workers in (1, 2, 4):
-                port = free_port()
-                log = work / f"gw-pg-{workers}.log"
-                with server(gateway_cmd(port, workers), gateway_env(url), port, log):
-                    if workers == 1:
-                        asyncio.run(seed(port))
-                    wrk("gateway postgres", port, 16, 3, ERP_KEY)
-                    r = wrk("gateway postgres", port, 16, 3 * seconds, ERP_KEY)
-                    results["scaling"].append((workers, r))
-                    if workers == 1:
-                        results["wrk"].append(r)
-                        light = wrk("gateway postgres", port, 2, 3 * seconds, ERP_KEY)
-                        results["wrk"].append(light)
-        finally:
-            cluster.stop()
+        results.update(postgres(args, work, seconds))
 
     results["evaluate_us"] = measure_evaluate()
     results["fsync_ms"] = fsync_latency(work / "fsync.probe")
 
-    if not args.quick:
+    if not args.quick and not args.only_postgres:
         port = free_port()
         env = gateway_env(f"sqlite:///{work}/soak.db")
         with server(gateway_cmd(port, 1), env, port, work / "soak.log") as pid:
@@ -297,6 +343,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="short runs, no soak")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--only-postgres", action="store_true", help="the PostgreSQL rows alone (and no soak)"
+    )
     parser.add_argument("--soak-seconds", type=int, default=300)
     parser.add_argument(
         "--rounds", type=int, default=3, help="turns of the interleaved SQLite comparison"

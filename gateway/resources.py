@@ -18,7 +18,7 @@ from gateway.customers.items_cache import OpenItemsCache
 from gateway.db.group_commit import GroupCommit
 from gateway.db.uow import SqliteUnitOfWork, UnitOfWork, unit_of_work
 from gateway.fx.cache import FxCache
-from gateway.orders.context import CheckContext, CreditWatch, OverrideRedeemer
+from gateway.orders.context import CheckContext, CreditWatch, OutsideGroups, OverrideRedeemer
 from gateway.recorder.shadow import Shadow
 from gateway.settings import Settings
 from gateway.unfreeze.context import UnfreezeContext
@@ -48,6 +48,7 @@ class Resources:
     group_commit: GroupCommit | None = None
     items: OpenItemsCache = field(default_factory=OpenItemsCache)
     fx_rates: FxCache = field(default_factory=FxCache)
+    outside_groups: OutsideGroups = field(default_factory=OutsideGroups)
     # The threads checks run on (see Settings.check_threads); built in the lifespan.
     check_threads: anyio.CapacityLimiter | None = None
     # [shadow]: checks decided again under a second policy (gateway.recorder.shadow).
@@ -86,6 +87,7 @@ class Resources:
             self.items,
             fx_rates=self.fx_rates,
             watch=self.watch,
+            outside_groups=self.outside_groups,
         )
 
 

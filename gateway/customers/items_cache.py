@@ -28,6 +28,11 @@ class OpenItemsCache:
         entry = self._entries.get(customer_id)
         return entry[1] if entry is not None and etag is not None and entry[0] == etag else None
 
+    def etag_of(self, customer_id: str) -> str | None:
+        """The etag the customer's items are kept under, if any."""
+        entry = self._entries.get(customer_id)
+        return entry[0] if entry is not None else None
+
     def put(self, customer_id: str, etag: str | None, items: Items) -> None:
         if etag is None:  # items stored before etags existed: always read them
             return

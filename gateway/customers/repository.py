@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
 
 from gateway.customers.records import CustomerRecord, OpenItemRecord
-from gateway.db.fast import FastStatement
+from gateway.db.fast import FastStatement, Read
 from gateway.db.records import as_record, as_records
 from gateway.db.tables import Customer, OpenItemRow
 from gateway.recorder.record import record_snapshot
@@ -27,6 +27,19 @@ _items = FastStatement(
     .where(open_items.c.customer_id == bindparam("cid"))
     .order_by(open_items.c.due_date, open_items.c.item_id)
 )
+# The same items, unless the customer's row carries `etag` (the copy in memory is
+# current then): read after the row's lock, in the same transaction.
+_items_unless_etag = FastStatement(
+    select(open_items)
+    .where(
+        open_items.c.customer_id == bindparam("cid"),
+        ~exists().where(
+            customers.c.customer_id == bindparam("cid"),
+            customers.c.items_etag == bindparam("etag"),
+        ),
+    )
+    .order_by(open_items.c.due_date, open_items.c.item_id)
+)
 
 
 def get_customer(
@@ -40,6 +53,16 @@ def get_customer(
     stmt = _by_id_locked if lock and conn.dialect.name != "sqlite" else _by_id
     row = stmt.first(conn, {"cid": customer_id})
     return as_record(CustomerRecord, row) if row is not None else None
+
+
+def locked_customer_read(customer_id: str) -> Read:
+    """`get_customer(..., lock=True)` on PostgreSQL, to be sent with other reads."""
+    return _by_id_locked, {"cid": customer_id}
+
+
+def items_unless_read(customer_id: str, etag: str | None) -> Read:
+    """The customer's open items (as `items_of`), or none if its row's etag is `etag`."""
+    return _items_unless_etag, {"cid": customer_id, "etag": etag}
 
 
 def insert_customer(conn: Connection, values: dict[str, Any]) -> None:

@@ -79,10 +79,12 @@ def balance_of(
     row: CustomerRecord,
     own_reservation: Decimal = ZERO,
     cache: OpenItemsCache | None = None,
+    items: tuple[OpenItem, ...] | None = None,
 ) -> Balance:
-    """The customer's balance; `own_reservation` (the checked order's) is left out."""
+    """The customer's balance; `own_reservation` (the checked order's) is left out;
+    `items`: its open items if already read."""
     return Balance(
-        items=open_items_of(conn, row, cache),
+        items=items if items is not None else open_items_of(conn, row, cache),
         open_orders=row.reserved - own_reservation,
         as_of=balance_as_of(row),
     )

@@ -13,7 +13,8 @@ error handlers see no difference.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, exc
@@ -21,6 +22,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
+# A statement and its parameters, to be sent with others (gateway.db.pipeline).
+Read = tuple["FastStatement", Mapping[str, Any]]
 
 
 class FastStatement:
@@ -49,6 +52,27 @@ class FastStatement:
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> None:
         self._for(conn).run(conn, params, fetch=False)
 
+    def send(self, conn: Connection, params: Mapping[str, Any]) -> Pending:
+        """Send the statement and leave its rows to be read later: inside a psycopg
+        pipeline (gateway.db.pipeline) it is queued, not yet sent."""
+        compiled = self._for(conn)
+        return Pending(compiled, on_driver_cursor(conn, compiled.sql, compiled.args(params)))
+
+
+class Pending:
+    """A statement sent through `FastStatement.send`; `rows()` once its answer is in."""
+
+    def __init__(self, compiled: _Compiled, cursor: Any) -> None:
+        self._compiled = compiled
+        self._cursor = cursor
+
+    def rows(self) -> list[Any]:
+        return self._compiled.typed(self._cursor.fetchall())
+
+    def first(self) -> Any | None:
+        rows = self.rows()
+        return rows[0] if rows else None
+
 
 class _Compiled:
     def __init__(self, stmt: ClauseElement, dialect: Dialect) -> None:
@@ -68,14 +92,16 @@ class _Compiled:
         self.readers = [(i, f) for i, f in enumerate(readers) if f is not None]
         self.row = namedtuple("FastRow", [c.key or f"c{n}" for n, c in enumerate(columns)])  # type: ignore[misc]
 
-    def run(self, conn: Connection, params: Mapping[str, Any], *, fetch: bool) -> list[Any]:
+    def args(self, params: Mapping[str, Any]) -> Any:
         values = {**self.defaults, **params} if self.defaults else params
-        args: Any
         if self.positional:
-            args = [f(values[k]) if f else values[k] for k, f in self.binders]
-        else:
-            args = {k: (f(values[k]) if f else values[k]) for k, f in self.binders}
-        raw = on_driver(conn, self.sql, args, fetch=fetch)
+            return [f(values[k]) if f else values[k] for k, f in self.binders]
+        return {k: (f(values[k]) if f else values[k]) for k, f in self.binders}
+
+    def run(self, conn: Connection, params: Mapping[str, Any], *, fetch: bool) -> list[Any]:
+        return self.typed(on_driver(conn, self.sql, self.args(params), fetch=fetch))
+
+    def typed(self, raw: list[Any]) -> list[Any]:
         rows = []
         for record in raw:
             if self.readers:
@@ -95,5 +121,23 @@ def on_driver(conn: Connection, sql: str, args: Any = (), *, fetch: bool = False
     try:
         cursor = driver.execute(sql, args)
         return cursor.fetchall() if fetch else []
+    except dbapi_error as err:
+        raise exc.DBAPIError.instance(sql, args, err, dbapi_error, dialect=conn.dialect) from err
+
+
+def on_driver_cursor(conn: Connection, sql: str, args: Any = ()) -> Any:
+    """`sql` sent on the driver connection: its cursor, rows not yet read."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver_errors(conn, sql, args):
+        return driver.execute(sql, args)
+
+
+@contextmanager
+def driver_errors(conn: Connection, sql: str, args: Any = ()) -> Iterator[None]:
+    """The driver's errors raised in the block, as SQLAlchemy's."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
     except dbapi_error as err:
         raise exc.DBAPIError.instance(sql, args, err, dbapi_error, dialect=conn.dialect) from err

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, type_coerce, update
 
-from gateway.db.fast import FastStatement
+from gateway.db.fast import FastStatement, Read
 from gateway.db.records import as_record, as_records
 from gateway.db.tables import Customer, OpenItemRow
 from gateway.db.types import Money
@@ -48,6 +48,17 @@ _member_figures = FastStatement(
     .where(members.c.group_id == bindparam("gid"))
     .order_by(customers.c.customer_id)
 )
+# `lock_group_of` in one statement, for reads sent together before the group is known.
+_group_of_customer_locked = FastStatement(
+    select(groups)
+    .where(
+        groups.c.group_id
+        == select(members.c.group_id)
+        .where(members.c.customer_id == bindparam("cid"))
+        .scalar_subquery()
+    )
+    .with_for_update()
+)
 
 
 def get_group(conn: Connection, group_id: str, *, lock: bool = False) -> GroupRecord | None:
@@ -55,6 +66,11 @@ def get_group(conn: Connection, group_id: str, *, lock: bool = False) -> GroupRe
     stmt = _group_locked if lock and conn.dialect.name != "sqlite" else _group
     row = stmt.first(conn, {"gid": group_id})
     return as_record(GroupRecord, row) if row is not None else None
+
+
+def locked_group_of_read(customer_id: str) -> Read:
+    """`lock_group_of` in one statement, to be sent with other reads (PostgreSQL)."""
+    return _group_of_customer_locked, {"cid": customer_id}
 
 
 def group_id_of(conn: Connection, customer_id: str) -> str | None:

@@ -3,15 +3,18 @@ open-items cache) and what it answers: shared by the check, re-evaluation and th
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from gateway.customers.items_cache import OpenItemsCache
+from gateway.db.fast import Read
 from gateway.fx.cache import FxCache
 from gateway.orders.schemas import CheckIn
 from gateway.recorder.record import CheckInputs
@@ -52,14 +55,49 @@ class CreditWatch(Protocol):
         ...
 
     def watches(
-        self, conn: Connection, customer_id: str, exposure: Exposure, now: datetime
+        self,
+        conn: Connection,
+        customer_id: str,
+        exposure: Exposure,
+        now: datetime,
+        rows: Sequence[Any] | None = None,
     ) -> Watches:
-        """The customer's open watches, judged against this check's figures."""
+        """The customer's open watches, judged against this check's figures; `rows`:
+        the open watches as already read (`open_watches_read`), else read here."""
+        ...
+
+    def open_watches_read(self, customer_id: str) -> Read:
+        """The statement that reads the customer's open watches, to be sent with the
+        check's other reads (gateway.orders.reads.read_ahead)."""
         ...
 
     def override_release(self, conn: Connection, erp: str, order_id: str) -> OverrideRelease | None:
         """The order's last release by an override, if any."""
         ...
+
+
+class OutsideGroups:
+    """The customers this process last checked outside any credit group: a hint of
+    which checks `gateway.orders.reads.read_ahead` may serve (PostgreSQL)."""
+
+    def __init__(self, max_customers: int = 50_000) -> None:
+        self._max = max_customers
+        self._seen: dict[str, None] = {}
+        self._lock = threading.Lock()  # PostgreSQL checks run on several threads
+
+    def __contains__(self, customer_id: str) -> bool:
+        return customer_id in self._seen
+
+    def note(self, customer_id: str, in_group: bool) -> None:
+        if in_group:
+            self._seen.pop(customer_id, None)
+            return
+        if customer_id in self._seen:
+            return
+        with self._lock:
+            if len(self._seen) >= self._max:
+                del self._seen[next(iter(self._seen))]  # the oldest entry
+            self._seen[customer_id] = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +109,8 @@ class CheckContext:
     items: OpenItemsCache | None = None
     fx_rates: FxCache | None = None
     watch: CreditWatch | None = None
+    # PostgreSQL: who may be read ahead in one round trip (gateway.orders.reads).
+    outside_groups: OutsideGroups | None = None
 
 
 @dataclass(frozen=True)

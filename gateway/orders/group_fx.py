@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from gateway.db.fast import FastStatement
+from gateway.db.fast import FastStatement, Read
 from gateway.errors import Unavailable
 from gateway.fx import repository as fx_repo
 from gateway.fx.cache import FxCache
@@ -54,6 +55,22 @@ def scope_of(conn: Connection, customer_id: str) -> CheckScope:
     group_id = row.group_id if row is not None else None
     group = groups_repo.get_group(conn, group_id, lock=True) if group_id else None
     return CheckScope(version, group)
+
+
+def probe_read(customer_id: str) -> Read:
+    """The rate table's version and the customer's group, to be sent with other reads."""
+    return _probe, {"cid": customer_id}
+
+
+def scope_read_ahead(probe: Any, group: Any | None) -> CheckScope:
+    """The scope from reads sent together, in this order: the customer's group locked
+    (`locked_group_of_read`), the customer's row locked, then `probe_read`. With the
+    customer's row locked its group can no longer change: the group locked first
+    must be the one it is in now (`confirm`)."""
+    group_id = probe.group_id if probe is not None else None
+    if group_id != (group.group_id if group is not None else None):
+        raise MembershipChanged("the customer's credit group changed during the check; retry")
+    return CheckScope(probe.fx_version if probe is not None else None, group)
 
 
 def confirm(conn: Connection, scope: CheckScope, customer_id: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
-from gateway.db.fast import FastStatement
+from gateway.db.fast import FastStatement, Read
 from gateway.db.tables import Customer, DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
 from gateway.db.types import Money
 
@@ -85,6 +85,16 @@ _update_order = FastStatement(
 
 def get_order(conn: Connection, erp: str, order_id: str) -> Any | None:
     return _order.first(conn, {"erp": erp, "oid": order_id})
+
+
+def order_read(erp: str, order_id: str) -> Read:
+    """`get_order`, to be sent with other reads."""
+    return _order, {"erp": erp, "oid": order_id}
+
+
+def decisions_read(erp: str, order_id: str, revision: int) -> Read:
+    """`decisions_for`, to be sent with other reads."""
+    return _decisions_of_revision, {"erp": erp, "oid": order_id, "rev": revision}
 
 
 def reserving_orders(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway import metrics
 from gateway.auth import Principal, require, require_erp_scope
-from gateway.db.engine import write_tx
+from gateway.db.engine import is_sqlite, write_tx
+from gateway.db.pipeline import pipelined_tx
 from gateway.http import ExactJSONRoute
 from gateway.orders import cancellation
 from gateway.orders.context import CheckContext, CheckResult
@@ -55,7 +56,7 @@ async def decide(res: Resources, body: CheckIn) -> CheckResult:
     # SQLite: the check joins the next group commit, on the event loop.
     started = time.perf_counter()
     ctx = res.check_context()
-    result = await res.group_commit.run(lambda conn: check_order(conn, body, ctx))
+    result = await res.uow.submit(lambda conn: check_order(conn, body, ctx))
     observe(body, result, started, res.settings.decision_log)
     shadow(res, result)
     return result
@@ -105,8 +106,10 @@ def observe(body: CheckIn, result: CheckResult, started: float, log_mode: str) -
 
 
 def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> CheckResult:
+    # PostgreSQL: BEGIN goes with the reads, COMMIT with the writes (gateway.db.pipeline).
+    tx = write_tx if is_sqlite(res.engine) else pipelined_tx
     try:
-        with write_tx(res.engine) as conn:
+        with tx(res.engine) as conn:
             return check_order(conn, body, ctx)
     except (IntegrityError, MembershipChanged):
         # Two first checks of the same order raced where no customer row could be

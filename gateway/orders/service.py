@@ -2,11 +2,19 @@
 
 Per customer the checks are serialized (row lock on PostgreSQL, BEGIN IMMEDIATE on
 SQLite), so concurrent orders can never together release more than the limit.
+
+Three phases, so that one `decide` serves both ways a check is run: read
+(`gateway.orders.reads`: in turn on the general path, all at once on PostgreSQL's),
+`decide` (everything between the reads and the writes; the decision itself is
+`policies.evaluate`'s), and `Decided.record` (the decision record, the order and its
+reservation). `check_order` runs them in the transaction it is given: SQLite's group
+commit, or on PostgreSQL a `gateway.db.pipeline.pipelined_tx`, where an ordinary
+check costs two round trips: BEGIN with every read, then the writes with COMMIT (see
+`gateway.orders.reads` for what is read ahead, and for whom).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +25,16 @@ from sqlalchemy import Connection
 
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
-from gateway.errors import Conflict, NotFound
+from gateway.db.pipeline import begin, is_pipelined, queue_writes
+from gateway.errors import NotFound
 from gateway.groups.figures import group_figures
 from gateway.ids import time_ordered_uuid
 from gateway.orders import group_fx
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json, override_json
+from gateway.orders.reads import CheckReads, read_ahead, read_in_turn
+from gateway.orders.replay import payload_hash, replay_or_validate, token_key
 from gateway.orders.schemas import CheckIn
 from gateway.recorder.record import CheckInputs, inputs_json
 from gateway.validation import require_currency, require_precision
@@ -41,35 +52,64 @@ from policies.release import Watches, apply_controls, apply_validity
 from policies.remedies import with_remedies
 
 
-def token_key(token: str | None) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:32] if token else ""
-
-
-def payload_hash(body: CheckIn) -> str:
-    """The request's identity apart from the token: equal amounts hash equal."""
-    amount = format(body.amount.normalize(), "f")
-    parts = [body.erp, body.order_id, str(body.revision), body.customer_id, amount, body.currency]
-    # Fields added later join only when given, so earlier requests keep their hashes.
-    if body.order_date is not None:
-        parts.append(body.order_date.isoformat())
-    if body.security is not None:
-        parts.append(f"security={body.security}")
-    if body.payment_terms_days is not None:
-        parts.append(f"terms={body.payment_terms_days}")
-    canonical = "|".join(parts)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResult:
+    """The check in the transaction `conn` is in: read, decide, record. In a
+    `pipelined_tx` (PostgreSQL) the reads go with BEGIN and the writes with COMMIT."""
     require_precision(body.amount, body.currency, "body.amount")
-    # A group member's check locks the group first: checks of its members serialize.
-    scope = group_fx.scope_of(conn, body.customer_id)
-    customer = customers_repo.get_customer(conn, body.customer_id, lock=True)
-    group_fx.confirm(conn, scope, body.customer_id)
-    order = repo.get_order(conn, body.erp, body.order_id)
+    if not is_pipelined(conn):
+        decided = decide(conn, body, ctx, read_in_turn(conn, body))
+        return decided if isinstance(decided, CheckResult) else decided.record(conn)
+    # PostgreSQL: BEGIN with the reads, COMMIT with the writes (gateway.db.pipeline).
+    outside = ctx.outside_groups
+    if outside is not None and body.customer_id in outside:
+        reads = read_ahead(conn, body, ctx)
+    else:
+        begin(conn)
+        reads = read_in_turn(conn, body)
+    if outside is not None:
+        outside.note(body.customer_id, in_group=reads.scope.group is not None)
+    decided = decide(conn, body, ctx, reads)
+    if isinstance(decided, CheckResult):
+        return decided
+    return queue_writes(conn, lambda: decided.record(conn))
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision made, to be recorded (`record`) in the check's transaction."""
+
+    request: RequestIdentity
+    order: Any  # the order's row as read, None for a new order
+    decision: Decision
+    amount: Decimal
+    now: datetime
+    terms: OrderTerms
+    inputs: CheckInputs
+
+    def record(self, conn: Connection) -> CheckResult:
+        return record_decision(
+            conn,
+            self.request,
+            self.order,
+            self.decision,
+            self.amount,
+            self.now,
+            self.terms,
+            self.inputs,
+        )
+
+
+def decide(
+    conn: Connection, body: CheckIn, ctx: CheckContext, reads: CheckReads
+) -> Decided | CheckResult:
+    """The decision on what was read (`reads`), or the stored answer of a replay.
+
+    What `reads` does not hold is read here, on `conn`, in the same transaction: a
+    token's redemption, a closed watch, release validity, rates after a change."""
+    scope, customer, order = reads.scope, reads.customer, reads.order
     key = token_key(body.override_token)
     if order is not None:
-        replay = _replay_or_validate(conn, order, body, key)
+        replay = replay_or_validate(conn, order, body, key, reads.decisions)
         if replay is not None:
             return replay
 
@@ -86,7 +126,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     account = account_of(customer, today) if customer is not None else None
     # The order's own earlier reservation is left out: a new revision replaces it.
     balance = (
-        balance_of(conn, customer, order.reserved if order else ZERO, ctx.items)
+        balance_of(conn, customer, order.reserved if order else ZERO, ctx.items, reads.items)
         if customer is not None
         else None
     )
@@ -119,7 +159,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
     watches: Watches | None = None
     validity: OverrideVerdict = None
     if ctx.watch is not None and customer is not None:
-        decision, watches = _watched(conn, decision, body, order, amount, ctx)
+        decision, watches = _watched(conn, decision, body, order, amount, ctx, reads.watches)
         # Released by release validity: recorded as an override (simulation replays
         # the check without it and reports it apart, as a token's release).
         validity = decision.override
@@ -140,8 +180,7 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         verdict or validity,
         watches,
     )
-    return record_decision(
-        conn,
+    return Decided(
         RequestIdentity.of(body),
         order,
         decision,
@@ -149,60 +188,6 @@ def check_order(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckResu
         ctx.now,
         OrderTerms(body.security, body.payment_terms_days),
         inputs,
-    )
-
-
-def _replay_or_validate(
-    conn: Connection, order: Any, body: CheckIn, key: str
-) -> CheckResult | None:
-    if order.status == repo.CANCELLED:
-        raise Conflict(f"order {body.erp}/{body.order_id} was cancelled", code="ORDER_CANCELLED")
-    if order.customer_id != body.customer_id:
-        raise Conflict(
-            f"order {body.erp}/{body.order_id} belongs to customer {order.customer_id}",
-            code="CUSTOMER_MISMATCH",
-        )
-    if body.revision < order.revision:
-        raise Conflict(
-            f"revision {body.revision} is older than the latest ({order.revision})",
-            code="STALE_REVISION",
-            details={"latest_revision": order.revision},
-        )
-    if body.revision > order.revision:
-        return None
-    prior = repo.decisions_for(conn, body.erp, body.order_id, body.revision)
-    wanted = payload_hash(body)
-    if any(d.payload_hash != wanted for d in prior):
-        raise Conflict(
-            f"revision {body.revision} of order {body.erp}/{body.order_id} was already "
-            "checked with a different payload; send a higher revision for a change",
-            code="IDEMPOTENCY_CONFLICT",
-        )
-    # This exact request's stored answer (`key` "" for one without a token).
-    own = next((d for d in prior if d.token_key == key), None)
-    if key and own is not None:
-        return _replayed(own)
-    current = next((d for d in prior if d.decision_id == order.decision_id), None)
-    if order.status == repo.RELEASED and current is not None:
-        # Released at this revision (by its check, a token or a payment's re-evaluation):
-        # the release answers a re-send without a token, and one with a new token, for
-        # there is nothing to redeem: the token is neither spent nor able to take the
-        # release back, and no new decision id appears.
-        return _replayed(current)
-    if key:
-        return None  # a new token for a held order: evaluated again, and redeemed
-    answer = own or current
-    return _replayed(answer) if answer is not None else None
-
-
-def _replayed(row: Any) -> CheckResult:
-    stored = json.loads(row.response)
-    return CheckResult(
-        body=row.response.encode(),
-        replayed=True,
-        outcome=stored["outcome"],
-        reasons=tuple(r["code"] for r in stored["reasons"]),
-        decision_id=row.decision_id,
     )
 
 
@@ -228,12 +213,14 @@ def _watched(
     order: Any,
     amount: Decimal,
     ctx: CheckContext,
+    rows: list[Any] | None = None,
 ) -> tuple[Decision, Watches]:
     """What earlier releases add: the customer's watches (a payment in transit, a
     repayment plan), then release validity for a later revision of an order released
-    by an override. The watches are returned too: the check records them."""
+    by an override. The watches are returned too: the check records them; `rows`:
+    the open watches if already read."""
     assert ctx.watch is not None
-    watches = ctx.watch.watches(conn, body.customer_id, decision.exposure, ctx.now)
+    watches = ctx.watch.watches(conn, body.customer_id, decision.exposure, ctx.now, rows)
     decision = apply_controls(decision, watches)
     if order is not None and order.status == repo.RELEASED and body.revision > order.revision:
         release = ctx.watch.override_release(conn, body.erp, body.order_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
-from gateway.db.fast import FastStatement
+from gateway.db.fast import FastStatement, Read
 from gateway.db.records import as_record_or_none, as_records
 from gateway.unfreeze.records import (
     ApprovalRecord,
@@ -190,6 +190,11 @@ _open_watches = FastStatement(
 
 def open_watches(conn: Connection, customer_id: str) -> list[WatchRecord]:
     return as_records(WatchRecord, _open_watches.rows(conn, {"cid": customer_id}))
+
+
+def open_watches_read(customer_id: str) -> Read:
+    """`open_watches`, to be sent with the check's other reads (PostgreSQL)."""
+    return _open_watches, {"cid": customer_id}
 
 
 def insert_watch(conn: Connection, values: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from gateway.config import LoadedConfig
+from gateway.db.fast import Read
 from gateway.unfreeze import repository as repo
 from gateway.unfreeze.records import UnfreezeRequestRecord
 from policies import Exposure
@@ -49,9 +51,16 @@ class CustomerWatch:
     timezone: ZoneInfo
 
     def watches(
-        self, conn: Connection, customer_id: str, exposure: Exposure, now: datetime
+        self,
+        conn: Connection,
+        customer_id: str,
+        exposure: Exposure,
+        now: datetime,
+        rows: Sequence[Any] | None = None,
     ) -> Watches:
-        rows = repo.open_watches(conn, customer_id)
+        """`rows`: the customer's open watches if already read (`open_watches_read`)."""
+        if rows is None:
+            rows = repo.open_watches(conn, customer_id)
         if not rows:
             return Watches()
         today = now.astimezone(self.timezone).date()
@@ -67,6 +76,9 @@ class CustomerWatch:
             elif row.kind == PLAN and _plan_behind(data, exposure, today):
                 behind.append(row.request_id)
         return Watches(tuple(unconfirmed), tuple(behind), self.plan_action)
+
+    def open_watches_read(self, customer_id: str) -> Read:
+        return repo.open_watches_read(customer_id)
 
     def override_release(self, conn: Connection, erp: str, order_id: str) -> OverrideRelease | None:
         row = repo.get_override_release(conn, erp, order_id)
