@@ -203,6 +203,7 @@ def _replayed(row: Any) -> CheckResult:
         outcome=stored["outcome"],
         reasons=tuple(r["code"] for r in stored["reasons"]),
         decision_id=row.decision_id,
+        answer=stored,
     )
 
 
@@ -349,6 +350,7 @@ def record_decision(
         decision_id=decision_id,
         balance_age_seconds=(now - as_of).total_seconds() if as_of else None,
         inputs=inputs,
+        answer=answer,
     )
 
 
