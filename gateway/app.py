@@ -69,17 +69,16 @@ def tune_garbage_collector() -> None:
 
 
 class GatewayApp(FastAPI):
-    """FastAPI with the edge middleware, and the check's fast path, outside all of it.
+    """FastAPI with the edge middleware, and the check's way in, outside all of it.
 
     FastAPI wraps even its user middleware in layers of its own (server errors,
     telemetry, a body limit), which every request paid for. Outermost, the edge sees
-    every answer, a 500 included, and the fast path skips FastAPI entirely.
+    every answer, a 500 included, and every check skips FastAPI entirely.
     """
 
-    def __init__(self, *, fast_check: bool, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        inner = super().__call__
-        self._edge = EdgeMiddleware(CheckFastPath(inner) if fast_check else inner)
+        self._edge = EdgeMiddleware(CheckFastPath(super().__call__))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
@@ -119,14 +118,11 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     sources: dict[str, ErpSource] | None = None,
     run_sync_loops: bool = True,
-    fast_check: bool = True,
 ) -> FastAPI:
     """Build the app. Without arguments, settings come from the environment.
 
     `sources` replaces the ERP adapters built from the config (tests pass fakes);
-    `run_sync_loops=False` keeps the scheduled pulls off (sync on demand still works);
-    `fast_check=False` serves every check through FastAPI's route, the reference the
-    fast path is tested against.
+    `run_sync_loops=False` keeps the scheduled pulls off (sync on demand still works).
     """
     settings = settings or Settings.from_env()
     config = config or load_config(settings.config_path)
@@ -186,7 +182,6 @@ def create_app(
             unwatch_pool()
 
     app = GatewayApp(
-        fast_check=fast_check,
         # A body without a Content-Type is read as JSON: some ERP clients leave it out.
         # FastAPI's strict default guards cookie-authenticated JSON routes against
         # cross-site requests; the API takes bearer keys only (the console, the one

@@ -134,14 +134,19 @@ def require(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
     allowed = frozenset(roles)
 
     async def dependency(request: Request) -> Principal:
-        principal = principal_from(request)
-        if principal.role not in allowed:
-            raise Forbidden(
-                f"role {principal.role} may not do this; allowed: "
-                + ", ".join(sorted(r.value for r in allowed)),
-                code="FORBIDDEN_ROLE",
-            )
+        principal = admit_role(principal_from(request), allowed)
         request.state.principal = principal
         return principal
 
     return dependency
+
+
+def admit_role(principal: Principal, allowed: frozenset[Role]) -> Principal:
+    """The principal, if its role is one of `allowed`; else 403 FORBIDDEN_ROLE."""
+    if principal.role not in allowed:
+        raise Forbidden(
+            f"role {principal.role} may not do this; allowed: "
+            + ", ".join(sorted(r.value for r in allowed)),
+            code="FORBIDDEN_ROLE",
+        )
+    return principal

@@ -16,6 +16,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from gateway.schemas import (
     AMOUNT_MARK,
@@ -27,6 +29,49 @@ from gateway.schemas import (
 from policies.money import MINOR_UNITS, FxRates
 
 CREDIT_FIELDS = ("credit_limit", "grade", "payment_terms_days")
+# Models of bodies that routes read themselves (`request_body`), by name.
+_READ_BY_ROUTES: dict[str, type[BaseModel]] = {}
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The `openapi_extra` request body of a route that reads its body itself (the
+    check: `gateway.orders.edge`), documented as FastAPI documents a body of `model`."""
+    _READ_BY_ROUTES[model.__name__] = model
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"content": {"application/json": {"schema": ref}}, "required": True}
+
+
+def _models_read_by_routes() -> dict[str, Any]:
+    """Their schemas as FastAPI writes a body parameter's (one route each, taking it)."""
+    routes = []
+    for name, model in _READ_BY_ROUTES.items():
+
+        async def takes(body: Any) -> None: ...
+
+        takes.__annotations__ = {"body": model, "return": None}
+        routes.append(APIRoute(f"/{name}", takes, methods=["POST"]))
+    schema = get_openapi(title="", version="", routes=routes)
+    written: dict[str, Any] = schema.get("components", {}).get("schemas", {})
+    # Those models and what they refer to (not the routes' own 422 models).
+    wanted, todo = set(), list(_READ_BY_ROUTES)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo += _refs(written[name])
+    return {name: written[name] for name in wanted}
+
+
+def _refs(node: Any) -> Iterable[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref.rsplit("/", 1)[-1]
+        for child in node.values():
+            yield from _refs(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _refs(child)
 
 
 def install(
@@ -53,6 +98,9 @@ def install(
                 routes=app.routes,
                 openapi_version=app.openapi_version,
             )
+            components = schema.setdefault("components", {})
+            read = {**components.get("schemas", {}), **_models_read_by_routes()}
+            components["schemas"] = dict(sorted(read.items()))
             _fx_marks(schema, fx)
             app.openapi_schema = precise(schema, currencies)
             models = app.openapi_schema.get("components", {}).get("schemas", {})

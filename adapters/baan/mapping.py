@@ -19,6 +19,7 @@ of exchange, counted as a note receivable).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from adapters.common import (
@@ -69,7 +70,7 @@ def parse_sales_order(raw: bytes) -> CheckRequest:
     )
 
 
-def answer(check: dict[str, Any]) -> dict[str, Any]:
+def answer(check: Mapping[str, Any]) -> dict[str, Any]:
     blocked = check["outcome"] == "hold"
     exposure = check["exposure"]
     reasons = [

@@ -27,6 +27,7 @@ TransactionCurrency, NetDueDate, SalesDocument, SpecialGLCode W = bill of exchan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -166,7 +167,7 @@ def _sum_items(idoc: Element) -> Decimal:
     return sum((amount_field(_seg(i, "NETWR"), "E1EDP01/NETWR") for i in items), Decimal(0))
 
 
-def answer(check: dict[str, Any]) -> dict[str, Any]:
+def answer(check: Mapping[str, Any]) -> dict[str, Any]:
     """The gateway's answer, as an SAP-style credit check result."""
     status = "B" if check["outcome"] == "hold" else ("D" if check.get("override") else "A")
     exposure = check["exposure"]

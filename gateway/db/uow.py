@@ -31,6 +31,7 @@ import anyio
 from sqlalchemy import Connection, Engine
 
 from gateway.db.engine import is_sqlite, read_tx, write_tx
+from gateway.db.pipeline import pipelined_tx
 
 if TYPE_CHECKING:
     # Imported when built, not here: the group commit brings the metrics, which must not
@@ -55,6 +56,11 @@ class UnitOfWork(Protocol):
 
     def read(self) -> AbstractContextManager[Connection]:
         """A read-only transaction; on SQLite it never takes the write lock."""
+        ...
+
+    def check_tx(self) -> AbstractContextManager[Connection]:
+        """The check's own write transaction: on PostgreSQL pipelined, BEGIN sent with
+        its reads and COMMIT with its writes (`gateway.db.pipeline`)."""
         ...
 
     async def submit(self, work: Callable[[Connection], T]) -> T:
@@ -90,6 +96,9 @@ class SqliteUnitOfWork:
         with read_tx(self._engine) as conn:
             yield conn
 
+    def check_tx(self) -> AbstractContextManager[Connection]:
+        return self.write()
+
     async def submit(self, work: Callable[[Connection], T]) -> T:
         return await self._group_commit.run(work)
 
@@ -111,6 +120,11 @@ class PostgresUnitOfWork:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with read_tx(self._engine) as conn:
+            yield conn
+
+    @contextmanager
+    def check_tx(self) -> Iterator[Connection]:
+        with pipelined_tx(self._engine) as conn:
             yield conn
 
     async def submit(self, work: Callable[[Connection], T]) -> T:

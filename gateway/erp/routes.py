@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import anyio
@@ -16,6 +15,7 @@ from adapters.errors import PayloadError
 from adapters.sap import mapping as sap
 from gateway.auth import Principal, require, require_erp_scope
 from gateway.erp import schemas
+from gateway.erp.answers import BaanCreditCheck, SapCreditCheck
 from gateway.errors import GatewayError, InvalidInput
 from gateway.orders.routes import run_check
 from gateway.orders.schemas import CheckIn
@@ -29,7 +29,7 @@ erp_only = require(Role.ERP)
 XML_TYPES = ("application/xml", "text/xml")
 
 
-def _checked(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
+def _checked(res: Resources, parsed: CheckRequest) -> Mapping[str, Any]:
     try:
         body = CheckIn.model_validate(parsed.to_json())
     except ValidationError as exc:
@@ -42,8 +42,7 @@ def _checked(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
             code=validation_code(e["type"] for e in errors),
             details=details,
         ) from None
-    answer: dict[str, Any] = json.loads(run_check(res, body).body)
-    return answer
+    return run_check(res, body).answer
 
 
 class _PayloadRejected(GatewayError):
@@ -54,7 +53,11 @@ SAP_BODY = schemas.body(schemas.SAP_SALES_ORDER)
 BAAN_BODY = schemas.body(schemas.BAAN_SALES_ORDER)
 
 
-@router.post("/sap/sales-orders", openapi_extra={"requestBody": SAP_BODY})
+@router.post(
+    "/sap/sales-orders",
+    response_model=SapCreditCheck,
+    openapi_extra={"requestBody": SAP_BODY},
+)
 async def sap_sales_order(
     request: Request, res: Res, who: Annotated[Principal, Depends(erp_only)]
 ) -> dict[str, Any]:
@@ -68,7 +71,11 @@ async def sap_sales_order(
     return sap.answer(await _in_thread(res, parsed))
 
 
-@router.post("/baan/sales-orders", openapi_extra={"requestBody": BAAN_BODY})
+@router.post(
+    "/baan/sales-orders",
+    response_model=BaanCreditCheck,
+    openapi_extra={"requestBody": BAAN_BODY},
+)
 async def baan_sales_order(
     request: Request, res: Res, who: Annotated[Principal, Depends(erp_only)]
 ) -> dict[str, Any]:
@@ -90,6 +97,6 @@ async def _parse_or_reject(
         raise error from None
 
 
-async def _in_thread(res: Resources, parsed: CheckRequest) -> dict[str, Any]:
+async def _in_thread(res: Resources, parsed: CheckRequest) -> Mapping[str, Any]:
     # The check is synchronous database work: keep it off the event loop.
     return await anyio.to_thread.run_sync(_checked, res, parsed, limiter=res.check_threads)

@@ -4,8 +4,8 @@ open-items cache) and what it answers: shared by the check, re-evaluation and th
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -122,3 +122,6 @@ class CheckResult:
     decision_id: str
     balance_age_seconds: float | None = None
     inputs: CheckInputs | None = None  # what it was decided on (shadow mode replays it)
+    # The answer `body` serializes, as JSON values (`gateway.orders.answer.CheckOut`
+    # describes it): the ERP-shaped endpoints answer in their own words from it.
+    answer: Mapping[str, Any] = field(default_factory=dict)

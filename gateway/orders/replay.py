@@ -86,4 +86,5 @@ def _replayed(row: Any) -> CheckResult:
         outcome=stored["outcome"],
         reasons=tuple(r["code"] for r in stored["reasons"]),
         decision_id=row.decision_id,
+        answer=stored,
     )

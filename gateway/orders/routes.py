@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway import metrics
 from gateway.auth import Principal, require, require_erp_scope
-from gateway.db.engine import is_sqlite, write_tx
-from gateway.db.pipeline import pipelined_tx
 from gateway.http import ExactJSONRoute
+from gateway.openapi import request_body
 from gateway.orders import cancellation
+from gateway.orders.answer import CheckOut
 from gateway.orders.context import CheckContext, CheckResult
+from gateway.orders.edge import admit_check
 from gateway.orders.group_fx import MembershipChanged
 from gateway.orders.schemas import CancelOut, CheckIn
 from gateway.orders.service import check_order
@@ -36,15 +37,21 @@ def erp_label(erp: str) -> str:
     return erp if erp in KNOWN_ERPS else "other"
 
 
-@router.post("/check", responses={200: {"description": "release or hold, with the figures"}})
-async def check(
-    body: CheckIn, request: Request, who: Annotated[Principal, Depends(erp_only)]
-) -> Response:
-    # Well-formed checks with an ERP key rarely get here: gateway.orders.fast_path serves
-    # them. This route is the contract (OpenAPI) and answers every other request, a key
-    # scoped to another ERP included.
-    require_erp_scope(who, body.erp)
-    result = await decide(request.app.state.resources, body)
+@router.post(
+    "/check",
+    response_model=CheckOut,
+    responses={200: {"description": "release or hold, with the figures"}},
+    openapi_extra={"requestBody": request_body(CheckIn)},
+)
+async def check(request: Request) -> Response:
+    # gateway.orders.fast_path serves every POST here before FastAPI routes it; this
+    # route describes the contract (OpenAPI), and answers alike, through the same edge,
+    # wherever the app is mounted without it.
+    admitted = admit_check(
+        request.scope["headers"], await request.body(), request.app.state.keyring
+    )
+    request.state.principal = admitted.principal
+    result = await decide(request.app.state.resources, admitted.order)
     return Response(result.body, media_type="application/json")
 
 
@@ -107,15 +114,14 @@ def observe(body: CheckIn, result: CheckResult, started: float, log_mode: str) -
 
 def _check_with_retry(res: Resources, body: CheckIn, ctx: CheckContext) -> CheckResult:
     # PostgreSQL: BEGIN goes with the reads, COMMIT with the writes (gateway.db.pipeline).
-    tx = write_tx if is_sqlite(res.engine) else pipelined_tx
     try:
-        with tx(res.engine) as conn:
+        with res.uow.check_tx() as conn:
             return check_order(conn, body, ctx)
     except (IntegrityError, MembershipChanged):
         # Two first checks of the same order raced where no customer row could be
         # locked (an unknown customer): the loser replays the winner's answer. Or the
         # customer joined or left a credit group meanwhile: checked again, in it.
-        with write_tx(res.engine) as conn:
+        with res.uow.write() as conn:
             return check_order(conn, body, ctx)
 
 

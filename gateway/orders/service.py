@@ -338,6 +338,7 @@ def record_decision(
         decision_id=decision_id,
         balance_age_seconds=(now - as_of).total_seconds() if as_of else None,
         inputs=inputs,
+        answer=answer,
     )
 
 

@@ -55,19 +55,17 @@ def refused_for_scope(answer: Any) -> bool:
     return answer.status_code == 403 and answer.json()["error"]["code"] == "ERP_SCOPE"
 
 
-@pytest.fixture(params=[True, False], ids=["fast path", "route only"])
-def both_paths(
-    request: pytest.FixtureRequest, settings: Settings, clock: FakeClock
-) -> Iterator[Api]:
-    app = create_app(settings, clock=clock, run_sync_loops=False, fast_check=request.param)
+@pytest.fixture
+def with_c100(settings: Settings, clock: FakeClock) -> Iterator[Api]:
+    app = create_app(settings, clock=clock, run_sync_loops=False)
     with TestClient(app) as client:
         api = Api(client)
         api.customer("C100")
         yield api
 
 
-def test_a_scoped_key_checks_its_own_erps_orders_only(both_paths: Api) -> None:
-    api = both_paths
+def test_a_scoped_key_checks_its_own_erps_orders_only(with_c100: Api) -> None:
+    api = with_c100
     refused = api.post("/v1/orders/check", check_body("sap"), who="erp_baan")
     assert refused_for_scope(refused), refused.text
     assert "baan" in refused.json()["error"]["message"]

@@ -311,7 +311,7 @@ def test_oversized_body_is_413(c100: Api) -> None:
 )
 def test_an_oversized_body_without_a_length_is_one_413(c100: Api, path: str) -> None:
     # Chunked: no Content-Length to refuse up front, so the cap trips while a route,
-    # or the fast path, reads the body.
+    # or the check's way in (gateway.orders.fast_path), reads the body.
     def chunks() -> Iterator[bytes]:
         for _ in range(40):
             yield b" " * 65_536

@@ -22,10 +22,9 @@ from tests.gateway.conftest import START, Api, FakeClock
 ERP_JSON = {"Content-Type": "application/json"}
 
 
-@pytest.fixture(params=["fast path", "route"])
-def raw(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock) -> Iterator[Api]:
-    """The app with and without the check's fast path: both must refuse alike."""
-    app = create_app(settings, clock=clock, fast_check=request.param == "fast path")
+@pytest.fixture
+def raw(settings: Settings, clock: FakeClock) -> Iterator[Api]:
+    app = create_app(settings, clock=clock)
     with TestClient(app) as client:
         api = Api(client)
         api.customer("C100", credit_limit="10000.00")

@@ -34,6 +34,7 @@ def order(order_id: str) -> dict[str, Any]:
         "revision": 1,
         "status": repo.HELD,
         "amount": Decimal("10.00"),
+        "currency": "EUR",
         "reserved": Decimal(0),
         "decision_id": f"d-{order_id}",
         "updated_at": AT,

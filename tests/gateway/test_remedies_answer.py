@@ -1,5 +1,5 @@
-"""Every hold answers what would release it (DESIGN.md §3b "Remedies"), on the check's
-route and its fast path alike (both build the answer in orders.service)."""
+"""Every hold answers what would release it (DESIGN.md §3b "Remedies"); the answer is
+built in orders.service."""
 
 from __future__ import annotations
 
