@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.request_page import render_request
 from gateway.console.session import csrf_ok
 from gateway.console.web import Res, S, forbidden, form_fields, one
 from gateway.errors import GatewayError
 from gateway.orders.notify import Released, notify_releases
+from gateway.unfreeze import use_cases as unfreeze
 from gateway.unfreeze.conditions import Conditions
 from gateway.unfreeze.release import ReleaseContext
 from policies.roles import Role
@@ -40,7 +40,7 @@ async def release(request: Request, res: Res, session: S, request_id: str) -> Re
     )
 
     def record() -> Released:
-        return console.release(res.uow, request_id[:36], session.principal, reference, ctx)
+        return unfreeze.release(res.uow, request_id[:36], session.principal, reference, ctx)[1]
 
     try:
         released = await to_thread.run_sync(record)

@@ -43,6 +43,7 @@ from gateway.console.web import (
 from gateway.errors import GatewayError
 from gateway.resources import Resources
 from gateway.unfreeze import archive
+from gateway.unfreeze import use_cases as unfreeze
 from gateway.unfreeze.schemas import UnfreezeIn
 from policies.roles import Role
 
@@ -155,7 +156,7 @@ async def request_unfreeze(
             body = UnfreezeIn.model_validate(_unfreeze_body(form))
 
             def create() -> dict[str, Any]:
-                return console.request_unfreeze(
+                return unfreeze.file_request(
                     res.uow, body, session.principal, res.unfreeze_context()
                 )
 

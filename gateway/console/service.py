@@ -16,13 +16,10 @@ from gateway.auth import Principal
 from gateway.console import queries, repository
 from gateway.customers import repository as customers_repo
 from gateway.db.uow import UnitOfWork
-from gateway.orders.notify import Released
 from gateway.unfreeze import expiry, views
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.unfreeze import service as unfreeze
 from gateway.unfreeze.context import UnfreezeContext
-from gateway.unfreeze.release import ReleaseContext, release_request
-from gateway.unfreeze.schemas import UnfreezeIn
 from policies import Grade, GradePolicy
 
 Tolerance = Callable[[str], int]  # a grade's overdue tolerance in days
@@ -147,14 +144,6 @@ def unfreeze_request(
         )
 
 
-def request_unfreeze(
-    uow: UnitOfWork, body: UnfreezeIn, who: Principal, ctx: UnfreezeContext
-) -> dict[str, Any]:
-    """A sales rep's request to release a held order; answers its view."""
-    with uow.write() as conn:
-        return unfreeze.create_request(conn, body, who, ctx)
-
-
 def decide_request(
     uow: UnitOfWork,
     request_id: str,
@@ -166,16 +155,3 @@ def decide_request(
     """An approver's approval or rejection of an unfreeze request."""
     with uow.write() as conn:
         return unfreeze.decide(conn, request_id, who, action, comment, ctx)
-
-
-def release(
-    uow: UnitOfWork,
-    request_id: str,
-    who: Principal,
-    bank_reference: str | None,
-    ctx: ReleaseContext,
-) -> Released:
-    """The credit controller's release of an approved request; answers the released
-    order, for its ERP to be told once committed."""
-    with uow.write() as conn:
-        return release_request(conn, request_id, who, bank_reference, ctx)[1]

@@ -69,22 +69,16 @@ class UnitOfWork(Protocol):
         ...
 
 
-class SqliteUnitOfWork:
-    def __init__(self, engine: Engine, group_commit: GroupCommit | None = None) -> None:
-        if group_commit is None:
-            from gateway.db.group_commit import GroupCommit
+class _Transactions:
+    """What both databases do alike: `write_tx` (on SQLite behind the writer mutex, with
+    BEGIN IMMEDIATE) and `read_tx`."""
 
-            group_commit = GroupCommit(engine)
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._group_commit = group_commit
 
     @property
     def engine(self) -> Engine:
         return self._engine
-
-    @property
-    def group_commit(self) -> GroupCommit:
-        return self._group_commit
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -95,6 +89,20 @@ class SqliteUnitOfWork:
     def read(self) -> Iterator[Connection]:
         with read_tx(self._engine) as conn:
             yield conn
+
+
+class SqliteUnitOfWork(_Transactions):
+    def __init__(self, engine: Engine, group_commit: GroupCommit | None = None) -> None:
+        if group_commit is None:
+            from gateway.db.group_commit import GroupCommit
+
+            group_commit = GroupCommit(engine)
+        super().__init__(engine)
+        self._group_commit = group_commit
+
+    @property
+    def group_commit(self) -> GroupCommit:
+        return self._group_commit
 
     def check_tx(self) -> AbstractContextManager[Connection]:
         return self.write()
@@ -103,24 +111,10 @@ class SqliteUnitOfWork:
         return await self._group_commit.run(work)
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(_Transactions):
     def __init__(self, engine: Engine, limiter: anyio.CapacityLimiter | None = None) -> None:
-        self._engine = engine
+        super().__init__(engine)
         self._limiter = limiter
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
-
-    @contextmanager
-    def write(self) -> Iterator[Connection]:
-        with write_tx(self._engine) as conn:
-            yield conn
-
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with read_tx(self._engine) as conn:
-            yield conn
 
     @contextmanager
     def check_tx(self) -> Iterator[Connection]:
