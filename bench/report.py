@@ -207,7 +207,8 @@ def targets(results: dict[str, Any]) -> list[str]:
     sqlite16 = rows.get(("gateway sqlite", 16))
     light = rows.get(("gateway sqlite", 2))
     out = [
-        "Targets (issue: ratio >= 0.5 on SQLite, p99 at 2 connections <= 5 ms, "
+        "Targets (issue 27 and earlier ones: ratio >= 0.5 on SQLite, p99 at 2 connections <= "
+        f"{SQLITE_P99_MS:g} ms, "
         "evaluation <= 20 us, RSS growth < 10% over the soak):",
         "",
     ]
@@ -228,11 +229,12 @@ def targets(results: dict[str, Any]) -> list[str]:
         )
     if light:
         runs = results.get("rounds", {}).get(("gateway sqlite", 2)) or [light]
-        within = sum(1 for r in runs if r.p99_ms <= 5)
+        within = sum(1 for r in runs if r.p99_ms <= SQLITE_P99_MS)
+        met = "met" if light.p99_ms <= SQLITE_P99_MS else "NOT met"
         out.append(
             f"- p99 at 2 connections, SQLite: {light.p99_ms:.2f} ms, the median of the "
-            f"rounds' p99 ({'met' if light.p99_ms <= 5 else 'NOT met'} on the median; "
-            f"within 5 ms in {within} of {len(runs)} rounds: "
+            f"rounds' p99 ({met} on the median; "
+            f"within {SQLITE_P99_MS:g} ms in {within} of {len(runs)} rounds: "
             f"{_each(results, 'gateway sqlite', 2, 'p99_ms')})"
         )
     out += postgres_targets(results)
@@ -246,6 +248,10 @@ def targets(results: dict[str, Any]) -> list[str]:
             f"- RSS growth over the soak: {growth:+.1f}% ({'met' if growth < 10 else 'NOT met'})"
         )
     return out
+
+
+# Issue 27 asks 2 ms (it was 5 ms before it).
+SQLITE_P99_MS = 2.0
 
 
 def postgres_targets(results: dict[str, Any]) -> list[str]:

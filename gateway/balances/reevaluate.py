@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from gateway.customers import repository as customers_repo
 from gateway.customers.service import account_of, balance_of
@@ -51,11 +51,7 @@ def _reevaluate_customer(
     customer = customers_repo.get_customer(conn, customer_id, lock=True)
     if customer is None:
         return []
-    held = conn.execute(
-        select(repo.orders)
-        .where(repo.orders.c.customer_id == customer_id, repo.orders.c.status == repo.HELD)
-        .order_by(repo.orders.c.updated_at, repo.orders.c.order_id)
-    ).all()
+    held = repo.held_orders(conn, customer_id)
     released: list[Released] = []
     for order in held:
         # Read again: each release moves the customer's reserved total.

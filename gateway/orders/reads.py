@@ -30,11 +30,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from gateway.customers import repository as customers_repo
+from gateway.customers.records import CustomerRecord
 from gateway.db.pipeline import read_together
+from gateway.db.records import as_record_or_none, as_records
 from gateway.groups import repository as groups_repo
 from gateway.orders import group_fx
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext
+from gateway.orders.records import DecisionKeyRecord, OrderRecord
 from gateway.orders.schemas import CheckIn
 from policies import OpenItem
 
@@ -44,11 +47,12 @@ class CheckReads:
     """The check's reads; None for what was not read ahead (read when needed)."""
 
     scope: group_fx.CheckScope
-    customer: Any | None
-    order: Any | None
-    decisions: list[Any] | None = None  # of the checked revision
+    customer: CustomerRecord | None
+    order: OrderRecord | None
+    decisions: list[DecisionKeyRecord] | None = None  # of the checked revision
     items: tuple[OpenItem, ...] | None = None  # the customer's open items
-    watches: list[Any] | None = None  # the customer's open watches
+    # The customer's open watches, as read: `gateway.unfreeze` (above this package) reads them.
+    watches: list[Any] | None = None
 
 
 def read_in_turn(conn: Connection, body: CheckIn) -> CheckReads:
@@ -76,19 +80,19 @@ def read_ahead(conn: Connection, body: CheckIn, ctx: CheckContext) -> CheckReads
         reads.append(ctx.watch.open_watches_read(cid))
     group, customer, probe, order, decisions, items, *watches = read_together(conn, reads)
     scope = group_fx.scope_read_ahead(probe.first(), group.first())
-    row = customer.first()
+    row = as_record_or_none(CustomerRecord, customer.first())
     return CheckReads(
         scope,
         row,
-        order.first(),
-        decisions.rows(),
+        as_record_or_none(OrderRecord, order.first()),
+        as_records(DecisionKeyRecord, decisions.rows()),
         _open_items(ctx, row, cached_etag, items.rows()),
         watches[0].rows() if watches else None,
     )
 
 
 def _open_items(
-    ctx: CheckContext, row: Any | None, cached_etag: str | None, rows: list[Any]
+    ctx: CheckContext, row: CustomerRecord | None, cached_etag: str | None, rows: list[Any]
 ) -> tuple[OpenItem, ...] | None:
     """The customer's open items: the copy in memory if the row's etag is its etag
     (then none were read), else those read (and kept in memory under the row's etag)."""

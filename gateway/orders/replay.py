@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from sqlalchemy import Connection
 
 from gateway.errors import Conflict
 from gateway.orders import repository as repo
 from gateway.orders.context import CheckResult
+from gateway.orders.records import DecisionKeyRecord, OrderRecord
 from gateway.orders.schemas import CheckIn
 
 
@@ -35,7 +35,11 @@ def payload_hash(body: CheckIn) -> str:
 
 
 def replay_or_validate(
-    conn: Connection, order: Any, body: CheckIn, key: str, prior: list[Any] | None = None
+    conn: Connection,
+    order: OrderRecord,
+    body: CheckIn,
+    key: str,
+    prior: list[DecisionKeyRecord] | None = None,
 ) -> CheckResult | None:
     if order.status == repo.CANCELLED:
         raise Conflict(f"order {body.erp}/{body.order_id} was cancelled", code="ORDER_CANCELLED")
@@ -78,7 +82,7 @@ def replay_or_validate(
     return _replayed(answer) if answer is not None else None
 
 
-def _replayed(row: Any) -> CheckResult:
+def _replayed(row: DecisionKeyRecord) -> CheckResult:
     stored = json.loads(row.response)
     return CheckResult(
         body=row.response.encode(),

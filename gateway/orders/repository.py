@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from gateway.db.fast import FastStatement, Read
+from gateway.db.records import as_record_or_none, as_records
 from gateway.db.tables import Customer, DecisionRow, InvoiceConsumption, OpenItemRow, OrderRow
 from gateway.db.types import Money
+from gateway.orders.records import DecisionKeyRecord, DecisionRecord, OrderRecord
 
 orders = OrderRow.__table__  # type: ignore[attr-defined]
 decisions = DecisionRow.__table__  # type: ignore[attr-defined]
@@ -83,8 +84,8 @@ _update_order = FastStatement(
 )
 
 
-def get_order(conn: Connection, erp: str, order_id: str) -> Any | None:
-    return _order.first(conn, {"erp": erp, "oid": order_id})
+def get_order(conn: Connection, erp: str, order_id: str) -> OrderRecord | None:
+    return as_record_or_none(OrderRecord, _order.first(conn, {"erp": erp, "oid": order_id}))
 
 
 def order_read(erp: str, order_id: str) -> Read:
@@ -97,13 +98,23 @@ def decisions_read(erp: str, order_id: str, revision: int) -> Read:
     return _decisions_of_revision, {"erp": erp, "oid": order_id, "rev": revision}
 
 
-def reserving_orders(conn: Connection, customer_id: str) -> Sequence[Row[Any]]:
+def reserving_orders(conn: Connection, customer_id: str) -> list[OrderRecord]:
     stmt = (
         select(orders)
         .where(orders.c.customer_id == customer_id, orders.c.reserved > 0)
         .order_by(orders.c.updated_at)
     )
-    return conn.execute(stmt).all()
+    return as_records(OrderRecord, conn.execute(stmt))
+
+
+def held_orders(conn: Connection, customer_id: str) -> list[OrderRecord]:
+    """The customer's held orders, oldest first (re-evaluation releases them in turn)."""
+    stmt = (
+        select(orders)
+        .where(orders.c.customer_id == customer_id, orders.c.status == HELD)
+        .order_by(orders.c.updated_at, orders.c.order_id)
+    )
+    return as_records(OrderRecord, conn.execute(stmt))
 
 
 def has_exposure(conn: Connection, customer_id: str) -> bool:
@@ -120,15 +131,18 @@ def has_exposure(conn: Connection, customer_id: str) -> bool:
     )
 
 
-def decisions_for(conn: Connection, erp: str, order_id: str, revision: int) -> list[Any]:
-    return _decisions_of_revision.rows(conn, {"erp": erp, "oid": order_id, "rev": revision})
+def decisions_for(
+    conn: Connection, erp: str, order_id: str, revision: int
+) -> list[DecisionKeyRecord]:
+    rows = _decisions_of_revision.rows(conn, {"erp": erp, "oid": order_id, "rev": revision})
+    return as_records(DecisionKeyRecord, rows)
 
 
 def insert_decision(conn: Connection, values: dict[str, Any]) -> None:
     _insert_decision.execute(conn, values)
 
 
-def save_order(conn: Connection, existing: Any | None, values: dict[str, Any]) -> None:
+def save_order(conn: Connection, existing: OrderRecord | None, values: dict[str, Any]) -> None:
     # The revision's own terms: none unless given (each revision states its own).
     values = {"security": None, "payment_terms_days": None, **values}
     if existing is None:
@@ -139,7 +153,7 @@ def save_order(conn: Connection, existing: Any | None, values: dict[str, Any]) -
     _reserve(conn, values["customer_id"], before, values["reserved"])
 
 
-def set_status(conn: Connection, order: Any, values: dict[str, Any]) -> None:
+def set_status(conn: Connection, order: OrderRecord, values: dict[str, Any]) -> None:
     """Update the stored `order` (a row as read in this transaction) with `values`."""
     conn.execute(
         update(orders)
@@ -175,11 +189,14 @@ def consume_invoices(conn: Connection, customer_id: str, items: list[dict[str, A
         return
     first = _consumed_by(conn, customer_id, {i["item_id"] for i in named})
     ids = {i["order_id"] for i in named} | {order_id for _, order_id in first.values()}
-    rows = conn.execute(
-        select(orders).where(orders.c.customer_id == customer_id, orders.c.order_id.in_(ids))
-    ).all()
+    rows = as_records(
+        OrderRecord,
+        conn.execute(
+            select(orders).where(orders.c.customer_id == customer_id, orders.c.order_id.in_(ids))
+        ),
+    )
     by_key = {(row.erp, row.order_id): row for row in rows}
-    touched: dict[tuple[str, str], Row[Any]] = {}
+    touched: dict[tuple[str, str], OrderRecord] = {}
     for item in named:
         if item["item_id"] in first:
             candidates = [by_key[first[item["item_id"]]]]
@@ -272,11 +289,12 @@ def _as_money(conn: Connection, value: Any) -> Decimal:
     return result
 
 
-def get_decision(conn: Connection, decision_id: str) -> Row[Any] | None:
-    return conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()
+def get_decision(conn: Connection, decision_id: str) -> DecisionRecord | None:
+    row = conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()
+    return as_record_or_none(DecisionRecord, row)
 
 
-def latest_request_of(conn: Connection, order: Any) -> tuple[str, str]:
+def latest_request_of(conn: Connection, order: OrderRecord) -> tuple[str, str]:
     """The hash of the ERP's request this order's latest decision answered, and the
     currency its figures (the order's stored amount among them) are in."""
     payload_hash = conn.execute(

@@ -34,6 +34,7 @@ from gateway.orders import repository as repo
 from gateway.orders.context import CheckContext, CheckResult
 from gateway.orders.figures import decision_json, override_json
 from gateway.orders.reads import CheckReads, read_ahead, read_in_turn
+from gateway.orders.records import OrderRecord
 from gateway.orders.replay import payload_hash, replay_or_validate, token_key
 from gateway.orders.schemas import CheckIn
 from gateway.recorder.record import CheckInputs, inputs_json
@@ -79,7 +80,7 @@ class Decided:
     """A decision made, to be recorded (`record`) in the check's transaction."""
 
     request: RequestIdentity
-    order: Any  # the order's row as read, None for a new order
+    order: OrderRecord | None  # as read; None for a new order
     decision: Decision
     amount: Decimal
     now: datetime
@@ -210,7 +211,7 @@ def _watched(
     conn: Connection,
     decision: Decision,
     body: CheckIn,
-    order: Any,
+    order: OrderRecord | None,
     amount: Decimal,
     ctx: CheckContext,
     rows: list[Any] | None = None,
@@ -269,7 +270,7 @@ class RequestIdentity:
 def record_decision(
     conn: Connection,
     body: RequestIdentity,
-    order: Any,
+    order: OrderRecord | None,
     decision: Decision,
     amount: Decimal,
     now: datetime,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -54,7 +55,7 @@ def test_rows_written_both_ways_are_stored_identically(database_url: str) -> Non
         "decision_id": "x",
     }
     assert by_driver is not None
-    assert tuple(by_driver) == tuple(by_core)
+    assert astuple(by_driver) == tuple(by_core)
     assert by_driver.updated_at == AT and by_driver.amount == Decimal("1234.5600")
 
 

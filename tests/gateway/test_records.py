@@ -21,6 +21,8 @@ from gateway.db.migrate import migrate
 from gateway.db.records import as_record, as_records
 from gateway.groups import repository as groups_repo
 from gateway.groups.records import GroupRecord
+from gateway.orders import repository as orders_repo
+from gateway.orders.records import DecisionRecord, OrderRecord
 from gateway.unfreeze import repository as unfreeze_repo
 from gateway.unfreeze.records import (
     ApprovalRecord,
@@ -45,6 +47,8 @@ WHOLE_ROWS: list[tuple[type[Any], Table]] = [
     (OverrideReleaseRecord, unfreeze_repo.override_releases),
     (ApplicationRecord, applications),
     (ApplicationApprovalRecord, application_approvals),
+    (OrderRecord, orders_repo.orders),
+    (DecisionRecord, orders_repo.decisions),
 ]
 
 
