@@ -55,24 +55,24 @@ def test_ratios_are_taken_within_each_round() -> None:
         (
             [4000, 4000, 2000],
             [2200, 1800, 2000],
-            [3.0, 4.0, 300.0],
+            [1.5, 2.0, 300.0],
             "0.550 (met",
-            "4.00 ms, the median of the rounds' p99 (met on the median; within 5 ms in 2 of 3",
+            "2.00 ms, the median of the rounds' p99 (met on the median; within 2 ms in 2 of 3",
         ),
         (
             [5000, 5000, 5000],
             [2000, 2400, 2600],
-            [6.0, 4.0, 7.0],
+            [3.0, 2.0, 3.5],
             "0.480 (NOT met",
-            "6.00 ms, the median of the rounds' p99 (NOT met on the median; within 5 ms in 1 of",
+            "3.00 ms, the median of the rounds' p99 (NOT met on the median; within 2 ms in 1 of",
         ),
         # Just under the target is not met, however it would round.
         (
             [1000, 1000, 1000],
             [497, 497, 497],
-            [4.0, 4.0, 4.0],
+            [2.0, 2.0, 2.0],
             "0.497 (NOT met",
-            "4.00 ms, the median of the rounds' p99 (met on the median; within 5 ms in 3 of 3",
+            "2.00 ms, the median of the rounds' p99 (met on the median; within 2 ms in 3 of 3",
         ),
     ],
 )
