@@ -20,6 +20,7 @@ from gateway.auth import Principal
 from gateway.balances import master_data
 from gateway.balances.committee_tables import CommitteeDecisionRow
 from gateway.customers import repository as customers_repo
+from gateway.customers.records import CustomerRecord
 from gateway.customers.service import account_of, balance_of
 from gateway.errors import InvalidInput, NotFound
 from gateway.groups import repository as groups_repo
@@ -93,16 +94,12 @@ def record_decision(
     }
     conn.execute(insert(decisions).values(**values))
     if kind == STOP_SHIPMENTS and not customer.blocked:
-        before = master_data.credit_fields(customer)
-        customers_repo.update_customer(conn, customer_id, {"blocked": True})
-        master_data.record_change(
+        _set_blocked(
             conn,
-            customer_id,
-            before,
-            {**before, "blocked": True},
+            customer,
+            True,
             principal=who.name,
             role=who.role.value,
-            source="committee",
             at=now,
             comment=text,
             extra={"committee_decision_id": values["decision_id"]},
@@ -183,16 +180,12 @@ def lift_if_paid(conn: Connection, customer_id: str, ctx: CheckContext) -> bool:
     )
     ours = customer.blocked and not any(r.was_blocked for r in active)
     if ours:
-        before = master_data.credit_fields(customer)
-        customers_repo.update_customer(conn, customer_id, {"blocked": False})
-        master_data.record_change(
+        _set_blocked(
             conn,
-            customer_id,
-            before,
-            {**before, "blocked": False},
+            customer,
+            False,
             principal="gateway",
             role="system",
-            source="committee",
             at=ctx.now,
             comment="overdue paid: the committee's stop-shipment lifts",
             extra={"committee_decision_ids": ids},
@@ -208,3 +201,32 @@ def lift_if_paid(conn: Connection, customer_id: str, ctx: CheckContext) -> bool:
         data={"decision_ids": ids, "unblocked": bool(ours)},
     )
     return True
+
+
+def _set_blocked(
+    conn: Connection,
+    customer: CustomerRecord,
+    blocked: bool,
+    *,
+    principal: str,
+    role: str,
+    at: datetime,
+    comment: str,
+    extra: dict[str, Any],
+) -> None:
+    """Block or unblock the customer for the committee, audited as a master-data change
+    (source `committee`) like any other change of its credit fields."""
+    before = master_data.credit_fields(customer)
+    customers_repo.update_customer(conn, customer.customer_id, {"blocked": blocked})
+    master_data.record_change(
+        conn,
+        customer.customer_id,
+        before,
+        {**before, "blocked": blocked},
+        principal=principal,
+        role=role,
+        source="committee",
+        at=at,
+        comment=comment,
+        extra=extra,
+    )

@@ -15,7 +15,17 @@ from gateway.console import i18n
 from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.session import Session, csrf_ok
-from gateway.console.web import Res, S, forbidden, form_errors, form_fields, one, page, typed_amount
+from gateway.console.web import (
+    Res,
+    S,
+    forbidden,
+    form_errors,
+    form_fields,
+    not_available,
+    one,
+    page,
+    typed_amount,
+)
 from gateway.credit_applications import service
 from gateway.credit_applications.routes import context
 from gateway.credit_applications.schemas import ApplicationIn
@@ -195,15 +205,7 @@ def _render(
             res.uow, a["customer_id"], ctx.today, grade.overdue_tolerance_days
         )
     except GatewayError as exc:
-        return page(
-            request,
-            res,
-            "message.html",
-            session,
-            exc.status,
-            title=N_("Not available"),
-            message=exc.message,
-        )
+        return not_available(request, res, session, exc)
     return page(
         request,
         res,

@@ -10,9 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from gateway.console import service as console
-from gateway.console.i18n import N_
 from gateway.console.session import Session
-from gateway.console.web import page
+from gateway.console.web import not_available, page
 from gateway.errors import GatewayError
 from gateway.resources import Resources
 from policies.roles import Role
@@ -44,15 +43,7 @@ def render_request(
             res.uow, request_id[:36], session.principal, ctx, *overdue_rules(res)
         )
     except GatewayError as exc:
-        return page(
-            request,
-            res,
-            "message.html",
-            session,
-            exc.status,
-            title=N_("Not available"),
-            message=exc.message,
-        )
+        return not_available(request, res, session, exc)
     view, history, now_view = shown.view, shown.history, shown.order
     can_decide = (
         session.principal.role.value in view["required_roles"]

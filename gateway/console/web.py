@@ -19,6 +19,7 @@ from gateway.console import service as console
 from gateway.console.i18n import N_
 from gateway.console.labels import EXPLAIN, label
 from gateway.console.session import Session, SessionCodec
+from gateway.errors import GatewayError
 from gateway.resources import Resources, resources
 from gateway.unfreeze import service, views
 from policies.roles import Role
@@ -166,3 +167,19 @@ def form_errors(exc: ValidationError, names: Mapping[str, str] | None = None) ->
             text = i18n.gettext(N_("write an amount such as 12,000.00 (digits, an optional point)"))
         messages.append(f"{name}: {text}")
     return "; ".join(messages)
+
+
+def not_available(
+    request: Request, res: Resources, session: Session, exc: GatewayError
+) -> HTMLResponse:
+    """A page for what the user may not see or that is gone: the error's status and its
+    message, in place of the page asked for."""
+    return page(
+        request,
+        res,
+        "message.html",
+        session,
+        exc.status,
+        title=N_("Not available"),
+        message=exc.message,
+    )
