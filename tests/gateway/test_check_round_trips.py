@@ -58,7 +58,9 @@ def trips(relayed: tuple[Resources, RoundTripRelay], check: CheckIn) -> tuple[in
     res, relay = relayed
     before = relay.turns
     result = run_check(res, check)
-    return relay.turns - before, result
+    after = relay.turns
+    # The check's trips: those of the one connection it used (the busiest one).
+    return max(n - before.get(c, 0) for c, n in after.items()), result
 
 
 @pytest.fixture
@@ -85,9 +87,10 @@ def test_an_ordinary_check_is_two_round_trips(
     trips(relayed, body("WARM-UP"))  # the connection's start-up and the caches
     for n in range(8):  # psycopg prepares a statement at its fifth run: still two
         count, result = trips(relayed, body(f"45000000{n}"))
-        # At most two: the bound that keeps the trips from growing back. Once in a CI run
-        # the relay counted one (two of the client's turns seen as one: not understood
-        # yet, see the 2026-12-08 closing note), so the bound is not an equality.
+        # At most two: the bound that keeps the trips from growing back. Counted on the
+        # check's own connection (the app's background loops use others: counted over
+        # all, a CI run once saw 3); once a run saw 1, not understood yet (2026-12-08
+        # closing note), so the bound is not an equality.
         assert count <= 2 and (result.outcome, result.replayed) == ("release", False)
 
 

@@ -12,6 +12,7 @@ import selectors
 import socket
 import threading
 from types import TracebackType
+from typing import Any
 
 
 class RoundTripRelay:
@@ -22,15 +23,16 @@ class RoundTripRelay:
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._listener, selectors.EVENT_READ, None)
         self._lock = threading.Lock()
-        self._turns = 0
+        self._turns: dict[int, int] = {}  # per client connection, by its number
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     @property
-    def turns(self) -> int:
-        """The client's turns so far, over every connection."""
+    def turns(self) -> dict[int, int]:
+        """The client's turns so far, per connection (background loops of the app use
+        connections of their own: a check's trips are one connection's)."""
         with self._lock:
-            return self._turns
+            return dict(self._turns)
 
     def __enter__(self) -> RoundTripRelay:
         self._thread.start()
@@ -59,14 +61,16 @@ class RoundTripRelay:
         server = socket.create_connection(self._target)
         for s in (client, server):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        state = {"client_spoke_last": False}
+        state = {"client_spoke_last": False, "id": len(self._turns)}
+        with self._lock:
+            self._turns[len(self._turns)] = 0
         self._selector.register(client, selectors.EVENT_READ, (server, True, state))
         self._selector.register(server, selectors.EVENT_READ, (client, False, state))
 
     def _relay(
-        self, source: socket.socket, data: tuple[socket.socket, bool, dict[str, bool]]
+        self, source: socket.socket, data: tuple[socket.socket, bool, dict[str, Any]]
     ) -> None:
-        peer, from_client, state = data
+        peer, from_client, state = data  # state: {"client_spoke_last": bool, "id": int}
         chunk = source.recv(65536)
         if not chunk:
             for s in (source, peer):
@@ -75,6 +79,6 @@ class RoundTripRelay:
             return
         if from_client and not state["client_spoke_last"]:
             with self._lock:
-                self._turns += 1
+                self._turns[int(state["id"])] += 1
         state["client_spoke_last"] = from_client
         peer.sendall(chunk)
